@@ -1,0 +1,101 @@
+"""Every chapter executes alone under papermill in quick mode and glues the keys its issue names.
+
+Run exactly as the README tells a reader: ``papermill book/NN.ipynb out.ipynb -p quick true -p seed 3``
+from the repository root (no ``--cwd``), so a chapter may not depend on the working directory or on
+another chapter having run. The suite's private cache directory starts empty (conftest.py).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+
+#: Glue keys each chapter must publish (named in the issues).
+REQUIRED_GLUE = {
+    "01_emg_targets": ["emg_n_conditions", "emg_n_muscles"],
+    "02_soc_network": ["soc_n_neurons", "soc_abscissa_initial", "soc_abscissa_final", "soc_dale_ok",
+                       "soc_iterations", "soc_seconds"],
+    "03_gain_modulation": ["gain_r2", "gain_r2_min"],
+    "04_full_force": ["ff_r2", "ffh_r2", "ffh_hint_r2", "n_neurons_rnn", "neuron_fraction",
+                      "muscle_fraction", "ff_seconds", "ffh_seconds"],
+    "05_dynamics_similarity": ["cca_ff_mean", "cca_ffh_mean", "cca_pvalue", "cca_random_mean",
+                               "cca_soc_resample_mean", "procrustes_ff_mean", "procrustes_ffh_mean",
+                               "procrustes_pvalue", "n_seeds", "pca_dim"],
+    "06_generalization": ["gen_err_ff", "gen_err_ffh", "gen_pvalue", "loo_err_ff", "loo_err_ffh",
+                          "loo_pvalue", "unobs_r2_ff", "unobs_r2_ffh", "unobs_pvalue", "noise_sigma",
+                          "noise_err_ff", "noise_err_ffh", "noise_pvalue", "n_seeds"],
+}
+
+NOTEBOOKS = sorted(BOOK.glob("*.ipynb"))
+
+
+def glued(path: Path) -> dict:
+    """Glued values of an executed notebook: name -> text/plain repr."""
+    out = {}
+    for cell in json.loads(path.read_text())["cells"]:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                data = output.get("data", {})
+                out[name] = next((v for k, v in data.items() if k.endswith("text/plain")), "")
+    return out
+
+
+def execute(notebook: Path, out: Path, *params: str) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "papermill", str(notebook.relative_to(ROOT)), str(out),
+           "--log-level", "WARNING", *params]
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+def test_every_required_chapter_exists():
+    missing = [name for name in REQUIRED_GLUE if not (BOOK / f"{name}.ipynb").exists()]
+    assert not missing, f"chapters not written yet: {missing}"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_sources_have_no_outputs(notebook):
+    cells = json.loads(notebook.read_text())["cells"]
+    code = [c for c in cells if c["cell_type"] == "code"]
+    assert code, "a chapter without code"
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
+    assert "parameters" in code[0].get("metadata", {}).get("tags", []), \
+        "the first code cell must be tagged `parameters`"
+    source = "".join(code[0]["source"])
+    for name in ("seed", "quick"):
+        assert f"{name} =" in source, f"parameters cell lacks `{name}`"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_chapter_executes_in_quick_mode(notebook, tmp_path):
+    out = tmp_path / notebook.name
+    result = execute(notebook, out, "-p", "quick", "true", "-p", "seed", "3")
+    assert result.returncode == 0, result.stderr[-3000:]
+    values = glued(out)
+    missing = [k for k in REQUIRED_GLUE.get(notebook.stem, []) if k not in values]
+    assert not missing, f"{notebook.stem} does not glue {missing}"
+    for key, text in values.items():
+        try:
+            number = float(text)
+        except ValueError:
+            continue
+        assert math.isfinite(number), f"{notebook.stem} glues a non-finite {key} = {text}"
+
+
+@pytest.mark.slow
+def test_wrong_parameter_type_fails_before_heavy_work(tmp_path):
+    """A papermill parameter of the wrong type stops the chapter with a message naming it."""
+    notebook = BOOK / "04_full_force.ipynb"
+    if not notebook.exists():
+        pytest.fail("chapter 04 not written yet")
+    result = execute(notebook, tmp_path / "out.ipynb", "-p", "quick", "true", "-p", "seed", "x")
+    assert result.returncode != 0
+    assert "seed" in result.stderr and ("TypeError" in result.stderr or "ValueError" in result.stderr)
