@@ -18,6 +18,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 CHAPTERS := $(sort $(wildcard book/[0-9][0-9]_*.ipynb))
 APPENDIX := $(sort $(wildcard book/[a-z]*.ipynb))
 PAGES    := $(wildcard book/*.md)
+IMAGES   := $(wildcard book/images/*)
 LIBSRC   := $(shell find src/ffhlib -name '*.py' 2>/dev/null)
 EXECUTED := $(CHAPTERS:%=$(STAGE)/%)
 EXECUTED_APPENDIX := $(APPENDIX:%=$(STAGE)/%)
@@ -49,10 +50,11 @@ bench: $(STAMP)  ## run the benchmarks; one JSON object per line
 # Chapters are executed by papermill into a staging copy of the book under _build/ (sources stay
 # clean); Jupyter Book then builds that copy with execute_notebooks: off. A chapter is re-executed
 # only when its source or the library changed (its expensive stages are also cached on disk).
-$(STAGE)/_config.yml: _config.yml _toc.yml references.bib $(PAGES)
-	mkdir -p $(STAGE)/book
+$(STAGE)/_config.yml: _config.yml _toc.yml references.bib $(PAGES) $(IMAGES)
+	mkdir -p $(STAGE)/book/images
 	cp _config.yml _toc.yml references.bib $(STAGE)/
 	cp $(PAGES) $(STAGE)/book/
+	$(if $(IMAGES),cp $(IMAGES) $(STAGE)/book/images/)
 	touch $@
 
 $(STAGE)/book/%.ipynb: book/%.ipynb $(LIBSRC) | $(STAMP) $(STAGE)/_config.yml

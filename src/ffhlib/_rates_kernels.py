@@ -1,12 +1,13 @@
 """Numba kernels of the SOC rate dynamics and of its adjoint (backprop through time).
 
 Arrays, scalars and preallocated outputs only: no RNG, no allocation of results, no validation.
-The public wrappers are :func:`ffhlib.dynamics.simulate_rates` and :func:`ffhlib.gains.learn_gains`.
+The public wrappers are :func:`ffhlib.dynamics.simulate_rates` and
+:func:`ffhlib.gains.learn_gains`.
 
-Layout inside the kernels is time-major, ``(T, C, N)`` (time, conditions, neurons), so that the state
-of all conditions at one time step is one contiguous ``(C, N)`` block and the recurrent input of all
-conditions is a single ``(C, N) @ (N, N)`` matrix product (BLAS). The wrappers transpose to the
-library's ``(C, T, N)`` convention.
+Layout inside the kernels is time-major, ``(T, C, N)`` (time, conditions, neurons), so that the
+state of all conditions at one time step is one contiguous ``(C, N)`` block and the recurrent input
+of all conditions is a single ``(C, N) @ (N, N)`` matrix product (BLAS). The wrappers transpose to
+the library's ``(C, T, N)`` convention.
 
 Model (Euler step ``a = dt / tau``)::
 
@@ -72,7 +73,7 @@ def rates_forward(WT, gains, x0, a, r0, r_max, states, rates, drive):
 
 @numba.njit(cache=True)
 def rates_adjoint(W, gains, states, rates, drates, a, r0, r_max, grad_gains, lam, back):
-    """Backpropagate ``dL/dr_k`` through the Euler simulation (exact gradient of the discrete model).
+    """Backpropagate ``dL/dr_k`` through the Euler simulation (exact for the discrete model).
 
     With ``mu_k = dL/dr_k (direct) + a W^T lam_{k+1}`` (total derivative w.r.t. ``r_k``)::
 

@@ -4,9 +4,9 @@ The circuit (METHODS §2.3, after Stroud et al. 2018) is the rate model
 
 .. math:: \\tau \\dot x = -x + W f(x; g),
 
-with one gain :math:`g_i` per neuron, integrated with the Euler method. Movement starts from a fixed
-preparatory state :math:`x_0` (the most amplified direction of the linearised network), and the EMG is
-a linear readout of the excitatory neurons' rates plus a bias.
+with one gain :math:`g_i` per neuron, integrated with the Euler method. Movement starts from a
+fixed preparatory state :math:`x_0` (the most amplified direction of the linearised network), and
+the EMG is a linear readout of the excitatory neurons' rates plus a bias.
 """
 
 from __future__ import annotations
@@ -104,7 +104,8 @@ def _check_weights(W) -> np.ndarray:
     return W
 
 
-def simulate_states(W, gains, x0, n_steps: int, params: RateParams) -> tuple[np.ndarray, np.ndarray]:
+def simulate_states(W, gains, x0, n_steps: int,
+                    params: RateParams) -> tuple[np.ndarray, np.ndarray]:
     """States and rates, time-major ``(T, C, N)`` (for the gain learner; no validation)."""
     C, N = gains.shape
     states = np.empty((n_steps, C, N))
@@ -175,9 +176,9 @@ def preparatory_state(W, params: RateParams | None = None) -> np.ndarray:
     Notes
     -----
     Around :math:`x = 0` with all gains 1 the dynamics are linear, :math:`\\tau\\dot x = (W - I)x`,
-    and the energy :math:`\\int \\|x(t)\\|^2 dt` of the trajectory from :math:`x_0` is proportional to
-    :math:`x_0^T Q x_0`: the top eigenvector of :math:`Q` is the most amplified direction
-    (Hennequin et al. 2014).
+    and the energy :math:`\\int \\|x(t)\\|^2 dt` of the trajectory from :math:`x_0` is
+    proportional to :math:`x_0^T Q x_0`: the top eigenvector of :math:`Q` is the most amplified
+    direction (Hennequin et al. 2014).
     """
     params = RateParams() if params is None else params
     W = _check_weights(W)

@@ -28,6 +28,7 @@ __all__ = [
     "cca",
     "compare",
     "explained_variance_ratio",
+    "latent_trajectories",
     "mean_canonical_correlation",
     "n_components_for_variance",
     "pca",
@@ -96,7 +97,7 @@ def explained_variance_ratio(X) -> np.ndarray:
 
 
 def n_components_for_variance(X, fraction: float = 0.9) -> int:
-    """Smallest number of principal components that explain at least ``fraction`` of the variance."""
+    """Smallest number of principal components explaining at least ``fraction`` of the variance."""
     if not 0 < fraction <= 1:
         raise ValueError(f"fraction must be in (0, 1], got {fraction!r}")
     cumulative = np.cumsum(explained_variance_ratio(X))
@@ -132,6 +133,24 @@ def pca(X, d: int) -> np.ndarray:
     signs = np.sign(V[np.argmax(np.abs(V), axis=0), np.arange(d)])
     signs[signs == 0] = 1.0
     return (U[:, :d] * s[:d]) * signs
+
+
+def latent_trajectories(rates, d: int = 3) -> np.ndarray:
+    """Each condition's trajectory in the network's own top-``d`` principal components.
+
+    Parameters
+    ----------
+    rates : array_like, shape (C, T, N)
+    d : int
+
+    Returns
+    -------
+    ndarray, shape (C, T, d)
+        :func:`pca` of :func:`stack_activity`, reshaped back to conditions x time.
+    """
+    rates = check_array("rates", rates, ndim=3)
+    C, T, _ = rates.shape
+    return pca(stack_activity(rates), d).reshape(C, T, -1)
 
 
 def _orthonormal_basis(name: str, A: np.ndarray) -> np.ndarray:
@@ -221,7 +240,8 @@ def procrustes_distance(A, B) -> float:
     Centre each set and scale it to unit Frobenius norm, :math:`\\tilde A = (A - \\bar A) /
     \\lVert A - \\bar A \\rVert_F` (same for B). The best rotation aligning them gives
 
-    .. math:: \\theta(A, B) = \\arccos \\max_{Q \\in O(d)} \\langle \\tilde A Q, \\tilde B \\rangle_F
+    .. math:: \\theta(A, B)
+              = \\arccos \\max_{Q \\in O(d)} \\langle \\tilde A Q, \\tilde B \\rangle_F
               = \\arccos \\lVert \\tilde A^\\top \\tilde B \\rVert_*,
 
     the nuclear norm (sum of singular values) of :math:`\\tilde A^\\top \\tilde B`: the solution

@@ -1,0 +1,178 @@
+"""Similarity metrics: invariances, metric axioms, an analytic case, and independent references."""
+
+import numpy as np
+import pytest
+from scipy.stats import ortho_group
+from sklearn.cross_decomposition import CCA
+
+from ffhlib.similarity import (
+    cca,
+    compare,
+    explained_variance_ratio,
+    mean_canonical_correlation,
+    n_components_for_variance,
+    pca,
+    procrustes_distance,
+    stack_activity,
+)
+
+SEEDS = range(5)
+TOL = 1e-8
+
+
+def _random_set(seed, S=200, d=5):
+    rng = np.random.default_rng(seed)
+    # correlated columns with unequal variances: not a trivially white set
+    return rng.normal(size=(S, d)) @ rng.normal(size=(d, d)) + rng.normal(size=d)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_cca_with_itself_is_one(seed):
+    A = _random_set(seed)
+    np.testing.assert_allclose(cca(A, A), 1.0, atol=TOL)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_cca_invariant_to_invertible_map_and_rotation(seed):
+    rng = np.random.default_rng(100 + seed)
+    A, B = _random_set(seed), _random_set(seed + 50)
+    B = 0.5 * A + B  # partially shared, so the correlations are neither 0 nor 1
+    rho = cca(A, B)
+    M = rng.normal(size=(5, 5)) + 5 * np.eye(5)  # invertible
+    Q = ortho_group.rvs(5, random_state=seed)
+    np.testing.assert_allclose(cca(A @ M + 3.0, B), rho, atol=TOL)
+    np.testing.assert_allclose(cca(A, B @ Q), rho, atol=TOL)
+    np.testing.assert_allclose(cca(B, A), rho, atol=TOL)  # symmetric
+    assert np.all(np.diff(rho) <= TOL) and 0 < rho[-1] < rho[0] < 1
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_cca_matches_direct_eigen_solution(seed):
+    # Independent reference: rho^2 are the eigenvalues of Saa^-1 Sab Sbb^-1 Sba.
+    A = _random_set(seed, d=4)
+    B = 0.3 * A @ np.random.default_rng(seed).normal(size=(4, 4)) + _random_set(seed + 9, d=4)
+    Ac, Bc = A - A.mean(0), B - B.mean(0)
+    Saa, Sbb, Sab = Ac.T @ Ac, Bc.T @ Bc, Ac.T @ Bc
+    M = np.linalg.solve(Saa, Sab) @ np.linalg.solve(Sbb, Sab.T)
+    ref = np.sqrt(np.sort(np.linalg.eigvals(M).real)[::-1])
+    np.testing.assert_allclose(cca(A, B), ref, atol=1e-7)
+
+
+def test_cca_matches_sklearn():
+    A = _random_set(1, d=3)
+    B = 0.5 * A + _random_set(2, d=3)
+    model = CCA(n_components=3, scale=False, max_iter=5000, tol=1e-12).fit(A, B)
+    U, V = model.transform(A, B)
+    ref = [abs(np.corrcoef(U[:, k], V[:, k])[0, 1]) for k in range(3)]
+    np.testing.assert_allclose(cca(A, B), ref, atol=1e-5)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_cca_recovers_k_shared_signals(seed):
+    # Two 6-d latent sets that share k = 3 signals (through different mixings) plus weak private
+    # noise in the shared part; the other 3 dimensions are independent. Expect 3 correlations
+    # near 1 and 3 near 0 (at most ~ sqrt(d / S) by chance).
+    rng = np.random.default_rng(seed)
+    S, k, d = 2000, 3, 6
+    shared = rng.normal(size=(S, k))
+    A = np.hstack([shared + 0.05 * rng.normal(size=(S, k)), rng.normal(size=(S, d - k))])
+    B = np.hstack([shared + 0.05 * rng.normal(size=(S, k)), rng.normal(size=(S, d - k))])
+    A = A @ rng.normal(size=(d, d))
+    B = B @ rng.normal(size=(d, d))
+    rho = cca(A, B)
+    # analytic: corr = 1 / (1 + 0.05^2) = 0.9975 for each shared signal
+    np.testing.assert_allclose(rho[:k], 1 / (1 + 0.05**2), atol=0.003)
+    assert np.all(rho[k:] < 4 * np.sqrt(d / S))
+
+
+def test_cca_guards():
+    A = _random_set(0, S=10, d=5)
+    with pytest.raises(ValueError, match="S - 1"):
+        cca(A, A)  # 5 + 5 > 9
+    A = _random_set(0, d=3)
+    with pytest.raises(ValueError, match="rank deficient"):
+        cca(np.hstack([A, A[:, :1]]), _random_set(1, d=4))
+    with pytest.raises(ValueError, match="same number of samples"):
+        cca(A, A[:-1])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_procrustes_zero_for_rotated_scaled_shifted_copy(seed):
+    A = _random_set(seed)
+    Q = ortho_group.rvs(5, random_state=seed)
+    assert procrustes_distance(A, 2.5 * A @ Q - 7.0) == pytest.approx(0.0, abs=1e-6)
+    # reflection is in O(d) too
+    assert procrustes_distance(A, A * np.array([1, -1, 1, 1, 1])) == pytest.approx(0.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_procrustes_is_a_metric_and_not_affine_invariant(seed):
+    A, B, C = (_random_set(seed + 10 * i) for i in range(3))
+    dab, dba = procrustes_distance(A, B), procrustes_distance(B, A)
+    assert dab == pytest.approx(dba, abs=1e-12)
+    assert 0 < dab <= np.pi / 2
+    assert dab <= procrustes_distance(A, C) + procrustes_distance(C, B) + 1e-12
+    # a non-orthogonal invertible map changes the shape (CCA would not see it)
+    M = np.diag([1.0, 1.0, 1.0, 5.0, 0.2])
+    assert procrustes_distance(A, A @ M) > 0.1
+    np.testing.assert_allclose(cca(A, A @ M), 1.0, atol=TOL)
+
+
+def test_procrustes_matches_brute_force_alignment():
+    # Independent reference: scipy's orthogonal Procrustes solution gives the best rotation.
+    from scipy.linalg import orthogonal_procrustes
+
+    A, B = _random_set(3), _random_set(4)
+    Ac, Bc = A - A.mean(0), B - B.mean(0)
+    Ac, Bc = Ac / np.linalg.norm(Ac), Bc / np.linalg.norm(Bc)
+    R, _ = orthogonal_procrustes(Ac, Bc)
+    ref = np.arccos(np.sum((Ac @ R) * Bc))
+    assert procrustes_distance(A, B) == pytest.approx(ref, abs=1e-10)
+
+
+def test_pca_scores_and_guards():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 8)) * np.arange(8, 0, -1)
+    Z = pca(X, 3)
+    assert Z.shape == (50, 3)
+    Xc = X - X.mean(0)
+    var = np.linalg.eigvalsh(Xc.T @ Xc)[::-1]
+    np.testing.assert_allclose(np.sum(Z**2, axis=0), var[:3], rtol=1e-10)
+    np.testing.assert_allclose(Z.T @ Z, np.diag(var[:3]), atol=1e-8)  # uncorrelated scores
+    np.testing.assert_allclose(explained_variance_ratio(X).sum(), 1.0)
+    assert n_components_for_variance(X, 1.0) == 8
+    assert n_components_for_variance(X, 1e-9) == 1
+    with pytest.raises(ValueError, match="d must be"):
+        pca(X, 9)  # d > N
+    with pytest.raises(ValueError, match="d must be"):
+        pca(X[:4], 4)  # d > S - 1
+    with pytest.raises(TypeError, match="d must be"):
+        pca(X, 2.5)
+
+
+def test_stack_activity_and_compare():
+    rng = np.random.default_rng(0)
+    C, T, N = 4, 30, 20
+    latent = np.cumsum(rng.normal(size=(C, T, 3)), axis=1)  # smooth 3-d dynamics
+    soc = latent @ rng.normal(size=(3, N)) + 10.0
+    X = stack_activity(soc)
+    assert X.shape == (C * T, N)
+    np.testing.assert_allclose(X.mean(0), 0.0, atol=1e-10)
+    np.testing.assert_allclose(X[T + 2], soc[1, 2] - soc.reshape(-1, N).mean(0))
+    # another network: same latent dynamics through a different linear map into 50 units
+    rnn = np.tanh(0.01 * latent @ rng.normal(size=(3, 50)))
+    scores = compare(soc, rnn, 3)
+    assert scores.d == 3 and scores.canonical_correlations.shape == (3,)
+    assert scores.mean_correlation > 0.999
+    assert scores.variance_a == pytest.approx(1.0)
+    unrelated = compare(soc, rng.normal(size=(C, T, 50)), 3)
+    assert unrelated.mean_correlation < 0.5 and unrelated.procrustes > scores.procrustes
+    with pytest.raises(ValueError, match="share"):
+        compare(soc, rnn[:, :-1], 3)
+    with pytest.raises(ValueError, match="d must be"):
+        compare(soc, rnn, 21)  # more than the SOC's 20 units
+
+
+def test_mean_canonical_correlation():
+    A = _random_set(0)
+    assert mean_canonical_correlation(A, A) == pytest.approx(1.0)

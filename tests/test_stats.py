@@ -1,0 +1,67 @@
+"""Paired statistics against SciPy and closed forms."""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from ffhlib.stats import mean_interval, paired_summary
+
+
+def test_mean_interval_closed_form():
+    x = np.array([1.0, 2.0, 3.0, 4.0])
+    mean, (lo, hi) = mean_interval(x)
+    # s = sqrt(5/3), t_{0.975, 3} = 3.182446305284263
+    half = 3.182446305284263 * np.sqrt(5 / 3) / 2
+    assert mean == 2.5
+    assert (lo, hi) == pytest.approx((2.5 - half, 2.5 + half), abs=1e-12)
+    ref = stats.t.interval(0.95, df=3, loc=2.5, scale=stats.sem(x))
+    assert (lo, hi) == pytest.approx(ref, abs=1e-12)
+
+
+def test_mean_interval_edge_cases():
+    m, ci = mean_interval([3.0])
+    assert m == 3.0 and np.isnan(ci).all()
+    assert mean_interval([2.0, 2.0, 2.0])[1] == (2.0, 2.0)
+    with pytest.raises(ValueError):
+        mean_interval([])
+    with pytest.raises(ValueError, match="confidence"):
+        mean_interval([1.0, 2.0], confidence=1.5)
+
+
+def test_paired_summary_vs_scipy():
+    rng = np.random.default_rng(0)
+    a = rng.normal(0.9, 0.05, size=12)
+    b = a - rng.normal(0.3, 0.1, size=12)
+    s = paired_summary(a, b)
+    assert s.n == 12 and s.n_nonzero == 12
+    assert s.mean_diff == pytest.approx(np.mean(a - b))
+    assert s.ci_diff == pytest.approx(
+        stats.t.interval(0.95, df=11, loc=np.mean(a - b), scale=stats.sem(a - b)))
+    assert s.ci_a == pytest.approx(stats.t.interval(0.95, df=11, loc=a.mean(), scale=stats.sem(a)))
+    assert s.wilcoxon_p == pytest.approx(stats.wilcoxon(a, b).pvalue)
+    # all 12 differences positive: exact two-sided p = 2 / 2^12
+    assert s.wilcoxon_p == pytest.approx(2 / 2**12)
+    assert s.min_attainable_p == pytest.approx(2 / 2**12)
+    assert s.significant
+
+
+def test_paired_summary_known_ranks():
+    # differences 1..5 with signs + + + + -: W- = 5 (rank of |-5|) -> exact two-sided p
+    a = np.array([1.0, 2.0, 3.0, 4.0, 0.0])
+    b = np.array([0.0, 0.0, 0.0, 0.0, 5.0])
+    s = paired_summary(a, b)
+    # count sign assignments of ranks 1..5 with W- <= 5: 1+1+1+2+2+3 = 10 of 32, two-sided 20/32
+    assert s.wilcoxon_p == pytest.approx(20 / 32)
+
+
+def test_paired_summary_small_n_is_honest():
+    # five pairs, all in the same direction: the strongest possible evidence at n = 5 is p = 1/16
+    s = paired_summary(np.arange(5.0) + 1, np.zeros(5))
+    assert s.wilcoxon_p == pytest.approx(0.0625)
+    assert s.min_attainable_p == pytest.approx(0.0625)
+    assert not s.significant
+    # identical samples: the test has nothing to test
+    t = paired_summary(np.ones(4), np.ones(4))
+    assert np.isnan(t.wilcoxon_p) and t.n_nonzero == 0 and not t.significant
+    with pytest.raises(ValueError, match="paired"):
+        paired_summary(np.ones(3), np.ones(4))
