@@ -28,6 +28,7 @@ def _trial(n: int, seed: int = 0) -> dict:
     return dict(
         J=rng.normal(0, 1.5 / np.sqrt(n), (n, n)), W=np.zeros((N_OUT, n)), P=np.eye(n),
         x0=np.zeros(n), drive=rng.normal(0, 0.5, (N_STEPS, n)),
+        noise=rng.standard_normal((N_STEPS, n), dtype=np.float32),
         target_current=rng.normal(0, 1, (N_STEPS, n)),
         target_output=rng.normal(0, 1, (N_STEPS, N_OUT)))
 
@@ -44,14 +45,14 @@ def _best_ms(fn, data: dict, repeats: int) -> float:
 
 def _kernel(d: dict) -> None:
     n = d["J"].shape[0]
-    K.train_trial(d["J"], d["W"], d["P"], d["x0"], d["drive"], d["target_current"],
-                  d["target_output"], 0.1, 2, np.empty((N_STEPS, N_OUT)), np.empty((0, n)),
-                  np.zeros(3))
+    K.train_trial(d["J"], d["W"], d["P"], d["x0"], d["drive"], d["noise"], 0.15,
+                  d["target_current"], d["target_output"], 0.1, 2, np.empty((N_STEPS, N_OUT)),
+                  np.empty((0, n)), np.zeros(3))
 
 
 def _reference(d: dict) -> None:
-    reference_train_trial(d["J"], d["W"], d["P"], d["x0"], d["drive"], d["target_current"],
-                          d["target_output"], 0.1, 2)
+    reference_train_trial(d["J"], d["W"], d["P"], d["x0"], d["drive"], d["noise"], 0.15,
+                          d["target_current"], d["target_output"], 0.1, 2)
 
 
 def main() -> None:

@@ -122,10 +122,11 @@ def test_train_trial_equals_numpy_reference(every):
     ref = {k: v.copy() for k, v in d.items()}
     s, m, n = d["target_output"].shape + (d["J"].shape[0],)
     output, rates, stats = np.empty((s, m)), np.empty((s, n)), np.zeros(3)
-    K.train_trial(d["J"], d["W"], d["P"], d["x0"], d["drive"], d["target_current"],
+    noise = rng.standard_normal(d["drive"].shape).astype(np.float32)
+    K.train_trial(d["J"], d["W"], d["P"], d["x0"], d["drive"], noise, 0.3, d["target_current"],
                   d["target_output"], 0.1, every, output, rates, stats)
     out_ref, rates_ref = reference_train_trial(ref["J"], ref["W"], ref["P"], ref["x0"],
-                                               ref["drive"], ref["target_current"],
+                                               ref["drive"], noise, 0.3, ref["target_current"],
                                                ref["target_output"], 0.1, every)
     for got, want in ((d["J"], ref["J"]), (d["W"], ref["W"]), (output, out_ref),
                       (rates, rates_ref), (_full(d["P"]), ref["P"])):
@@ -141,8 +142,8 @@ def test_trainer_rls_on_recorded_rates_equals_ridge():
     J, W, P = np.zeros((n, n)), np.zeros_like(d["W"]), np.eye(n) / alpha
     s, m = d["target_output"].shape
     output, rates, stats = np.empty((s, m)), np.empty((s, n)), np.zeros(3)
-    K.train_trial(J, W, P, d["x0"], d["drive"], d["target_current"], d["target_output"], 0.1,
-                  every, output, rates, stats)
+    K.train_trial(J, W, P, d["x0"], d["drive"], np.zeros((0, n), np.float32), 0.0,
+                  d["target_current"], d["target_output"], 0.1, every, output, rates, stats)
     R = rates[::every]
     gram = R.T @ R + alpha * np.eye(n)
     np.testing.assert_allclose(J, np.linalg.solve(gram, R.T @ d["target_current"][::every]).T,

@@ -10,6 +10,7 @@ from ffhlib.gains import (
     GainFit,
     GainParams,
     fit_readout,
+    gain_similarity,
     learn_gains,
     loss_and_gradient,
     r2_score,
@@ -154,3 +155,37 @@ def test_bad_input():
         loss_and_gradient(W, ne, x0, targets, np.ones((2, 2)), p)
     with pytest.raises(ValueError, match="readout"):
         loss_and_gradient(W, ne, x0, targets, np.ones((3, W.shape[0])), p, readout=np.ones(2))
+
+
+def test_gain_similarity_recovers_cosine_tuning():
+    # log-gains cos-tuned with orthogonal, centred, equal-norm preferred profiles: corr = cos(dist)
+    rng = np.random.default_rng(0)
+    uv = rng.normal(size=(50, 2))
+    uv -= uv.mean(axis=0)
+    uv, _ = np.linalg.qr(uv)
+    angles = 2 * np.pi * np.arange(8) / 8
+    gains = np.exp(0.3 * (np.cos(angles)[:, None] * uv[:, 0] + np.sin(angles)[:, None] * uv[:, 1]))
+    sep, corr = gain_similarity(gains, angles)
+    np.testing.assert_allclose(sep, np.pi * np.arange(5) / 4, atol=1e-8)
+    np.testing.assert_allclose(corr, np.cos(np.pi * np.arange(5) / 4), atol=1e-10)
+    with pytest.raises(ValueError, match="angles"):
+        gain_similarity(gains, angles[:3])
+
+
+def test_plots_draw_without_computing():
+    import matplotlib.pyplot as plt
+
+    from ffhlib.plotting import gains as gplots
+
+    rng = np.random.default_rng(0)
+    angles = np.linspace(0, 2 * np.pi, 4, endpoint=False)
+    time_ms = np.arange(10) * 5.0
+    emg = rng.random((4, 10, 3))
+    assert gplots.plot_gains(rng.uniform(0.5, 2, (4, 6)), angles, n_excitatory=3) is not None
+    assert gplots.plot_soc_rates(time_ms, rng.random((4, 10, 6)), angles, [0, 2]) is not None
+    fig = gplots.plot_emg_fit(time_ms, emg, emg + 0.01, angles, ncols=2)
+    assert len([ax for ax in fig.axes if ax.get_visible()]) == 3
+    assert gplots.plot_learning_curve(np.linspace(0.5, 0.99, 20)) is not None
+    assert gplots.plot_r2_per_direction(angles, np.ones(4), [True, False] * 2) is not None
+    assert gplots.plot_gain_similarity(np.arange(3.0), np.ones(3)) is not None
+    plt.close("all")

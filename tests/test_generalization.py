@@ -342,3 +342,24 @@ def test_network_trained_on_16_directions_interpolates():
     gen = emg_error(fullforce.simulate(net, held_out).output, _smooth_targets(held_out, time_ms))
     assert fit.overall < 0.25
     assert gen.overall < 0.25 and gen.overall < 2 * fit.overall
+
+
+def test_angular_interpolation():
+    from ffhlib.generalization import angular_interpolation
+
+    rng = np.random.default_rng(7)
+    angles = 2 * np.pi * np.arange(8) / 8
+    values = rng.normal(size=(8, 4, 3))
+    # exact at the known directions (also for angles given outside [0, 2 pi))
+    assert np.allclose(angular_interpolation(values, angles, angles + 2 * np.pi), values)
+    # half-way = average of the neighbours, across the wrap-around too
+    mid = angular_interpolation(values, angles, angles + np.pi / 8)
+    assert np.allclose(mid, 0.5 * (values + np.roll(values, -1, axis=0)))
+    # a linear function of angle within one interval is reproduced; order of inputs irrelevant
+    perm = rng.permutation(8)
+    quarter = angular_interpolation(values[perm], angles[perm], [np.pi / 16])
+    assert np.allclose(quarter[0], 0.75 * values[0] + 0.25 * values[1])
+    with pytest.raises(ValueError, match="distinct"):
+        angular_interpolation(values[:2], [0.0, 2 * np.pi], [1.0])
+    with pytest.raises(ValueError, match="directions"):
+        angular_interpolation(values, angles[:5], [1.0])

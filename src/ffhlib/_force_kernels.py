@@ -114,8 +114,8 @@ def rls_fit(P, W, R, Y, every):
 
 
 @numba.njit(cache=True, fastmath=FASTMATH)
-def train_trial(J, W, P, x0, drive, target_current, target_output, dt_tau, update_every,
-                output, rates, stats):
+def train_trial(J, W, P, x0, drive, noise, noise_scale, target_current, target_output, dt_tau,
+                update_every, output, rates, stats):
     """One training trial of full-FORCE: simulate the task network and update J, W and P.
 
     Parameters
@@ -124,7 +124,9 @@ def train_trial(J, W, P, x0, drive, target_current, target_output, dt_tau, updat
     W : (M, N) readout weights (outputs and, for FFH, hint readouts), updated in place.
     P : (N, N) inverse correlation matrix, upper triangle, updated in place.
     x0 : (N,) initial state.
-    drive : (S, N) input current at each step, ``U_in f_in(t)`` plus any noise.
+    drive : (S, N) input current at each step, ``U_in f_in(t)``.
+    noise : (S, N) (any float dtype) or (0, N): standard normal draws, used when S rows.
+    noise_scale : the noise enters the drive as ``noise_scale * noise(t)``.
     target_current : (S, N) ``J_D r_D + U_out f_out + U_hint f_hint`` of the target network.
     target_output : (S, M) targets of ``W r``.
     dt_tau : dt / tau.
@@ -135,7 +137,8 @@ def train_trial(J, W, P, x0, drive, target_current, target_output, dt_tau, updat
 
     Notes
     -----
-    ``x(t+1) = x(t) + dt/tau (-x(t) + J r(t) + drive(t))``, ``r = tanh(x)``. At an update step,
+    ``x(t+1) = x(t) + dt/tau (-x(t) + J r(t) + drive(t) + noise_scale noise(t))``, ``r = tanh(x)``.
+    At an update step,
     with ``k = P r / (1 + r' P r)``: ``P <- P - k (P r)'``, ``J <- J - e_J k'``, ``W <- W - e_W k'``
     with ``e_J = J r - target_current``, ``e_W = W r - target_output``; ``x(t+1)`` then uses the
     updated ``J``, as in the reference code (DePasquale et al. 2018).
@@ -143,6 +146,7 @@ def train_trial(J, W, P, x0, drive, target_current, target_output, dt_tau, updat
     n_steps, n = drive.shape
     m = W.shape[0]
     record = rates.shape[0] == n_steps
+    noisy = noise.shape[0] == n_steps
     x = x0.copy()
     r = np.tanh(x)
     Jr = np.empty(n)
@@ -189,9 +193,14 @@ def train_trial(J, W, P, x0, drive, target_current, target_output, dt_tau, updat
             n_updates += 1
         if t == n_steps - 1:
             break
+        if noisy:
+            for i in range(n):
+                x[i] += dt_tau * (-x[i] + Jr[i] + drive[t, i] + noise_scale * noise[t, i])
+        else:
+            for i in range(n):
+                x[i] += dt_tau * (-x[i] + Jr[i] + drive[t, i])
         for i in range(n):
-            xi = x[i] + dt_tau * (-x[i] + Jr[i] + drive[t, i])
-            x[i] = xi
+            xi = x[i]
             r[i] = np.tanh(xi)
             if abs(xi) > xmax or xi != xi:
                 xmax = abs(xi)

@@ -13,8 +13,8 @@ import numpy as np
 __all__ = ["reference_simulate_trial", "reference_train_trial"]
 
 
-def reference_train_trial(J, W, P, x0, drive, target_current, target_output, dt_tau,
-                          update_every):
+def reference_train_trial(J, W, P, x0, drive, noise, noise_scale, target_current, target_output,
+                          dt_tau, update_every):
     """Same contract as :func:`ffhlib._force_kernels.train_trial`, ``P`` full and symmetric.
 
     Updates ``J``, ``W``, ``P`` in place; returns ``(output (S, M), rates (S, N))``.
@@ -37,7 +37,8 @@ def reference_train_trial(J, W, P, x0, drive, target_current, target_output, dt_
             W -= np.outer(e_W, k)
         if t == n_steps - 1:
             break
-        x = x + dt_tau * (-x + J @ r + drive[t])
+        noise_t = noise_scale * noise[t].astype(np.float64) if noise.shape[0] == n_steps else 0.0
+        x = x + dt_tau * (-x + J @ r + drive[t] + noise_t)
         r = np.tanh(x)
     return output, rates
 

@@ -26,6 +26,7 @@ __all__ = [
     "GainFit",
     "GainParams",
     "fit_readout",
+    "gain_similarity",
     "learn_gains",
     "loss_and_gradient",
     "r2_score",
@@ -127,6 +128,37 @@ def r2_score(prediction, target, axis=None):
     sst = np.sum((target - np.mean(target, axis=axis, keepdims=True)) ** 2, axis=axis)
     out = 1.0 - sse / sst
     return float(out) if np.ndim(out) == 0 else out
+
+
+def gain_similarity(gains, angles) -> tuple[np.ndarray, np.ndarray]:
+    """How similar the gain vectors of two directions are, as a function of their angular distance.
+
+    Parameters
+    ----------
+    gains : (C, N) array
+        Gains per direction (> 0).
+    angles : (C,) array
+        Reach angles (rad).
+
+    Returns
+    -------
+    separation : (S,) ndarray
+        The distinct angular distances between pairs of directions (rad, in [0, pi]), ascending.
+    correlation : (S,) ndarray
+        Mean Pearson correlation, over pairs at that distance, of the directions' log-gain profiles
+        after subtracting each neuron's mean log gain across directions (1 at distance 0).
+    """
+    gains = check_array("gains", gains, ndim=2)
+    if np.any(gains <= 0):
+        raise ValueError("gains must be > 0")
+    angles = check_array("angles", angles, shape=(gains.shape[0],))
+    dev = np.log(gains)
+    dev = dev - dev.mean(axis=0)
+    corr = np.corrcoef(dev)
+    diff = np.abs(np.angle(np.exp(1j * (angles[:, None] - angles[None, :]))))
+    diff = np.round(diff, 9)
+    separation = np.unique(diff)
+    return separation, np.array([corr[diff == d].mean() for d in separation])
 
 
 def _lstsq_readout(rates_e: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -40,6 +40,7 @@ from .stats import mean_interval
 
 __all__ = [
     "NETS",
+    "angular_interpolation",
     "EMGError",
     "GeneralizationParams",
     "NoiseSweep",
@@ -113,6 +114,10 @@ class GeneralizationParams:
     ridge_penalty: float = param(
         1e-2, doc="ridge penalty of the unobserved-muscle readout, relative to the mean feature "
                   "variance times the number of samples", provenance="choice")
+    ridge_penalties: tuple = param(
+        (1e-4, 1e-3, 1e-2, 1e-1, 1.0),
+        doc="relative ridge penalties of the readout's sensitivity sweep (must hold ridge_penalty)",
+        provenance="choice")
     readout_folds: int = param(
         8, doc="folds over the training directions for the unobserved-muscle readout "
                "(8 = leave one direction out)", provenance="choice")
@@ -135,6 +140,11 @@ class GeneralizationParams:
                              f"{self.input_noise_sigmas}")
         check_int("noise_trials", self.noise_trials, minimum=1)
         check_float("ridge_penalty", self.ridge_penalty, minimum=0.0)
+        object.__setattr__(self, "ridge_penalties", _check_tuple(
+            "ridge_penalties", self.ridge_penalties, minimum=0.0))
+        if self.ridge_penalty not in self.ridge_penalties:
+            raise ValueError(f"ridge_penalty={self.ridge_penalty} must be one of ridge_penalties "
+                             f"{self.ridge_penalties}")
         check_int("readout_folds", self.readout_folds, minimum=2)
         check_int("pca_dim", self.pca_dim, minimum=1)
 
@@ -210,6 +220,61 @@ def emg_error(predicted, target) -> EMGError:
         raise ValueError("target is constant in some direction: its R^2 is undefined")
     sse = ((predicted - target) ** 2).sum(axis=(1, 2))
     return EMGError(per_direction=sse / sst, overall=float(sse.sum() / sst.sum()))
+
+
+def angular_interpolation(values, angles, new_angles) -> np.ndarray:
+    """Linear interpolation in reach angle between the nearest known directions (periodic).
+
+    The baseline every network is compared with: it knows the ground truth at the training
+    directions and nothing else.
+
+    Parameters
+    ----------
+    values : array_like, shape (C, ...)
+        Known values (e.g. EMG, (C, T, M)) at ``angles``.
+    angles : array_like, shape (C,)
+        Known directions (rad), distinct modulo 2 pi, C >= 2.
+    new_angles : array_like, shape (C_new,)
+        Directions to predict (rad).
+
+    Returns
+    -------
+    ndarray, shape (C_new, ...)
+
+    Notes
+    -----
+    For :math:`\theta` between the neighbouring known directions :math:`\theta_a < \theta <
+    \theta_b` (on the circle), :math:`\\hat v(\theta) = \frac{(\theta_b - \theta) v_a +
+    (\theta - \theta_a) v_b}{\theta_b - \theta_a}`; half-way between two directions it is their
+    average.
+    """
+    values = check_array("values", values)
+    angles = check_array("angles", angles, ndim=1)
+    new_angles = check_array("new_angles", np.atleast_1d(new_angles), ndim=1)
+    if values.ndim < 1 or values.shape[0] != angles.size:
+        raise ValueError(f"values must have {angles.size} directions on axis 0, got shape "
+                         f"{values.shape}")
+    if angles.size < 2:
+        raise ValueError("angular_interpolation needs at least 2 known directions")
+    two_pi = 2 * np.pi
+    wrapped = np.mod(angles, two_pi)
+    order = np.argsort(wrapped)
+    sorted_angles = wrapped[order]
+    gaps = np.diff(np.concatenate([sorted_angles, [sorted_angles[0] + two_pi]]))
+    if np.any(gaps <= 1e-12):
+        raise ValueError("angles must be distinct modulo 2 pi")
+    ext = np.concatenate([sorted_angles, [sorted_angles[0] + two_pi]])
+    ext_index = np.concatenate([order, order[:1]])
+    out = np.empty((new_angles.size, *values.shape[1:]))
+    for i, theta in enumerate(np.mod(new_angles, two_pi)):
+        if theta < ext[0]:
+            theta += two_pi
+        b = int(np.searchsorted(ext, theta, side="right"))
+        b = min(max(b, 1), ext.size - 1)
+        a = b - 1
+        w = (theta - ext[a]) / (ext[b] - ext[a])
+        out[i] = (1 - w) * values[ext_index[a]] + w * values[ext_index[b]]
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -531,6 +596,9 @@ def _evaluate_seed(exp: ExperimentParams, gen: GeneralizationParams, seed: int) 
     unobserved = train.emg[..., obs.unobserved_muscle_idx]
     readout = dict(penalty=gen.ridge_penalty, n_folds=min(gen.readout_folds, train.n_directions))
     row = {"seed": np.int64(seed)}
+    interp = angular_interpolation(target_train, train.angles, inter.angles)
+    row["gen_err_interp"] = np.float64(emg_error(interp, target_inter).overall)
+    row["gen_err_dir_interp"] = emg_error(interp, target_inter).per_direction
     for name in NETS:
         net = getattr(pair, name)
         act = fullforce.simulate(net, inter.angles, time_ms=inter.time_ms)
@@ -543,6 +611,7 @@ def _evaluate_seed(exp: ExperimentParams, gen: GeneralizationParams, seed: int) 
         if obs.unobserved_muscle_idx.size:
             row[f"unobs_r2_{name}"] = np.float64(
                 unobserved_muscle_r2(act.rates, unobserved, **readout).r2)
+            row[f"unobs_r2_sweep_{name}"] = _penalty_sweep(act.rates, unobserved, gen)
         sweep = noise_sweep(net, train.angles, train.time_ms, target_train, train.rates,
                             sigmas=gen.input_noise_sigmas, n_trials=gen.noise_trials,
                             pca_dim=gen.pca_dim, seed=seed)
@@ -553,7 +622,15 @@ def _evaluate_seed(exp: ExperimentParams, gen: GeneralizationParams, seed: int) 
             unobserved_muscle_r2(obs.neurons(train.rates), unobserved, **readout).r2)
         row["unobs_r2_soc_all"] = np.float64(
             unobserved_muscle_r2(train.rates, unobserved, **readout).r2)
+        row["unobs_r2_sweep_soc_observed"] = _penalty_sweep(obs.neurons(train.rates), unobserved,
+                                                            gen)
     return row
+
+
+def _penalty_sweep(rates, emg, gen: GeneralizationParams) -> np.ndarray:
+    n_folds = min(gen.readout_folds, rates.shape[0])
+    return np.array([unobserved_muscle_r2(rates, emg, penalty=p, n_folds=n_folds).r2
+                     for p in gen.ridge_penalties])
 
 
 def evaluate_seed(exp: ExperimentParams, gen: GeneralizationParams, seed: int, *,
@@ -585,8 +662,13 @@ def evaluate_seed(exp: ExperimentParams, gen: GeneralizationParams, seed: int, *
         - ``noise_err_<net>``, ``noise_cca_<net>`` (len(sigmas), noise_trials): error and mean
           canonical correlation with the SOC under input noise (training directions);
 
+        ``unobs_r2_sweep_<net>`` (len(ridge_penalties),): the same over the penalty sweep;
+
         ``unobs_r2_soc_observed`` / ``unobs_r2_soc_all``: the same readout from the observed SOC
-        neurons (what the recording itself predicts) and from all SOC neurons (a ceiling); ``seed``.
+        neurons (what the recording itself predicts) and from all SOC neurons (a ceiling);
+        ``unobs_r2_sweep_soc_observed``; ``gen_err_interp``, ``gen_err_dir_interp``: the error of
+        :func:`angular_interpolation` of the training directions' EMG (a network-free baseline);
+        ``seed``.
     """
     seed = check_seed("seed", seed)
     if not isinstance(exp, experiments.ExperimentParams):
@@ -600,7 +682,7 @@ def evaluate_seed(exp: ExperimentParams, gen: GeneralizationParams, seed: int, *
 def _evaluation_part(gen: GeneralizationParams) -> dict:
     """The fields of ``gen`` that :func:`evaluate_seed` depends on (its cache key)."""
     return {k: getattr(gen, k) for k in ("input_noise_sigmas", "noise_trials", "ridge_penalty",
-                                         "readout_folds", "pca_dim")}
+                                         "ridge_penalties", "readout_folds", "pca_dim")}
 
 
 def loo_fold(gen: GeneralizationParams, seed: int) -> int:
@@ -630,6 +712,8 @@ def _loo_row(exp: ExperimentParams, seed: int, held_out: int, training_noise: fl
         act = fullforce.simulate(net, fit.angles, time_ms=fit.time_ms)
         row[f"fit_err_{name}"] = np.float64(emg_error(act.output, targets).overall)
     row["loo_target"] = obs.muscles(test.emg)[0]
+    interp = angular_interpolation(targets, fit.angles, test.angles)
+    row["loo_err_interp"] = np.float64(emg_error(interp, obs.muscles(test.emg)).overall)
     return row
 
 
@@ -655,7 +739,9 @@ def leave_one_out_error(exp: ExperimentParams, seed: int, held_out: int, *,
     dict of str to ndarray
         ``loo_err_<net>`` (EMG error on the held-out direction, observed muscles),
         ``fit_err_<net>`` (on the 7 fitted directions), ``loo_output_<net>`` (T, M_obs),
-        ``loo_target`` (T, M_obs), ``seed``, ``held_out``, ``training_noise``.
+        ``loo_target`` (T, M_obs), ``loo_err_interp`` (the network-free baseline
+        :func:`angular_interpolation` of the two neighbours), ``seed``, ``held_out``,
+        ``training_noise``.
 
     Notes
     -----

@@ -8,6 +8,7 @@ from matplotlib.colors import LogNorm
 
 __all__ = [
     "plot_emg_fit",
+    "plot_gain_similarity",
     "plot_gains",
     "plot_learning_curve",
     "plot_r2_per_direction",
@@ -16,7 +17,7 @@ __all__ = [
 
 
 def _direction_colors(angles):
-    return plt.cm.twilight(np.mod(np.asarray(angles), 2 * np.pi) / (2 * np.pi))
+    return plt.cm.hsv(np.mod(np.asarray(angles), 2 * np.pi) / (2 * np.pi))
 
 
 def plot_gains(gains, angles, n_excitatory: int | None = None, ax=None):
@@ -36,7 +37,7 @@ def plot_gains(gains, angles, n_excitatory: int | None = None, ax=None):
     matplotlib Axes
     """
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 3.2))
+        _, ax = plt.subplots(figsize=(8, 3.2), layout="constrained")
     gains = np.asarray(gains)
     image = ax.imshow(gains, aspect="auto", cmap="RdBu_r", interpolation="nearest",
                       norm=LogNorm(vmin=gains.min(), vmax=gains.max()))
@@ -45,8 +46,9 @@ def plot_gains(gains, angles, n_excitatory: int | None = None, ax=None):
     ax.set_yticklabels([f"{np.degrees(a):.1f}" for a in angles], fontsize="x-small")
     if n_excitatory is not None:
         ax.axvline(n_excitatory - 0.5, color="k", lw=1)
-        ax.text(n_excitatory / 2, -0.8, "E", ha="center", va="bottom")
-        ax.text((n_excitatory + gains.shape[1]) / 2, -0.8, "I", ha="center", va="bottom")
+        ax.set_xticks([n_excitatory / 2, (n_excitatory + gains.shape[1]) / 2],
+                      ["E", "I"], minor=True)
+        ax.tick_params(axis="x", which="minor", length=0, pad=14)
     ax.set_xlabel("SOC neuron")
     ax.set_ylabel("reach direction (deg)")
     return ax
@@ -72,7 +74,7 @@ def plot_soc_rates(time_ms, rates, angles, neurons, fig=None):
     """
     neurons = list(neurons)
     if fig is None:
-        fig = plt.figure(figsize=(2.2 * len(neurons), 2.4))
+        fig = plt.figure(figsize=(2.0 * len(neurons), 2.4), layout="constrained")
     axes = fig.subplots(1, len(neurons), sharey=True, squeeze=False)[0]
     colors = _direction_colors(angles)
     for ax, i in zip(axes, neurons, strict=True):
@@ -106,7 +108,7 @@ def plot_emg_fit(time_ms, emg, emg_target, angles, fig=None, ncols: int = 5):
     C, _, M = emg.shape
     nrows = int(np.ceil(M / ncols))
     if fig is None:
-        fig = plt.figure(figsize=(2.3 * ncols, 0.32 * C * nrows + 1.0))
+        fig = plt.figure(figsize=(2.0 * ncols, 0.28 * C * nrows + 1.0), layout="constrained")
     axes = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False).ravel()
     colors = _direction_colors(angles)
     for k, ax in enumerate(axes):
@@ -114,7 +116,7 @@ def plot_emg_fit(time_ms, emg, emg_target, angles, fig=None, ncols: int = 5):
             ax.set_visible(False)
             continue
         for c in range(C):
-            ax.plot(time_ms, emg_target[c, :, k] + c, color="k", lw=1.6, ls="--", alpha=0.5)
+            ax.plot(time_ms, emg_target[c, :, k] + c, color="0.3", lw=2.2, ls=(0, (2, 1)))
             ax.plot(time_ms, emg[c, :, k] + c, color=colors[c], lw=1)
         ax.set_title(f"muscle {k}")
         if k % ncols == 0:
@@ -171,4 +173,27 @@ def plot_r2_per_direction(angles, r2_per_direction, is_training, ax=None):
     ax.set_xlabel("reach direction (deg)")
     ax.set_ylabel("R² of the SOC's EMG")
     ax.legend(frameon=False)
+    return ax
+
+
+def plot_gain_similarity(separation, correlation, ax=None):
+    """Correlation of two directions' gain profiles against their angular distance.
+
+    Parameters
+    ----------
+    separation : (S,) array
+        Angular distance (rad).
+    correlation : (S,) array
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4, 3))
+    ax.plot(np.degrees(separation), correlation, "o-")
+    ax.axhline(0.0, color="0.6", lw=0.8)
+    ax.set_xlabel("angle between directions (deg)")
+    ax.set_ylabel("correlation of gain profiles")
     return ax

@@ -1,0 +1,207 @@
+"""The built book, checked as a reader sees it: every page opened in headless Chromium.
+
+Run by ``make check`` (which builds the book first). Each page of ``_build/html/book`` is loaded in
+a real browser; the check asserts that
+
+- every image on the page loads and decodes with a non-zero size (``naturalWidth``/``naturalHeight``
+  read in the browser after the load event), and every chapter page shows at least one figure;
+- no cell shows an error: no traceback, no error output;
+- every internal link resolves: each relative ``href``/``src`` points to an existing file and each
+  ``#fragment`` to an element of the target page.
+
+Needs Chromium (Debian: ``apt-get install -y chromium``; or set ``FFH_CHROMIUM`` to a Chrome-like
+binary). Without it, or without a built book, the tests are skipped with a message saying so; they
+are not part of ``make test`` unless asked for (``FFH_BROWSER_CHECK=1`` or ``pytest -m browser``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import warnings
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = Path(os.environ.get("FFH_BOOK_HTML") or ROOT / "_build" / "html")   # override for tests
+PAGES = sorted((HTML / "book").glob("*.html")) if (HTML / "book").is_dir() else []
+INSTALL = "install it with `apt-get install -y chromium` (Debian/Ubuntu) or set FFH_CHROMIUM"
+
+pytestmark = pytest.mark.browser
+
+#: Injected into a copy of each page: after the load event, record what the browser decoded.
+PROBE = """<script>
+function ffhProbe() {
+  var images = Array.from(document.images).map(function (img) {
+    return {src: img.getAttribute("src"), width: img.naturalWidth, height: img.naturalHeight,
+            complete: img.complete};
+  });
+  document.documentElement.setAttribute("data-ffh-images", JSON.stringify(images));
+}
+window.addEventListener("load", ffhProbe);
+</script>"""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _requested(request):
+    """Only when asked for: `make check` sets FFH_BROWSER_CHECK=1; `pytest -m browser` works too."""
+    markexpr = request.config.getoption("-m") or ""
+    asked = os.environ.get("FFH_BROWSER_CHECK") == "1" or markexpr.strip() == "browser"
+    if not asked:
+        pytest.skip("browser check not requested: run `make check` (or FFH_BROWSER_CHECK=1)")
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    for name in (os.environ.get("FFH_CHROMIUM"), "chromium", "chromium-browser",
+                 "google-chrome", "google-chrome-stable"):
+        if name and shutil.which(name):
+            return shutil.which(name)
+    pytest.skip(f"no headless Chromium found: {INSTALL}")
+
+
+class _Page(HTMLParser):
+    """Links, image sources, element ids and output cells of one HTML page."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+        self.images: list[str] = []
+        self.errors: list[str] = []
+        self.stderr: list[str] = []
+        self._capture: list[tuple[str, int]] = []    # (kind, depth) of open output blocks
+        self._depth = 0
+        self._text: dict[str, list[str]] = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag not in {"br", "img", "link", "meta", "input", "hr", "source"}:
+            self._depth += 1
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        if tag == "a" and attrs.get("name"):
+            self.ids.add(attrs["name"])
+        if tag in {"a", "link"} and attrs.get("href"):
+            self.links.append(attrs["href"])
+        if tag in {"img", "script", "source"} and attrs.get("src"):
+            self.links.append(attrs["src"])
+        if tag == "img":
+            self.images.append(attrs.get("src", ""))
+        classes = set((attrs.get("class") or "").split())
+        if "traceback" in classes or "output_error" in classes:
+            self.errors.append(f"<{tag} class={attrs.get('class')!r}>")
+        if "stderr" in classes:
+            self._capture.append(("stderr", self._depth))
+            self._text.setdefault("stderr", []).append("")
+
+    def handle_endtag(self, tag):
+        if self._capture and self._capture[-1][1] == self._depth:
+            self._capture.pop()
+        self._depth -= 1
+
+    def handle_data(self, data):
+        if self._capture:
+            self._text["stderr"][-1] += data
+        if "Traceback (most recent call last)" in data:
+            self.errors.append("a traceback: " + data.strip()[:200])
+
+    def close(self):
+        super().close()
+        self.stderr = [t.strip() for t in self._text.get("stderr", []) if t.strip()]
+
+
+def _parse(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    page.close()
+    return page
+
+
+def _render(chromium: str, page: Path, tmp_path: Path) -> list[dict]:
+    """Open a copy of ``page`` (same base URL, probe injected) and return its decoded images."""
+    html = page.read_text(encoding="utf-8")
+    html = html.replace('loading="lazy"', "")     # a headless window never scrolls to them
+    head = f'<head><base href="{page.parent.as_uri()}/">{PROBE}'
+    html = re.sub(r"<head[^>]*>", lambda m: head, html, count=1)
+    probe = tmp_path / page.name
+    probe.write_text(html, encoding="utf-8")
+    cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           "--no-first-run", "--allow-file-access-from-files",
+           f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=10000",
+           "--dump-dom", probe.as_uri()]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, f"chromium failed on {page.name}: {result.stderr[-2000:]}"
+    found = re.search(r'data-ffh-images="([^"]*)"', result.stdout)
+    assert found, f"the page {page.name} did not finish loading in the browser"
+    raw = (found.group(1).replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">")
+           .replace("&amp;", "&"))
+    return json.loads(raw)
+
+
+def test_book_was_built():
+    if not PAGES:
+        if os.environ.get("FFH_BROWSER_CHECK") == "1":
+            pytest.fail(f"no pages in {HTML / 'book'}: the book was not built (make book)")
+        pytest.skip("the book is not built: run `make check`, which builds it first")
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]] + [c["file"] for part in toc.get("parts", [])
+                             for c in part.get("chapters", [])]
+    missing = [f for f in files if not (HTML / f"{f}.html").is_file()]
+    assert not missing, f"pages listed in _toc.yml but not built: {missing}"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
+def test_page_renders_its_figures(page, chromium, tmp_path):
+    images = _render(chromium, page, tmp_path)
+    broken = [i["src"] for i in images if not (i["width"] > 0 and i["height"] > 0)]
+    assert not broken, f"{page.name}: images that did not load or have zero size: {broken}"
+    for src in _parse(page).images:
+        if src.startswith("data:"):
+            continue
+        target = (page.parent / unquote(urlsplit(src).path)).resolve()
+        assert target.is_file() and target.stat().st_size > 0, f"{page.name}: empty image {src}"
+    if re.match(r"\d\d_", page.stem):
+        assert images, f"{page.name}: a chapter page without a single figure"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
+def test_page_shows_no_error_output(page):
+    parsed = _parse(page)
+    assert not parsed.errors, f"{page.name} shows error output: {parsed.errors[:3]}"
+    failing = [t for t in parsed.stderr if re.search(r"\w*(Error|Exception)\b", t)]
+    assert not failing, f"{page.name} shows errors on stderr: {[t[:300] for t in failing[:3]]}"
+    for text in parsed.stderr:
+        if "Warning" in text:
+            warnings.warn(f"{page.name} shows a warning: {text[:300]}", stacklevel=1)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
+def test_internal_links_resolve(page):
+    parsed = _parse(page)
+    ids_of: dict[Path, set[str]] = {page.resolve(): parsed.ids}
+    broken = []
+    for link in parsed.links:
+        parts = urlsplit(link)
+        if parts.scheme or parts.netloc or link.startswith(("mailto:", "javascript:")):
+            continue
+        target = (page.parent / unquote(parts.path)).resolve() if parts.path else page.resolve()
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.is_file():
+            broken.append(link)
+            continue
+        if parts.fragment and target.suffix == ".html":
+            if target not in ids_of:
+                ids_of[target] = _parse(target).ids
+            if unquote(parts.fragment) not in ids_of[target]:
+                broken.append(link)
+    assert not broken, f"{page.name}: links that do not resolve: {sorted(set(broken))[:10]}"
