@@ -7,9 +7,6 @@ import pytest
 
 from ffhlib import cache, fullforce
 from ffhlib.emg import EMGParams
-from ffhlib.gains import GainParams
-from ffhlib.groundtruth import GroundTruthParams
-from ffhlib.soc import SOCParams
 from ffhlib.experiments import (
     NETWORKS,
     ExperimentParams,
@@ -19,6 +16,9 @@ from ffhlib.experiments import (
     stack_rows,
     train_pair,
 )
+from ffhlib.gains import GainParams
+from ffhlib.groundtruth import GroundTruthParams
+from ffhlib.soc import SOCParams
 
 
 @pytest.fixture(scope="module")

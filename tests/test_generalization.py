@@ -272,14 +272,30 @@ def test_leave_one_out_never_trains_on_the_held_out_direction(tiny, monkeypatch)
         seen.append(np.asarray(angles).copy())
         return original(targets, angles, time_ms, params, seed, **kw)
 
+    simulated = []
+    original_simulate = fullforce.simulate
+
+    def spy_simulate(net, angles, **kw):
+        simulated.append(np.asarray(angles).copy())
+        return original_simulate(net, angles, **kw)
+
     monkeypatch.setattr(fullforce, "train_cached", spy)
+    monkeypatch.setattr(fullforce, "simulate", spy_simulate)
     train_angles = gt.training.angles
+    inter_angles = gt.intermediate.angles
     for held in (0, 3, 7):
         seen.clear()
+        simulated.clear()
         row = leave_one_out_error(exp, 0, held, use_cache=False)
         assert len(seen) == 2  # FF and FFH
         for angles in seen:
             assert angles.size == 7 and not np.any(np.isclose(angles, train_angles[held]))
+        # the intermediate directions tested are the 6 not adjacent to the held-out one
+        tested = [a for a in simulated if a.size == 6]
+        assert len(tested) == 2
+        adjacent = inter_angles[[held, (held - 1) % 8]]
+        assert not np.any(np.isclose(tested[0][:, None], adjacent[None, :]))
+        assert set(np.round(tested[0], 9)) <= set(np.round(inter_angles, 9))
         assert np.allclose(row["loo_target"], gt.training.emg[held][:, experiments.observe(
             gt.n_neurons, gt.n_muscles, exp.observation, 0).muscle_idx])
     with pytest.raises(ValueError, match="held_out"):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg
+from threadpoolctl import threadpool_limits
 
 from ._params import param
 from ._rates_kernels import rates_forward
@@ -153,7 +154,8 @@ def simulate_rates(W, gains, x0, n_steps: int, params: RateParams | None = None)
         raise ValueError("gains must be > 0")
     x0 = check_array("x0", x0, shape=(N,))
     n_steps = check_int("n_steps", n_steps, minimum=1)
-    _, rates = simulate_states(W, gains, x0, n_steps, params)
+    with threadpool_limits(limits=1, user_api="blas"):  # small products: threads only hurt
+        _, rates = simulate_states(W, gains, x0, n_steps, params)
     return np.ascontiguousarray(rates.transpose(1, 0, 2))
 
 

@@ -167,17 +167,15 @@ def ceiling_split(n_neurons: int, fraction: float, seed: int) -> tuple[np.ndarra
     return np.sort(perm[:k]), np.sort(perm[k:2 * k])
 
 
-def _scores_row(reference: np.ndarray, others: dict[str, np.ndarray], dims: Sequence[int]) -> dict:
-    dmax = max(dims)
+def _scores_row(pairs: dict[str, tuple[np.ndarray, np.ndarray]], dims: Sequence[int]) -> dict:
+    """CCA spectrum, mean CC and Procrustes distance of each named pair of activities, per d."""
     row = {}
-    for name, rates in others.items():
-        rho = np.full((len(dims), dmax), np.nan)
+    for name, (rates_a, rates_b) in pairs.items():
+        rho = np.full((len(dims), max(dims)), np.nan)
         mean_cc = np.empty(len(dims))
         dist = np.empty(len(dims))
-        ref = reference if name != "soc_resample" else rates[0]
-        act = rates if name != "soc_resample" else rates[1]
         for i, d in enumerate(dims):
-            s = compare(ref, act, d)
+            s = compare(rates_a, rates_b, d)
             rho[i, :d] = s.canonical_correlations
             mean_cc[i], dist[i] = s.mean_correlation, s.procrustes
         row[f"cc_{name}"] = rho
@@ -196,13 +194,14 @@ def _compute_row(params: ExperimentParams, seed: int) -> dict[str, np.ndarray]:
     random_net = fullforce.untrained(params.force, n_inputs_like=pair.ff, seed=seed)
     act_random = fullforce.simulate(random_net, angles, time_ms=time_ms)
     half_a, half_b = ceiling_split(gt.rates.shape[-1], params.resample_fraction, seed)
-    others = {
-        "ff": act_ff.rates,
-        "ffh": act_ffh.rates,
-        "random": act_random.rates,
-        "soc_resample": (train.rates[..., half_a], train.rates[..., half_b]),
+    soc = train.rates  # all SOC neurons, training directions, movement epoch
+    pairs = {
+        "ff": (soc, act_ff.rates),
+        "ffh": (soc, act_ffh.rates),
+        "random": (soc, act_random.rates),
+        "soc_resample": (soc[..., half_a], soc[..., half_b]),
     }
-    row = _scores_row(train.rates, others, params.pca_dims)
+    row = _scores_row(pairs, params.pca_dims)
     for name in ("ff", "ffh"):
         net = getattr(pair, name)
         row[f"fit_r2_{name}"] = np.float64(net.r2)

@@ -113,7 +113,7 @@ class ForceParams:
     @classmethod
     def quick(cls) -> ForceParams:
         """Small network, few passes: the chapters' quick mode (seconds, not minutes)."""
-        return cls(n_units=120, n_passes=30)
+        return cls(n_units=250, n_passes=20)
 
     @property
     def n_prep_steps(self) -> int:

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
 from ._params import param
@@ -68,7 +69,7 @@ class GainParams:
     @classmethod
     def quick(cls) -> GainParams:
         """Quick mode: fewer optimizer steps."""
-        return cls(n_steps=100)
+        return cls(n_steps=200)
 
 
 @dataclass(frozen=True)
@@ -282,8 +283,9 @@ def loss_and_gradient(W, n_excitatory: int, x0, targets, gains,
         readout = check_array("readout", readout, shape=(targets.shape[2], n_excitatory))
         bias = check_array("bias", bias, shape=(targets.shape[2],))
     problem = _Problem(W, n_excitatory, x0, targets, rate_params)
-    states, rates, readout, bias, err = problem.forward(gains, readout, bias)
-    grad = problem.backward(gains, states, rates, readout, err)
+    with threadpool_limits(limits=1, user_api="blas"):
+        states, rates, readout, bias, err = problem.forward(gains, readout, bias)
+        grad = problem.backward(gains, states, rates, readout, err)
     return float(np.sum(err**2) / problem.sst), grad.copy()
 
 
@@ -325,9 +327,25 @@ def learn_gains(W, n_excitatory: int, x0, targets, params: GainParams | None = N
     progress = check_bool("progress", progress)
     W, n_excitatory, x0, targets, _ = _validate_problem(W, n_excitatory, x0, targets)
     start = time.perf_counter()
-    C, T, M = targets.shape
     problem = _Problem(W, n_excitatory, x0, targets, rate_params)
-    gains = np.full((C, W.shape[0]), params.initial_gain)
+    # Many small (C, N) @ (N, N) products: a multithreaded BLAS only adds synchronisation, and on a
+    # busy machine its spinning threads slow the run down by an order of magnitude (measured).
+    with threadpool_limits(limits=1, user_api="blas"):
+        gains, trace, rates, readout, bias, err = _adam(problem, params, progress)
+    seconds = time.perf_counter() - start
+    rates = np.ascontiguousarray(rates.transpose(1, 0, 2))
+    emg = np.ascontiguousarray((err + problem.targets).transpose(1, 0, 2))
+    return GainFit(
+        gains=gains, readout=readout, bias=bias, rates=rates, emg=emg, r2=float(trace[-1]),
+        r2_per_direction=np.asarray(r2_score(emg, targets, axis=(1, 2))), r2_trace=trace,
+        seconds=seconds,
+    )
+
+
+def _adam(problem: _Problem, params: GainParams, progress: bool):
+    """Adam on the gains with a least-squares readout refit before every step (see learn_gains)."""
+    C, T, M = problem.shape
+    gains = np.full((C, problem.W.shape[0]), params.initial_gain)
     m = np.zeros_like(gains)
     v = np.zeros_like(gains)
     b1, b2, eps = params.beta1, params.beta2, 1e-8
@@ -337,6 +355,7 @@ def learn_gains(W, n_excitatory: int, x0, targets, params: GainParams | None = N
         states, rates, readout, bias, err = problem.forward(gains)
         trace[step] = 1.0 - float(np.sum(err**2)) / problem.sst
         if not np.isfinite(trace[step]):
+            bar.close()
             raise DivergenceError(f"gain learning diverged at step {step} (non-finite loss)")
         if step == params.n_steps:
             break
@@ -353,11 +372,4 @@ def learn_gains(W, n_excitatory: int, x0, targets, params: GainParams | None = N
         if step % 10 == 0:
             bar.set_postfix(r2=f"{trace[step]:.4f}")
     bar.close()
-    seconds = time.perf_counter() - start
-    rates = np.ascontiguousarray(rates.transpose(1, 0, 2))
-    emg = np.ascontiguousarray((err + problem.targets).transpose(1, 0, 2))
-    return GainFit(
-        gains=gains, readout=readout, bias=bias, rates=rates, emg=emg, r2=float(trace[-1]),
-        r2_per_direction=np.asarray(r2_score(emg, targets, axis=(1, 2))), r2_trace=trace,
-        seconds=seconds,
-    )
+    return gains, trace, rates, readout, bias, err

@@ -44,6 +44,7 @@ __all__ = [
     "METHODS",
     "SOCNetwork",
     "SOCParams",
+    "SOCStep",
     "dale_ok",
     "ei_balance",
     "initial_soc",
@@ -85,8 +86,12 @@ class SOCParams:
         0.15, doc="optimisation stops when the spectral abscissa of W falls below this",
         provenance="ref-code")
     learning_rate: float = param(
-        40.0, doc="eta, step size on the normalised gradient QP/tr(QP) (reference code: 10)",
-        provenance="choice")
+        40.0, doc="eta, step size on the normalised gradient QP/tr(QP) for N = 200 (the step "
+        "used is eta x N / 200, so that its size relative to the weights does not depend on N); "
+        "reference code: 10", provenance="choice")
+    momentum: float = param(
+        0.9, doc="heavy-ball momentum mu: each step adds mu x the previous (projected) change of "
+        "the inhibitory weights; 0 = the reference recipe", provenance="choice")
     max_iterations: int = param(
         5000, doc="the optimisation raises if the target is not reached within this many steps",
         provenance="choice")
@@ -107,6 +112,7 @@ class SOCParams:
         check_float("inhibition_ratio", self.inhibition_ratio, minimum=0.0, exclusive_minimum=True)
         check_float("target_abscissa", self.target_abscissa, minimum=0.0, exclusive_minimum=True)
         check_float("learning_rate", self.learning_rate, minimum=0.0, exclusive_minimum=True)
+        check_float("momentum", self.momentum, minimum=0.0, maximum=1.0, exclusive_maximum=True)
         check_int("max_iterations", self.max_iterations, minimum=1)
         check_float("inhibitory_keep", self.inhibitory_keep, minimum=0.0, maximum=1.0,
                     exclusive_minimum=True)
@@ -122,16 +128,22 @@ class SOCParams:
         """Number of excitatory neurons, ``round(excitatory_fraction * n_neurons)``."""
         return round(self.excitatory_fraction * self.n_neurons)
 
+    @property
+    def step_size(self) -> float:
+        """The step size used, ``learning_rate * n_neurons / 200``."""
+        return self.learning_rate * self.n_neurons / 200.0
+
     @classmethod
     def quick(cls) -> SOCParams:
-        """Reduced preset for quick mode: a 100-neuron network, same recipe."""
-        return cls(n_neurons=100)
+        """Reduced preset for quick mode: a 60-neuron network, same recipe."""
+        return cls(n_neurons=60)
 
     @classmethod
     def reference(cls, **changes) -> SOCParams:
-        """The reference recipe as written (SciPy Lyapunov solver, eta = 10), e.g. for benchmarks."""
-        return dataclasses.replace(cls(method="scipy", learning_rate=10.0, max_iterations=20000),
-                                   **changes)
+        """The reference recipe as written (METHODS.md Sec. 2.2: SciPy Lyapunov solver, eta = 10,
+        no momentum), e.g. for benchmarks; ``changes`` are applied on top."""
+        return dataclasses.replace(
+            cls(method="scipy", learning_rate=10.0, momentum=0.0, max_iterations=20000), **changes)
 
 
 @dataclass(frozen=True)
@@ -355,7 +367,27 @@ def _abscissa(W, method):
     return float(np.max(np.linalg.eigvals(W).real)), None
 
 
-def soc_update(W, n_excitatory: int, params: SOCParams):
+@dataclass(frozen=True)
+class SOCStep:
+    """Result of one optimisation step (:func:`soc_update`).
+
+    Attributes
+    ----------
+    W : ndarray, shape (N, N)
+        Weights after the step.
+    abscissa : float
+        Spectral abscissa of the weights *before* the step.
+    velocity : ndarray, shape (N, N_I)
+        Change of the inhibitory columns made by this step (after projection); pass it to the
+        next step for momentum.
+    """
+
+    W: np.ndarray
+    abscissa: float
+    velocity: np.ndarray
+
+
+def soc_update(W, n_excitatory: int, params: SOCParams, velocity=None) -> SOCStep:
     """One optimisation step of the recipe (METHODS.md Sec. 2.2), with ``params.method``.
 
     Parameters
@@ -364,33 +396,39 @@ def soc_update(W, n_excitatory: int, params: SOCParams):
         Current weights (not modified).
     n_excitatory : int
     params : SOCParams
-        ``learning_rate``, ``inhibition_ratio``, ``inhibitory_keep`` and ``method`` are used.
+        ``learning_rate``, ``momentum``, ``inhibition_ratio``, ``inhibitory_keep`` and ``method``
+        are used.
+    velocity : array_like, shape (N, N - n_excitatory), optional
+        The previous step's change of the inhibitory columns (momentum); ``None`` = zero.
 
     Returns
     -------
-    W_new : ndarray, shape (N, N)
-    abscissa : float
-        Spectral abscissa of the input ``W``.
+    SOCStep
 
     Notes
     -----
     With :math:`s = \\max(1.5\\alpha, \\alpha + 0.2)` and :math:`A = W - sI`, solve
-    :math:`A^\\top Q + QA = -2I`, :math:`AP + PA^\\top = -2I`; :math:`G = QP/\\operatorname{tr}(QP)`
-    (gradient of the smoothed abscissa, Hennequin et al. 2014); :math:`W_I \\leftarrow W_I - \\eta
-    G_I`; then positive inhibitory weights are clipped to 0, only the strongest ``inhibitory_keep``
-    fraction of inhibitory entries is kept, the diagonal is zeroed, and the I->E and I->I blocks
-    are rescaled so that the mean inhibitory weight onto each population is :math:`-\\gamma` times
-    the mean excitatory weight onto it. (The rescaling comes last so that every invariant holds
-    exactly after each step.)
+    :math:`A^\\top Q + QA = -2I`, :math:`AP + PA^\\top = -2I`;
+    :math:`G = QP/\\operatorname{tr}(QP)` (gradient of the smoothed spectral abscissa, Hennequin et
+    al. 2014); :math:`W_I \\leftarrow W_I + \\mu V - \\eta_N G_I` with
+    :math:`\\eta_N = \\eta N / 200` and :math:`V` the previous change; then positive inhibitory
+    weights are clipped to 0, only the strongest ``inhibitory_keep`` fraction of inhibitory entries
+    is kept, the diagonal is zeroed, and the I->E and I->I blocks are rescaled so that the mean
+    inhibitory weight onto each population is :math:`-\\gamma` times the mean excitatory weight
+    onto it (last, so that every invariant holds exactly after each step). The new :math:`V` is
+    the change of :math:`W_I` made by the whole step, projection included.
     """
     W = _check_square(W).copy()
     n_exc = check_int("n_excitatory", n_excitatory, minimum=1, maximum=W.shape[0] - 1)
     if not isinstance(params, SOCParams):
         raise TypeError(f"params must be SOCParams, got {type(params).__name__}")
+    shape = (W.shape[0], W.shape[0] - n_exc)
+    velocity = (np.zeros(shape) if velocity is None
+                else check_array("velocity", velocity, shape=shape).copy())
     targets = _balance_targets(W, n_exc, params.inhibition_ratio)
     abscissa, schur = _abscissa(W, params.method)
-    _step_from_abscissa(W, n_exc, params, targets, schur, abscissa)
-    return W, abscissa
+    _step_from_abscissa(W, n_exc, params, targets, schur, abscissa, velocity)
+    return SOCStep(W=W, abscissa=abscissa, velocity=velocity)
 
 
 def _optimize(W, n_exc, params, progress):
@@ -398,6 +436,7 @@ def _optimize(W, n_exc, params, progress):
 
     W = W.copy()
     targets = _balance_targets(W, n_exc, params.inhibition_ratio)
+    velocity = np.zeros((W.shape[0], W.shape[0] - n_exc))
     trace = []
     bar = tqdm(total=params.max_iterations, desc=f"SOC ({params.method})", disable=not progress,
                mininterval=0.5)
@@ -409,9 +448,9 @@ def _optimize(W, n_exc, params, progress):
             trace.append(abscissa)
             if abscissa < params.target_abscissa or len(trace) > params.max_iterations:
                 break
-            _step_from_abscissa(W, n_exc, params, targets, schur, abscissa)
+            _step_from_abscissa(W, n_exc, params, targets, schur, abscissa, velocity)
             bar.update(1)
-            if len(trace) % 20 == 0:
+            if len(trace) % 10 == 0:
                 bar.set_postfix(abscissa=f"{abscissa:.3f}", refresh=False)
     finally:
         bar.close()
@@ -419,12 +458,12 @@ def _optimize(W, n_exc, params, progress):
         raise RuntimeError(
             f"SOC optimisation did not reach target_abscissa={params.target_abscissa} within "
             f"max_iterations={params.max_iterations} (abscissa {trace[-1]:.4f}); raise "
-            "max_iterations or learning_rate")
+            "max_iterations or change learning_rate/momentum")
     return W, np.array(trace)
 
 
-def _step_from_abscissa(W, n_exc, params, targets, schur, abscissa):
-    """One step of the recipe on W (in place), given its abscissa (and Schur form for 'schur')."""
+def _step_from_abscissa(W, n_exc, params, targets, schur, abscissa, velocity):
+    """One step on W and velocity (both in place), given W's abscissa (and Schur form)."""
     n = W.shape[0]
     s = _shift(abscissa)
     if params.method == "scipy":
@@ -436,12 +475,14 @@ def _step_from_abscissa(W, n_exc, params, targets, schur, abscissa):
     else:
         T, U = schur
         Qs, Ps = _lyapunov_schur(T, U, s)
-        M = Qs @ Ps
+        M = Qs @ Ps  # QP = U M U^T and tr(QP) = tr(M)
         G_I = U @ (M @ U[n_exc:].T) / np.trace(M)
     if not np.all(np.isfinite(G_I)):
         raise DivergenceError("non-finite SOC gradient")
-    W[:, n_exc:] -= params.learning_rate * G_I
+    old = W[:, n_exc:].copy()
+    W[:, n_exc:] += params.momentum * velocity - params.step_size * G_I
     _project(W, n_exc, params.inhibition_ratio, params.inhibitory_keep, targets)
+    np.subtract(W[:, n_exc:], old, out=velocity)
 
 
 def optimize_soc(params: SOCParams, seed: int, *, progress: bool = False,

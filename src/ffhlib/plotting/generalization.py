@@ -30,7 +30,8 @@ def _color(name: str, k: int) -> str:
 
 def plot_heldout_emg(time_ms, target, outputs: Mapping[str, np.ndarray], angles, *,
                      directions: Sequence[int] | None = None, muscles: Sequence[int] | None = None,
-                     muscle_labels: Sequence[str] | None = None, fig=None):
+                     muscle_labels: Sequence[str] | None = None, title: str | None = None,
+                     fig=None):
     """EMG on held-out directions: the ground truth against each network's output.
 
     Parameters
@@ -47,6 +48,8 @@ def plot_heldout_emg(time_ms, target, outputs: Mapping[str, np.ndarray], angles,
         Which directions (columns) and muscles (rows) to draw; all by default.
     muscle_labels : sequence of str, optional
         Row labels (default ``muscle k``).
+    title : str, optional
+        Figure title (above the column titles).
     fig : matplotlib Figure, optional
 
     Returns
@@ -77,6 +80,8 @@ def plot_heldout_emg(time_ms, target, outputs: Mapping[str, np.ndarray], angles,
             if i == len(muscles) - 1:
                 ax.set_xlabel("time (ms)")
     axes[0, -1].legend(fontsize="small", frameon=False, loc="upper right")
+    if title is not None:
+        fig.suptitle(title, fontsize="medium")
     fig.tight_layout()
     return fig
 
@@ -124,7 +129,7 @@ def plot_error_per_direction(angles, summaries: Mapping[str, tuple], *, training
 
 
 def plot_curves(x, summaries: Mapping[str, tuple], *, xlabel: str, ylabel: str, ax=None,
-                logx: bool = False):
+                logx: bool = False, ylim: tuple | None = None):
     """Metric vs. a swept parameter (e.g. input-noise std), mean over seeds with 95 % bands.
 
     Parameters
@@ -137,6 +142,9 @@ def plot_curves(x, summaries: Mapping[str, tuple], *, xlabel: str, ylabel: str, 
     ax : matplotlib Axes, optional
     logx : bool
         Symmetric-log x axis (keeps 0 visible).
+    ylim : (float, float), optional
+        y-axis limits (e.g. to keep an R² axis readable when one curve plunges; say so in the
+        caption).
 
     Returns
     -------
@@ -152,6 +160,8 @@ def plot_curves(x, summaries: Mapping[str, tuple], *, xlabel: str, ylabel: str, 
     if logx:
         positive = x[x > 0]
         ax.set_xscale("symlog", linthresh=float(positive.min()) if positive.size else 1.0)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.legend(frameon=False, fontsize="small")
