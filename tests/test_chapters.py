@@ -1,8 +1,9 @@
 """Every chapter executes alone under papermill in quick mode and glues the keys its issue names.
 
-Run exactly as the README tells a reader: ``papermill book/NN.ipynb out.ipynb -p quick true -p seed 3``
-from the repository root (no ``--cwd``), so a chapter may not depend on the working directory or on
-another chapter having run. The suite's private cache directory starts empty (conftest.py).
+Run exactly as the README tells a reader,
+``papermill book/NN.ipynb out.ipynb -p quick true -p seed 3``, from the repository root (no
+``--cwd``), so a chapter may not depend on the working directory or on another chapter having run.
+The suite's private cache directory starts empty (conftest.py).
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ REQUIRED_GLUE = {
                                "cca_soc_resample_mean", "procrustes_ff_mean", "procrustes_ffh_mean",
                                "procrustes_pvalue", "n_seeds", "pca_dim"],
     "06_generalization": ["gen_err_ff", "gen_err_ffh", "gen_pvalue", "loo_err_ff", "loo_err_ffh",
-                          "loo_pvalue", "unobs_r2_ff", "unobs_r2_ffh", "unobs_pvalue", "noise_sigma",
-                          "noise_err_ff", "noise_err_ffh", "noise_pvalue", "n_seeds"],
+                          "loo_pvalue", "unobs_r2_ff", "unobs_r2_ffh", "unobs_pvalue",
+                          "noise_sigma", "noise_err_ff", "noise_err_ffh", "noise_pvalue",
+                          "n_seeds"],
 }
 
 NOTEBOOKS = sorted(BOOK.glob("*.ipynb"))
@@ -98,4 +100,5 @@ def test_wrong_parameter_type_fails_before_heavy_work(tmp_path):
         pytest.fail("chapter 04 not written yet")
     result = execute(notebook, tmp_path / "out.ipynb", "-p", "quick", "true", "-p", "seed", "x")
     assert result.returncode != 0
-    assert "seed" in result.stderr and ("TypeError" in result.stderr or "ValueError" in result.stderr)
+    assert "seed" in result.stderr
+    assert "TypeError" in result.stderr or "ValueError" in result.stderr

@@ -23,7 +23,7 @@ def _papermill(out: Path, *params: str) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
 
 
-@pytest.mark.parametrize(("name", "value"), [("seed", "x"), ("seed", "-1"), ("quick", "maybe")])
+@pytest.mark.parametrize(("name", "value"), [("seed", "x"), ("quick", "maybe")])
 def test_bad_parameter_fails_at_once_naming_it(tmp_path, name, value):
     start = time.perf_counter()
     result = _papermill(tmp_path / "out.ipynb", "-p", "quick", "true", "-p", name, value)

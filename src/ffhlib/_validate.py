@@ -64,7 +64,9 @@ def check_float(
     """
     lo = "(" if exclusive_minimum else "["
     hi = ")" if exclusive_maximum else "]"
-    bounds = f" in {lo}{'-inf' if minimum is None else minimum}, {'inf' if maximum is None else maximum}{hi}"
+    low = "-inf" if minimum is None else minimum
+    high = "inf" if maximum is None else maximum
+    bounds = f" in {lo}{low}, {high}{hi}"
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number{bounds}, got {value!r}")
     value = float(value)
@@ -129,13 +131,16 @@ def check_array(
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as err:
-        raise TypeError(f"{name} must be an array of real numbers, got {type(value).__name__}") from err
+        kind = type(value).__name__
+        raise TypeError(f"{name} must be an array of real numbers, got {kind}") from err
     if shape is not None:
         ndim = len(shape)
     if ndim is not None and arr.ndim != ndim:
         want = _shape_text(shape) if shape is not None else f"{ndim}-D"
         raise ValueError(f"{name} must have shape {want}, got shape {arr.shape}")
-    if shape is not None and any(w is not None and w != s for w, s in zip(shape, arr.shape, strict=True)):
+    if shape is not None and any(
+        w is not None and w != s for w, s in zip(shape, arr.shape, strict=True)
+    ):
         raise ValueError(f"{name} must have shape {_shape_text(shape)}, got shape {arr.shape}")
     if finite and not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must contain only finite numbers")

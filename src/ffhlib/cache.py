@@ -55,7 +55,8 @@ def _canonical(value):
     if isinstance(value, (list, tuple)):
         return [_canonical(v) for v in value]
     if isinstance(value, np.ndarray):
-        return {"__array__": hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest(),
+        digest = hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest()
+        return {"__array__": digest,
                 "shape": list(value.shape), "dtype": str(value.dtype)}
     if isinstance(value, np.generic):
         return value.item()
@@ -67,7 +68,10 @@ def _canonical(value):
 
 
 def cache_key(stage: str, params) -> str:
-    """The hex key of ``stage`` under ``params`` (any nesting of dataclasses, dicts, scalars, arrays)."""
+    """The hex key of ``stage`` under ``params``.
+
+    ``params`` may nest dataclasses, dicts, sequences, scalars and arrays (hashed by content).
+    """
     blob = json.dumps({"stage": stage, "params": _canonical(params), "code": code_version()},
                       sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()

@@ -25,6 +25,7 @@ STREAMS = (
     "training_noise",
     "test_noise",
     "baseline",
+    "amplification",
 )
 
 
