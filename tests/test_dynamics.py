@@ -170,3 +170,12 @@ def test_bad_input():
         RateParams(dt_ms="x")
     with pytest.raises(ValueError, match="n_excitatory"):
         readout_emg(np.ones((1, 2, 3)), np.ones((1, 4)), np.ones(1), 4)
+
+
+def test_divergence_raises():
+    from ffhlib.errors import DivergenceError
+
+    W = np.full((4, 4), 1e307)
+    np.fill_diagonal(W, 0.0)
+    with pytest.raises(DivergenceError):
+        simulate_rates(W, np.ones((1, 4)), np.ones(4), 5)

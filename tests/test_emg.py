@@ -111,3 +111,20 @@ def test_bad_input(params):
     with pytest.raises(ValueError, match="n"):
         training_angles(0)
     assert dataclasses.replace(EMGParams.quick(), n_muscles=4).n_muscles == 4
+
+
+def test_plots_smoke(params):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ffhlib.plotting import ground_truth as gtplots
+
+    t = emg_targets(params, training_angles(4), seed=0)
+    i = emg_targets(params, intermediate_angles(4), seed=0)
+    fig = gtplots.plot_emg_grid(t.time_ms, t.emg, t.angles, extra_emg=i.emg, extra_angles=i.angles)
+    assert len(fig.axes) == 4 * params.n_muscles
+    ax = gtplots.plot_emg_polar_tuning(t.angles, t.emg[:, :, 0].mean(axis=1))
+    assert len(ax.lines) == 1
+    plt.close("all")

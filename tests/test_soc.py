@@ -256,3 +256,22 @@ def test_benchmark_quick(tmp_path, monkeypatch, capsys):
     assert result["soc_abscissa"] < 1.0 and result["soc_reference_abscissa"] < 1.0
     import os
     assert os.environ["FFHLIB_CACHE_DIR"] == str(tmp_path)  # restored
+
+
+def test_plots_smoke(small_net):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ffhlib.plotting import ground_truth as gtplots
+
+    ax = gtplots.plot_abscissa_trace(small_net.abscissa_trace, target=SMALL.target_abscissa)
+    assert ax.get_yscale() == "log"
+    W0 = soc.initial_soc(SMALL, rng_for(0, "soc"))
+    gtplots.plot_eigenvalues(np.linalg.eigvals(W0), np.linalg.eigvals(small_net.W))
+    gtplots.plot_weight_matrix(small_net.W, small_net.n_excitatory)
+    t = np.arange(0.0, 100.0, 5.0)
+    ax = gtplots.plot_transient_amplification(t, np.ones(t.size), np.ones((3, t.size)))
+    assert len(ax.lines) == 4
+    plt.close("all")

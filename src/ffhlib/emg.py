@@ -1,33 +1,33 @@
-"""EMG-like muscle activity for reaching: a Gaussian process over time and reach angle.
+r"""EMG-like muscle activity for reaching: a Gaussian process over time and reach angle.
 
-Each muscle's latent activity :math:`z_k(t, \\theta)` is a zero-mean Gaussian process with covariance
+Each muscle's latent activity :math:`z_k(t, \theta)` is a zero-mean Gaussian process with covariance
 
 .. math::
 
-    \\operatorname{cov}[z_k(t,\\theta), z_k(t',\\theta')] =
-    \\exp\\!\\Big(-\\frac{(t-t')^2}{2\\ell_t^2}\\Big)\\,
-    \\exp\\!\\Big(-\\frac{2\\sin^2((\\theta-\\theta')/2)}{\\ell_\\theta^2}\\Big),
+    \operatorname{cov}[z_k(t,\theta), z_k(t',\theta')] =
+    \exp\!\Big(-\frac{(t-t')^2}{2\ell_t^2}\Big)\,
+    \exp\!\Big(-\frac{2\sin^2((\theta-\theta')/2)}{\ell_\theta^2}\Big),
 
 squared-exponential in time and periodic in angle (Rasmussen & Williams 2006, Sec. 4.2), so that
 neighbouring reach directions have related activity. The EMG is
 
 .. math::
 
-    \\mathrm{EMG}_k(t, \\theta) = c_k\\,\\operatorname{softplus}(\\beta z_k(t,\\theta))\\,
-    \\sin^2(\\pi t / D),
+    \mathrm{EMG}_k(t, \theta) = c_k\,\operatorname{softplus}(\beta z_k(t,\theta))\,
+    \sin^2(\pi t / D),
 
 non-negative, at baseline (zero) at movement onset and end, with :math:`c_k` scaling each muscle to
 a maximum of 1 over a fixed dense grid of angles (METHODS.md Sec. 2.1; every constant is a
 [choice]).
 
 The periodic kernel is a Fourier series in angle,
-:math:`\\exp(-2\\sin^2(d/2)/\\ell^2) = \\sum_{n\\ge0} a_n \\cos(n d)` with
-:math:`a_0 = e^{-1/\\ell^2} I_0(1/\\ell^2)`, :math:`a_n = 2 e^{-1/\\ell^2} I_n(1/\\ell^2)`, so the
+:math:`\exp(-2\sin^2(d/2)/\ell^2) = \sum_{n\ge0} a_n \cos(n d)` with
+:math:`a_0 = e^{-1/\ell^2} I_0(1/\ell^2)`, :math:`a_n = 2 e^{-1/\ell^2} I_n(1/\ell^2)`, so the
 process is sampled exactly as
 
 .. math::
 
-    z(t,\\theta) = \\sum_{n=0}^{H} \\sqrt{a_n}\\,\\big(A_n(t)\\cos n\\theta + B_n(t)\\sin n\\theta\\big)
+    z(t,\theta) = \sum_{n=0}^{H} \sqrt{a_n}\,\big(A_n(t)\cos n\theta + B_n(t)\sin n\theta\big)
 
 with independent SE-kernel draws :math:`A_n, B_n` on the time grid: the EMG is a function of angle,
 defined at any angle, and does not depend on which other angles are requested.
@@ -140,32 +140,32 @@ class EMGTargets:
 
 
 def training_angles(n: int = 8) -> np.ndarray:
-    """The ``n`` training reach angles :math:`2\\pi c/n`, c = 0..n-1 (radians), shape (n,)."""
+    r"""The ``n`` training reach angles :math:`2\pi c/n`, c = 0..n-1 (radians), shape (n,)."""
     n = check_int("n", n, minimum=1)
     return 2.0 * np.pi * np.arange(n) / n
 
 
 def intermediate_angles(n: int = 8) -> np.ndarray:
-    """The ``n`` angles halfway between the training angles, :math:`2\\pi c/n + \\pi/n`, shape (n,)."""
+    r"""The ``n`` angles halfway between training angles, :math:`2\pi c/n + \pi/n`, shape (n,)."""
     n = check_int("n", n, minimum=1)
     return training_angles(n) + np.pi / n
 
 
 def periodic_kernel_coefficients(angle_scale_rad: float, n_harmonics: int) -> np.ndarray:
-    """Fourier coefficients :math:`a_0..a_H` of the periodic kernel.
+    r"""Fourier coefficients :math:`a_0..a_H` of the periodic kernel.
 
     Parameters
     ----------
     angle_scale_rad : float
-        Length scale :math:`\\ell` (radians).
+        Length scale :math:`\ell` (radians).
     n_harmonics : int
         H.
 
     Returns
     -------
     ndarray, shape (H + 1,)
-        :math:`a_0 = e^{-x} I_0(x)`, :math:`a_n = 2e^{-x} I_n(x)` with :math:`x = 1/\\ell^2`, so that
-        :math:`\\sum_n a_n \\cos(nd) = \\exp(-2\\sin^2(d/2)/\\ell^2)` (a truncated series; the sum of
+        :math:`a_0 = e^{-x} I_0(x)`, :math:`a_n = 2e^{-x} I_n(x)` with :math:`x = 1/\ell^2`, so that
+        :math:`\sum_n a_n \cos(nd) = \exp(-2\sin^2(d/2)/\ell^2)` (a truncated series; the sum of
         all coefficients is 1).
     """
     ell = check_float("angle_scale_rad", angle_scale_rad, minimum=0.0, exclusive_minimum=True)
@@ -177,7 +177,7 @@ def periodic_kernel_coefficients(angle_scale_rad: float, n_harmonics: int) -> np
 
 
 def _se_factor(time_ms: np.ndarray, scale_ms: float) -> np.ndarray:
-    """L with L L^T = SE kernel on the grid (symmetric square root; robust to its ill-conditioning)."""
+    """L with L L^T = the SE kernel on the grid (eigen square root: robust to ill-conditioning)."""
     d = time_ms[:, None] - time_ms[None, :]
     K = np.exp(-0.5 * (d / scale_ms) ** 2)
     vals, vecs = np.linalg.eigh(K)
@@ -200,13 +200,13 @@ def _softplus(x):
 
 
 def emg_targets(params: EMGParams, angles, seed: int) -> EMGTargets:
-    """EMG of every muscle for the reach directions ``angles``.
+    r"""EMG of every muscle for the reach directions ``angles``.
 
     Parameters
     ----------
     params : EMGParams
     angles : array_like, shape (C,)
-        Reach angles in radians (any real values; the EMG is :math:`2\\pi`-periodic in angle).
+        Reach angles in radians (any real values; the EMG is :math:`2\pi`-periodic in angle).
     seed : int
         Non-negative seed; draws use the ``"emg"`` stream (:func:`ffhlib.seeds.rng_for`).
 
@@ -217,7 +217,7 @@ def emg_targets(params: EMGParams, angles, seed: int) -> EMGTargets:
 
     Notes
     -----
-    :math:`\\mathrm{EMG}_k(t,\\theta) = c_k\\,\\operatorname{softplus}(\\beta z_k(t,\\theta))\\sin^2(\\pi
+    :math:`\mathrm{EMG}_k(t,\theta) = c_k\,\operatorname{softplus}(\beta z_k(t,\theta))\sin^2(\pi
     t/D)` with :math:`z_k` the GP of the module docstring and :math:`c_k` the reciprocal of the
     maximum over ``n_normalization_angles`` equally spaced angles and all times. The random draws
     depend only on the seed and on the time grid and kernel, never on ``angles``.

@@ -1,8 +1,8 @@
-"""Stability-optimised circuit (SOC): construction and optimisation of the ground-truth network.
+r"""Stability-optimised circuit (SOC): construction and optimisation of the ground-truth network.
 
 A sparse excitatory/inhibitory network with strong random weights (spectral abscissa ~ R) is made
 stable by changing only its inhibitory weights until the spectral abscissa
-:math:`\\alpha(W) = \\max_i \\operatorname{Re} \\lambda_i(W)` falls below a target (Hennequin, Vogels &
+:math:`\alpha(W) = \max_i \operatorname{Re} \lambda_i(W)` falls below a target (Hennequin, Vogels &
 Gerstner 2014, Neuron 82:1394; the recipe of Stroud et al.'s reference code, METHODS.md Sec. 2.2).
 The result is stable yet strongly non-normal: some initial states are transiently amplified.
 
@@ -13,11 +13,15 @@ Two implementations of the same recipe:
     ``scipy.linalg.solve_continuous_lyapunov`` for each of the two Lyapunov equations (each call
     computes two Schur decompositions of its own).
 ``method="schur"``
-    one real Schur decomposition :math:`W = U T U^\\top` per iteration serves everything: the
+    one real Schur decomposition :math:`W = U T U^\top` per iteration serves everything: the
     abscissa is the largest diagonal entry of :math:`T` (LAPACK's standardised Schur form puts the
     common real part of a complex pair on both diagonal entries of its 2x2 block), and both
     Lyapunov equations become triangular Sylvester equations in the Schur basis, solved by LAPACK
     ``trsyl``.
+
+Both follow the same step (:func:`soc_update`); the defaults add two [choice]s that cut the number of
+steps: a step size scaled with N (``learning_rate`` means eta at N = 200) and heavy-ball momentum.
+``SOCParams.reference()`` is the recipe as written (SciPy, eta = 10, no momentum).
 
 Convention: ``W[i, j]`` is the weight from neuron ``j`` to neuron ``i`` (column ``j`` holds the
 outgoing weights of ``j``); the first ``n_excitatory`` columns are excitatory (>= 0), the rest
@@ -62,13 +66,13 @@ METHODS = ("schur", "scipy")
 
 @dataclass(frozen=True)
 class SOCParams:
-    """Parameters of the stability-optimised circuit (METHODS.md Sec. 2.2).
+    r"""Parameters of the stability-optimised circuit (METHODS.md Sec. 2.2).
 
     Notes
     -----
     Initial weights: each off-diagonal entry is nonzero with probability ``density``; nonzero
-    excitatory weights are :math:`w_0/\\sqrt{N}`, inhibitory ones :math:`-\\gamma w_0/\\sqrt{N}`, with
-    :math:`w_0 = \\sqrt{2} R / \\sqrt{p (1-p) (1+\\gamma^2)}`, which puts the bulk of the spectrum in
+    excitatory weights are :math:`w_0/\sqrt{N}`, inhibitory ones :math:`-\gamma w_0/\sqrt{N}`, with
+    :math:`w_0 = \sqrt{2} R / \sqrt{p (1-p) (1+\gamma^2)}`, which puts the bulk of the spectrum in
     a disc of radius about ``radius``.
     """
 
@@ -148,7 +152,7 @@ class SOCParams:
 
 @dataclass(frozen=True)
 class SOCNetwork:
-    """An optimised stability-optimised circuit.
+    r"""An optimised stability-optimised circuit.
 
     Attributes
     ----------
@@ -166,8 +170,8 @@ class SOCNetwork:
 
     Notes
     -----
-    The spectral abscissa is :math:`\\alpha(W) = \\max_i \\operatorname{Re} \\lambda_i(W)`; the linear
-    dynamics :math:`\\tau \\dot x = -x + W x` are stable when :math:`\\alpha(W) < 1`.
+    The spectral abscissa is :math:`\alpha(W) = \max_i \operatorname{Re} \lambda_i(W)`; the linear
+    dynamics :math:`\tau \dot x = -x + W x` are stable when :math:`\alpha(W) < 1`.
     """
 
     W: np.ndarray
@@ -200,7 +204,7 @@ def _check_square(W) -> np.ndarray:
 
 
 def spectral_abscissa(W) -> float:
-    """Largest real part of the eigenvalues of ``W``.
+    r"""Largest real part of the eigenvalues of ``W``.
 
     Parameters
     ----------
@@ -209,14 +213,14 @@ def spectral_abscissa(W) -> float:
     Returns
     -------
     float
-        :math:`\\alpha(W) = \\max_i \\operatorname{Re} \\lambda_i(W)` (``np.linalg.eigvals``).
+        :math:`\alpha(W) = \max_i \operatorname{Re} \lambda_i(W)` (``np.linalg.eigvals``).
     """
     W = _check_square(W)
     return float(np.max(np.linalg.eigvals(W).real))
 
 
 def initial_soc(params: SOCParams, rng) -> np.ndarray:
-    """The initial sparse random E/I matrix (before optimisation).
+    r"""The initial sparse random E/I matrix (before optimisation).
 
     Parameters
     ----------
@@ -228,11 +232,11 @@ def initial_soc(params: SOCParams, rng) -> np.ndarray:
     -------
     ndarray, shape (N, N)
         Zero diagonal; each off-diagonal entry nonzero with probability ``density``; nonzero
-        excitatory entries :math:`w_0/\\sqrt N`, inhibitory ones :math:`-\\gamma w_0/\\sqrt N`.
+        excitatory entries :math:`w_0/\sqrt N`, inhibitory ones :math:`-\gamma w_0/\sqrt N`.
 
     Notes
     -----
-    :math:`w_0 = \\sqrt{2} R / \\sqrt{p(1-p)(1+\\gamma^2)}` (Hennequin et al. 2014).
+    :math:`w_0 = \sqrt{2} R / \sqrt{p(1-p)(1+\gamma^2)}` (Hennequin et al. 2014).
     """
     if not isinstance(params, SOCParams):
         raise TypeError(f"params must be SOCParams, got {type(params).__name__}")
@@ -276,7 +280,7 @@ def _lyapunov_schur(T, U, shift):
 
 
 def lyapunov_pair(W, shift: float, *, method: str = "schur"):
-    """Solve the two Lyapunov equations of the SOC gradient.
+    r"""Solve the two Lyapunov equations of the SOC gradient.
 
     Parameters
     ----------
@@ -288,8 +292,8 @@ def lyapunov_pair(W, shift: float, *, method: str = "schur"):
     Returns
     -------
     Q, P : ndarray, shape (N, N)
-        Solutions of :math:`A^\\top Q + Q A = -2I` (observability Gramian) and
-        :math:`A P + P A^\\top = -2I` (controllability Gramian).
+        Solutions of :math:`A^\top Q + Q A = -2I` (observability Gramian) and
+        :math:`A P + P A^\top = -2I` (controllability Gramian).
     """
     W = _check_square(W)
     shift = check_float("shift", shift)
@@ -388,7 +392,7 @@ class SOCStep:
 
 
 def soc_update(W, n_excitatory: int, params: SOCParams, velocity=None) -> SOCStep:
-    """One optimisation step of the recipe (METHODS.md Sec. 2.2), with ``params.method``.
+    r"""One optimisation step of the recipe (METHODS.md Sec. 2.2), with ``params.method``.
 
     Parameters
     ----------
@@ -407,14 +411,14 @@ def soc_update(W, n_excitatory: int, params: SOCParams, velocity=None) -> SOCSte
 
     Notes
     -----
-    With :math:`s = \\max(1.5\\alpha, \\alpha + 0.2)` and :math:`A = W - sI`, solve
-    :math:`A^\\top Q + QA = -2I`, :math:`AP + PA^\\top = -2I`;
-    :math:`G = QP/\\operatorname{tr}(QP)` (gradient of the smoothed spectral abscissa, Hennequin et
-    al. 2014); :math:`W_I \\leftarrow W_I + \\mu V - \\eta_N G_I` with
-    :math:`\\eta_N = \\eta N / 200` and :math:`V` the previous change; then positive inhibitory
+    With :math:`s = \max(1.5\alpha, \alpha + 0.2)` and :math:`A = W - sI`, solve
+    :math:`A^\top Q + QA = -2I`, :math:`AP + PA^\top = -2I`;
+    :math:`G = QP/\operatorname{tr}(QP)` (gradient of the smoothed spectral abscissa, Hennequin et
+    al. 2014); :math:`W_I \leftarrow W_I + \mu V - \eta_N G_I` with
+    :math:`\eta_N = \eta N / 200` and :math:`V` the previous change; then positive inhibitory
     weights are clipped to 0, only the strongest ``inhibitory_keep`` fraction of inhibitory entries
     is kept, the diagonal is zeroed, and the I->E and I->I blocks are rescaled so that the mean
-    inhibitory weight onto each population is :math:`-\\gamma` times the mean excitatory weight
+    inhibitory weight onto each population is :math:`-\gamma` times the mean excitatory weight
     onto it (last, so that every invariant holds exactly after each step). The new :math:`V` is
     the change of :math:`W_I` made by the whole step, projection included.
     """
@@ -493,7 +497,8 @@ def optimize_soc(params: SOCParams, seed: int, *, progress: bool = False,
     ----------
     params : SOCParams
     seed : int
-        Non-negative seed; the initial matrix uses the ``"soc"`` stream (:func:`ffhlib.seeds.rng_for`).
+        Non-negative seed; the initial matrix uses the ``"soc"`` stream
+        (:func:`ffhlib.seeds.rng_for`).
     progress : bool
         Show a tqdm progress bar.
     use_cache : bool
@@ -537,7 +542,7 @@ def optimize_soc(params: SOCParams, seed: int, *, progress: bool = False,
 
 
 def most_amplified_direction(W) -> np.ndarray:
-    """The initial state most amplified by the linear dynamics :math:`\\tau\\dot x = -x + Wx`.
+    r"""The initial state most amplified by the linear dynamics :math:`\tau\dot x = -x + Wx`.
 
     Parameters
     ----------
@@ -548,11 +553,11 @@ def most_amplified_direction(W) -> np.ndarray:
     -------
     ndarray, shape (N,)
         Unit-norm top eigenvector of the observability Gramian Q, the solution of
-        :math:`(W-I)^\\top Q + Q(W-I) = -2I`; sign chosen so that its sum is >= 0.
+        :math:`(W-I)^\top Q + Q(W-I) = -2I`; sign chosen so that its sum is >= 0.
 
     Notes
     -----
-    :math:`x_0^\\top Q x_0 = 2\\int_0^\\infty \\lVert x(t)\\rVert^2 dt/\\tau` for :math:`x(0) = x_0`,
+    :math:`x_0^\top Q x_0 = 2\int_0^\infty \lVert x(t)\rVert^2 dt/\tau` for :math:`x(0) = x_0`,
     so this direction maximises the evoked activity energy among states of the same norm
     (Hennequin et al. 2014).
     """
@@ -569,7 +574,7 @@ def most_amplified_direction(W) -> np.ndarray:
 
 
 def linear_response_norm(W, x0, time_ms, *, tau_ms: float) -> np.ndarray:
-    """Norm of the activity of the linear dynamics :math:`\\tau\\dot x = -x + Wx` from ``x0``.
+    r"""Norm of the activity of the linear dynamics :math:`\tau\dot x = -x + Wx` from ``x0``.
 
     Parameters
     ----------
@@ -584,8 +589,8 @@ def linear_response_norm(W, x0, time_ms, *, tau_ms: float) -> np.ndarray:
     Returns
     -------
     ndarray, shape (T,) or (K, T)
-        :math:`\\lVert x(t)\\rVert_2`, computed exactly with :math:`x(t + \\Delta) = e^{(W-I)\\Delta/\\tau}
-        x(t)`.
+        :math:`\lVert x(t)\rVert_2`, computed exactly with
+        :math:`x(t + \Delta) = e^{(W-I)\Delta/\tau} x(t)`.
     """
     W = _check_square(W)
     n = W.shape[0]

@@ -53,7 +53,7 @@ def plot_emg_grid(time_ms, emg, angles, *, extra_emg=None, extra_angles=None, fi
     if max_muscles is not None:
         n_mus = min(n_mus, max_muscles)
     if fig is None:
-        fig = plt.figure(figsize=(1.15 * n_cond + 0.8, 0.62 * n_mus + 0.9))
+        fig = plt.figure(figsize=(1.15 * n_cond + 0.8, 0.62 * n_mus + 0.9), layout="constrained")
     axes = fig.subplots(n_mus, n_cond, sharex=True, sharey=True, squeeze=False)
     col_of_extra = []
     if extra_emg is not None:
