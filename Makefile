@@ -12,7 +12,6 @@ STAMP   := $(VENV)/.installed
 STAGE   := _build/stage
 # The on-disk cache of expensive stages (content-hashed .npz files; see ffhlib.cache).
 export FFHLIB_CACHE_DIR ?= $(CURDIR)/.cache/ffhlib
-export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 CHAPTERS := $(sort $(wildcard book/[0-9][0-9]_*.ipynb))

@@ -176,3 +176,23 @@ def test_stack_activity_and_compare():
 def test_mean_canonical_correlation():
     A = _random_set(0)
     assert mean_canonical_correlation(A, A) == pytest.approx(1.0)
+
+
+def test_plots_draw_what_they_are_given():
+    import matplotlib.pyplot as plt
+
+    from ffhlib.plotting import similarity as splots
+
+    rng = np.random.default_rng(0)
+    latents = {"SOC": rng.normal(size=(4, 10, 3)), "FF": rng.normal(size=(4, 10, 3))}
+    fig = splots.plot_pc_trajectories(latents, np.linspace(0, 2 * np.pi, 4, endpoint=False))
+    assert len(fig.axes) == 2
+    spectra = {"FF": np.sort(rng.uniform(size=(3, 4)))[:, ::-1], "FFH": np.ones((3, 4))}
+    ax = splots.plot_cc_spectra(spectra)
+    assert len(ax.lines) == 2
+    ax = splots.plot_paired_seeds({"FF": rng.uniform(size=3), "FFH": rng.uniform(size=3),
+                                   "random RNN": rng.uniform(size=3)}, ylabel="mean CC")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["FF", "FFH", "random RNN"]
+    ax = splots.plot_metric_vs_dim([2, 3], {"FF": rng.uniform(size=(3, 2))}, main_dim=3)
+    assert ax.get_xlabel().startswith("number of principal components")
+    plt.close("all")

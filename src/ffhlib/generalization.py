@@ -92,7 +92,7 @@ class GeneralizationParams:
             "direction out), in units of the trainer's `training_noise`",
         provenance="choice")
     study_seeds: int = param(
-        3, doc="seeds of the training-noise study (each seed: one held-out training direction, "
+        2, doc="seeds of the training-noise study (each seed: one held-out training direction, "
                "FF and FFH at every noise value); kept small because every run is a training",
         provenance="choice")
     loo_folds: tuple = param(
@@ -157,8 +157,8 @@ class GeneralizationParams:
 
     @classmethod
     def quick(cls) -> GeneralizationParams:
-        """Reduced preset for quick mode: two noise values, few folds, seeds and trials."""
-        return cls(training_noise_values=(0.0, 0.1), study_seeds=2, loo_folds=(0, 4),
+        """Reduced preset for quick mode: one extra noise value, few folds, seeds and trials."""
+        return cls(training_noise_values=(0.0,), study_seeds=1, loo_folds=(0, 4),
                    loo_seeds=2, input_noise_sigmas=(0.0, 0.4, 0.8), noise_trials=2,
                    readout_folds=4, pca_dim=3)
 

@@ -19,8 +19,9 @@ Two implementations of the same recipe:
     Lyapunov equations become triangular Sylvester equations in the Schur basis, solved by LAPACK
     ``trsyl``.
 
-Both follow the same step (:func:`soc_update`); the defaults add two [choice]s that cut the number of
-steps: a step size scaled with N (``learning_rate`` means eta at N = 200) and heavy-ball momentum.
+Both follow the same step (:func:`soc_update`); the defaults add two [choice]s that cut the number
+of steps: a step size scaled with N (``learning_rate`` means eta at N = 200) and heavy-ball
+momentum.
 ``SOCParams.reference()`` is the recipe as written (SciPy, eta = 10, no momentum).
 
 Convention: ``W[i, j]`` is the weight from neuron ``j`` to neuron ``i`` (column ``j`` holds the
@@ -37,6 +38,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.linalg
 from scipy.linalg.lapack import dtrsyl
+from threadpoolctl import threadpool_limits
+from tqdm.auto import tqdm
 
 from ._params import param
 from ._validate import check_array, check_choice, check_float, check_int, check_seed
@@ -436,8 +439,6 @@ def soc_update(W, n_excitatory: int, params: SOCParams, velocity=None) -> SOCSte
 
 
 def _optimize(W, n_exc, params, progress):
-    from tqdm.auto import tqdm
-
     W = W.copy()
     targets = _balance_targets(W, n_exc, params.inhibition_ratio)
     velocity = np.zeros((W.shape[0], W.shape[0] - n_exc))
@@ -531,7 +532,10 @@ def optimize_soc(params: SOCParams, seed: int, *, progress: bool = False,
     def compute():
         start = time.perf_counter()
         W0 = initial_soc(params, rng_for(seed, "soc"))
-        W, trace = _optimize(W0, params.n_excitatory, params, progress)
+        # One BLAS/LAPACK thread: at N ~ 200 threads gain nothing, and on a busy machine
+        # OpenBLAS's threads oversubscribe the cores (measured: 20x slower on 2 shared cores).
+        with threadpool_limits(limits=1, user_api="blas"):
+            W, trace = _optimize(W0, params.n_excitatory, params, progress)
         seconds = time.perf_counter() - start
         return {"W": W, "abscissa_trace": trace, "seconds": np.float64(seconds)}
 

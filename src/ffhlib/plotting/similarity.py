@@ -32,7 +32,8 @@ def _color(name: str, k: int) -> str:
     return NETWORK_COLORS.get(name, f"C{k}")
 
 
-def plot_pc_trajectories(latents: Mapping[str, np.ndarray], angles, *, fig=None):
+def plot_pc_trajectories(latents: Mapping[str, np.ndarray], angles, *,
+                         units: Mapping[str, str] | None = None, fig=None):
     """Top-3 PC trajectories of several networks, side by side, one line per reach direction.
 
     Parameters
@@ -42,6 +43,10 @@ def plot_pc_trajectories(latents: Mapping[str, np.ndarray], angles, *, fig=None)
         components (:func:`ffhlib.similarity.latent_trajectories`), in that network's units.
     angles : array_like, shape (C,)
         Reach direction of each condition (rad); sets the colour (cyclic map).
+    units : mapping of str to str, optional
+        Unit of each network's activity (e.g. ``{"SOC": "Hz"}``), shown in its panel's title; the
+        default is "Hz" for "SOC" and "a.u." otherwise. Tick labels are left out: each panel has
+        its own axes, and only shapes can be compared across panels.
     fig : matplotlib Figure, optional
 
     Returns
@@ -49,6 +54,7 @@ def plot_pc_trajectories(latents: Mapping[str, np.ndarray], angles, *, fig=None)
     matplotlib.figure.Figure
     """
     angles = np.asarray(angles)
+    units = dict(units or {})
     if fig is None:
         fig = plt.figure(figsize=(3.3 * len(latents), 3.4))
     cmap = plt.get_cmap("hsv")
@@ -56,14 +62,20 @@ def plot_pc_trajectories(latents: Mapping[str, np.ndarray], angles, *, fig=None)
         ax = fig.add_subplot(1, len(latents), k + 1, projection="3d")
         for c in range(Z.shape[0]):
             color = cmap((angles[c] % (2 * np.pi)) / (2 * np.pi))
-            ax.plot(Z[c, :, 0], Z[c, :, 1], Z[c, :, 2], color=color, lw=1.2)
-            ax.scatter(*Z[c, 0, :3], color=color, s=8, marker="o")
-        ax.set_title(name)
-        ax.set_xlabel("PC 1")
-        ax.set_ylabel("PC 2")
-        ax.set_zlabel("PC 3")
-        ax.tick_params(labelsize=6)
-    fig.suptitle("Top-3 principal components (dot: movement onset; colour: reach angle)",
+            ax.plot(Z[c, :, 0], Z[c, :, 1], Z[c, :, 2], color=color, lw=1.2,
+                    label=f"{np.degrees(angles[c]):.0f}°")
+            ax.scatter(*Z[c, 0, :3], color=color, s=10, marker="o")
+        unit = units.get(name, "Hz" if name == "SOC" else "a.u.")
+        ax.set_title(f"{name} (PC scores, {unit})")
+        ax.set_xticklabels([])
+        ax.set_yticklabels([])
+        ax.set_zticklabels([])
+        ax.set_xlabel("PC 1", labelpad=-12)
+        ax.set_ylabel("PC 2", labelpad=-12)
+        ax.set_zlabel("PC 3", labelpad=-12)
+    fig.axes[-1].legend(loc="center left", bbox_to_anchor=(1.15, 0.5), frameon=False,
+                        fontsize="x-small", title="reach angle", title_fontsize="x-small")
+    fig.suptitle("Top-3 principal components of each network (dot: movement onset)",
                  fontsize="medium")
     return fig
 
