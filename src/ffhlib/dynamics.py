@@ -14,13 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg
 from threadpoolctl import threadpool_limits
 
 from ._params import param
 from ._rates_kernels import rates_forward
 from ._validate import check_array, check_float, check_int
 from .errors import DivergenceError
+from .soc import most_amplified_direction
 
 __all__ = [
     "RateParams",
@@ -184,17 +184,7 @@ def preparatory_state(W, params: RateParams | None = None) -> np.ndarray:
     """
     params = RateParams() if params is None else params
     W = _check_weights(W)
-    N = W.shape[0]
-    A = W - np.eye(N)
-    if np.max(np.linalg.eigvals(A).real) >= 0:
-        raise ValueError("W - I must be stable (spectral abscissa of W below 1) for the Gramian")
-    Q = scipy.linalg.solve_continuous_lyapunov(A.T, -2.0 * np.eye(N))
-    Q = 0.5 * (Q + Q.T)
-    _, vecs = np.linalg.eigh(Q)
-    v = vecs[:, -1]
-    total = v.sum()
-    sign = np.sign(total) if abs(total) > 1e-12 else np.sign(v[np.argmax(np.abs(v))])
-    return sign * v / np.linalg.norm(v) * params.x0_norm * np.sqrt(N)
+    return most_amplified_direction(W) * params.x0_norm * np.sqrt(W.shape[0])
 
 
 def readout_emg(rates, readout, bias, n_excitatory: int) -> np.ndarray:

@@ -557,7 +557,8 @@ def most_amplified_direction(W) -> np.ndarray:
     -------
     ndarray, shape (N,)
         Unit-norm top eigenvector of the observability Gramian Q, the solution of
-        :math:`(W-I)^\top Q + Q(W-I) = -2I`; sign chosen so that its sum is >= 0.
+        :math:`(W-I)^\top Q + Q(W-I) = -2I`; sign chosen so that its entries sum to a positive
+        number (if they sum to zero: its largest-magnitude entry positive).
 
     Notes
     -----
@@ -574,7 +575,9 @@ def most_amplified_direction(W) -> np.ndarray:
     Q = 0.5 * (Q + Q.T)
     _, vecs = np.linalg.eigh(Q)
     v = vecs[:, -1]
-    return v if v.sum() >= 0 else -v
+    total = v.sum()
+    sign = np.sign(total) if abs(total) > 1e-12 else np.sign(v[np.argmax(np.abs(v))])
+    return sign * v
 
 
 def linear_response_norm(W, x0, time_ms, *, tau_ms: float) -> np.ndarray:
