@@ -57,8 +57,8 @@ $(STAGE)/_config.yml: _config.yml _toc.yml references.bib $(PAGES) $(IMAGES)
 	touch $@
 
 $(STAGE)/book/%.ipynb: book/%.ipynb $(LIBSRC) | $(STAMP) $(STAGE)/_config.yml
-	$(BIN)/papermill --cwd book --log-level WARNING $< $@.part $(ARGS)
-	mv $@.part $@
+	$(BIN)/papermill --cwd book --log-level WARNING $< $(@D)/.tmp-$(@F) $(ARGS)
+	mv $(@D)/.tmp-$(@F) $@
 
 # Appendix notebooks (parameters, reproducibility) read the executed chapters: run them last.
 $(EXECUTED_APPENDIX): $(EXECUTED)
@@ -70,8 +70,8 @@ book: $(STAMP) $(STAGE)/_config.yml $(EXECUTED) $(EXECUTED_APPENDIX)  ## execute
 chapter: $(STAMP) $(STAGE)/_config.yml  ## rerun one chapter with other parameters: make chapter NB=04_full_force ARGS="-p seed 3"
 	@test -n "$(NB)" || { echo "usage: make chapter NB=04_full_force ARGS='-p hint_gain 0.5'"; exit 2; }
 	@test -f book/$(NB).ipynb || { echo "no chapter book/$(NB).ipynb"; exit 2; }
-	$(BIN)/papermill --cwd book --log-level WARNING book/$(NB).ipynb $(STAGE)/book/$(NB).ipynb.part $(ARGS)
-	mv $(STAGE)/book/$(NB).ipynb.part $(STAGE)/book/$(NB).ipynb
+	$(BIN)/papermill --cwd book --log-level WARNING book/$(NB).ipynb $(STAGE)/book/.tmp-$(NB).ipynb $(ARGS)
+	mv $(STAGE)/book/.tmp-$(NB).ipynb $(STAGE)/book/$(NB).ipynb
 	$(MAKE) --no-print-directory book ARGS=
 
 check: book  ## build the book, then open every page in headless Chromium and check figures and links
