@@ -135,10 +135,10 @@ class GeneralizationParams:
     def __post_init__(self):
         object.__setattr__(self, "training_noise_values", _check_tuple(
             "training_noise_values", self.training_noise_values, minimum=0.0))
-        check_int("study_seeds", self.study_seeds, minimum=0)
+        check_int("study_seeds", self.study_seeds, minimum=1)
         object.__setattr__(self, "loo_folds", _check_tuple(
             "loo_folds", self.loo_folds, minimum=0, kind=int))
-        check_int("loo_seeds", self.loo_seeds, minimum=0)
+        check_int("loo_seeds", self.loo_seeds, minimum=1)
         object.__setattr__(self, "input_noise_sigmas", _check_tuple(
             "input_noise_sigmas", self.input_noise_sigmas, minimum=0.0))
         check_float("noise_sigma", self.noise_sigma, minimum=0.0)
