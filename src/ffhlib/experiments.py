@@ -15,7 +15,6 @@ evaluates exactly the networks chapter 05 compared.
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -26,6 +25,7 @@ from ._validate import check_int, check_seed
 from .cache import cached
 from .groundtruth import GroundTruth, GroundTruthParams, make_ground_truth
 from .observe import Observation, ObservationParams, observe
+from .parallel import map_jobs
 from .seeds import rng_for
 from .similarity import compare
 
@@ -247,10 +247,7 @@ def run_seed(params: ExperimentParams, seed: int, *,
                   lambda: _compute_row(params, seed), enabled=use_cache)
 
 
-def _worker(params: ExperimentParams, seed: int, cache_dir: str | None, use_cache: bool):
-    # loky reuses worker processes across calls: pass the cache directory explicitly.
-    if cache_dir is not None:
-        os.environ["FFHLIB_CACHE_DIR"] = cache_dir
+def _seed_row(params: ExperimentParams, seed: int, use_cache: bool):
     return run_seed(params, seed, use_cache=use_cache)
 
 
@@ -275,30 +272,12 @@ def run_seeds(params: ExperimentParams, seeds: Iterable[int] | None = None, *, n
     list of dict
         One row per seed (see :func:`run_seed`); :func:`stack_rows` turns them into arrays.
     """
-    from tqdm.auto import tqdm
-
     seeds = [check_seed("seed", s) for s in (range(params.n_seeds) if seeds is None else seeds)]
     n_jobs = check_int("n_jobs", n_jobs, minimum=1)
     # The shared ground truth is computed (and cached) once here, not by every worker at once.
     ground_truth(params, progress=progress)
-    bar = tqdm(total=len(seeds), desc="seeds", disable=not progress)
-    if n_jobs == 1 or len(seeds) <= 1:
-        rows = []
-        for s in seeds:
-            rows.append(run_seed(params, s, use_cache=use_cache))
-            bar.update()
-    else:
-        from joblib import Parallel, delayed
-
-        cache_dir = os.environ.get("FFHLIB_CACHE_DIR")
-        jobs = (delayed(_worker)(params, s, cache_dir, use_cache) for s in seeds)
-        rows = []
-        for row in Parallel(n_jobs=min(n_jobs, len(seeds)), backend="loky",
-                            return_as="generator")(jobs):
-            rows.append(row)
-            bar.update()
-    bar.close()
-    return rows
+    return map_jobs(_seed_row, [(params, s, use_cache) for s in seeds], n_jobs=n_jobs,
+                    progress=progress, desc="seeds")
 
 
 def stack_rows(rows: Sequence[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:

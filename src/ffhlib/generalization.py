@@ -23,7 +23,6 @@ pooled over muscles and time (per direction) or over muscles, time and direction
 from __future__ import annotations
 
 import dataclasses
-import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +34,7 @@ from ._validate import check_array, check_float, check_int, check_seed
 from .cache import cached
 from .experiments import ExperimentParams
 from .observe import observe
+from .parallel import map_jobs
 from .similarity import compare
 from .stats import mean_interval
 
@@ -781,36 +781,6 @@ def leave_one_out_error(exp: ExperimentParams, seed: int, held_out: int, *,
                   lambda: _loo_row(exp, seed, held_out, noise), enabled=use_cache)
 
 
-def _run(function, jobs, n_jobs: int, progress: bool, desc: str) -> list:
-    from tqdm.auto import tqdm
-
-    n_jobs = check_int("n_jobs", n_jobs, minimum=1)
-    bar = tqdm(total=len(jobs), desc=desc, disable=not progress)
-    rows = []
-    if n_jobs == 1 or len(jobs) <= 1:
-        for args in jobs:
-            rows.append(function(*args))
-            bar.update()
-    else:
-        from joblib import Parallel, delayed
-
-        cache_dir = os.environ.get("FFHLIB_CACHE_DIR")
-        calls = (delayed(_worker)(function, args, cache_dir) for args in jobs)
-        for row in Parallel(n_jobs=min(n_jobs, len(jobs)), backend="loky",
-                            return_as="generator")(calls):
-            rows.append(row)
-            bar.update()
-    bar.close()
-    return rows
-
-
-def _worker(function, args, cache_dir):
-    # loky reuses worker processes: pass the cache directory explicitly (as experiments.run_seeds).
-    if cache_dir is not None:
-        os.environ["FFHLIB_CACHE_DIR"] = cache_dir
-    return function(*args)
-
-
 def evaluate_seeds(exp: ExperimentParams, gen: GeneralizationParams, seeds=None, *,
                    n_jobs: int = 2, progress: bool = True) -> dict[str, np.ndarray]:
     """:func:`evaluate_seed` over ``seeds`` (default ``range(exp.n_seeds)``), stacked by seed.
@@ -822,7 +792,8 @@ def evaluate_seeds(exp: ExperimentParams, gen: GeneralizationParams, seeds=None,
     """
     seeds = [check_seed("seed", s) for s in (range(exp.n_seeds) if seeds is None else seeds)]
     experiments.ground_truth(exp, progress=progress)  # once, before the workers start
-    rows = _run(evaluate_seed, [(exp, gen, s) for s in seeds], n_jobs, progress, "seeds")
+    rows = map_jobs(evaluate_seed, [(exp, gen, s) for s in seeds], n_jobs=n_jobs,
+                    progress=progress, desc="seeds")
     return _stack(rows)
 
 
@@ -856,7 +827,7 @@ def leave_one_out_seeds(exp: ExperimentParams, gen: GeneralizationParams, *,
         raise ValueError("seeds must not be empty")
     experiments.ground_truth(exp, progress=progress)
     jobs = [(exp, s, loo_fold(gen, s), v) for v in values for s in seeds]
-    rows = _run(_loo_call, jobs, n_jobs, progress, "leave-one-out")
+    rows = map_jobs(_loo_call, jobs, n_jobs=n_jobs, progress=progress, desc="leave-one-out")
     stacked = _stack(rows)
     out = {k: v.reshape(len(values), len(seeds), *v.shape[1:]) for k, v in stacked.items()}
     out["training_noise_values"] = np.asarray(values)
