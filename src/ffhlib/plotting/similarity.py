@@ -97,10 +97,7 @@ def plot_cc_spectra(spectra: Mapping[str, np.ndarray], *, ax=None):
         _, ax = plt.subplots(figsize=(4.2, 3.2))
     for k, (name, rho) in enumerate(spectra.items()):
         rho = np.atleast_2d(rho)
-        idx = np.arange(1, rho.shape[1] + 1)
-        color = _color(name, k)
-        ax.fill_between(idx, rho.min(0), rho.max(0), color=color, alpha=0.2, lw=0)
-        ax.plot(idx, rho.mean(0), "o-", color=color, ms=3, label=name)
+        _mean_with_band(ax, np.arange(1, rho.shape[1] + 1), rho, _color(name, k), name)
     ax.set_xlabel("canonical pair")
     ax.set_ylabel("canonical correlation with the SOC")
     ax.set_ylim(0, 1.02)
@@ -169,13 +166,16 @@ def plot_metric_vs_dim(dims, values: Mapping[str, np.ndarray], *, ylabel: str = 
         _, ax = plt.subplots(figsize=(4.2, 3.2))
     dims = np.asarray(dims)
     for k, (name, v) in enumerate(values.items()):
-        v = np.atleast_2d(v)
-        color = _color(name, k)
-        ax.fill_between(dims, v.min(0), v.max(0), color=color, alpha=0.2, lw=0)
-        ax.plot(dims, v.mean(0), "o-", color=color, ms=3, label=name)
+        _mean_with_band(ax, dims, np.atleast_2d(v), _color(name, k), name)
     if main_dim is not None:
         ax.axvline(main_dim, color="0.5", ls=":", lw=1)
     ax.set_xlabel("number of principal components d")
     ax.set_ylabel(ylabel)
     ax.legend(frameon=False, fontsize="small")
     return ax
+
+
+def _mean_with_band(ax, x, values, color, label):
+    """Mean over seeds (rows of ``values``) as a line, their min-max range as a band."""
+    ax.fill_between(x, values.min(0), values.max(0), color=color, alpha=0.2, lw=0)
+    ax.plot(x, values.mean(0), "o-", color=color, ms=3, label=label)
