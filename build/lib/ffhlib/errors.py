@@ -1,0 +1,5 @@
+"""Exceptions raised by ffhlib."""
+
+
+class DivergenceError(RuntimeError):
+    """Raised when a simulation or training run diverges."""

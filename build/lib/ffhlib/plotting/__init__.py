@@ -1,0 +1,1 @@
+"""Plotting functions (ax=None, compute nothing)."""

@@ -1,0 +1,324 @@
+"""Similarity of population dynamics: PCA latent factors, CCA, and a Procrustes shape distance.
+
+Small pure functions (no state, no randomness). The pipeline of Sussillo et al. (2015), used by
+Salatiello & Giese (2020) to compare each RNN with the ground-truth SOC:
+
+1. :func:`stack_activity`: trial-averaged activity ``(C, T, N)`` -> samples ``(C*T, N)``, centred.
+2. :func:`pca`: project onto the top ``d`` principal components -> latent factors ``(C*T, d)``.
+3. :func:`cca`: canonical correlations between two latent sets (all ``d`` of them, descending);
+   their mean is the headline number.
+
+CCA is invariant to *every* invertible linear map of either latent set, so with ``d`` large
+relative to the number of samples it finds correlations in anything. :func:`procrustes_distance`
+(the angular shape distance of Williams et al. 2021) is the second metric: it is invariant only to
+rotations/reflections, translation and overall scale, so it also sees how variance is distributed
+across the latent dimensions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validate import check_array, check_int
+
+__all__ = [
+    "SimilarityScores",
+    "cca",
+    "compare",
+    "explained_variance_ratio",
+    "latent_trajectories",
+    "mean_canonical_correlation",
+    "n_components_for_variance",
+    "pca",
+    "procrustes_distance",
+    "stack_activity",
+]
+
+#: Relative tolerance below which a latent dimension counts as degenerate (zero variance).
+_RANK_RTOL = 1e-10
+
+
+def stack_activity(rates) -> np.ndarray:
+    """Stack activity over conditions and time, and centre each unit.
+
+    Parameters
+    ----------
+    rates : array_like, shape (C, T, N)
+        Trial-averaged activity: conditions (reach directions), time, units.
+
+    Returns
+    -------
+    ndarray, shape (C*T, N)
+        Row ``c*T + t`` holds ``rates[c, t]`` minus the unit's mean over all conditions and times.
+
+    Notes
+    -----
+    .. math:: X_{(c,t),i} = r_i(c, t) - \\frac{1}{CT} \\sum_{c', t'} r_i(c', t')
+    """
+    rates = check_array("rates", rates, ndim=3)
+    C, T, N = rates.shape
+    X = rates.reshape(C * T, N)
+    return X - X.mean(axis=0)
+
+
+def _check_dim(d, n_samples: int, n_units: int, name: str = "d") -> int:
+    limit = min(n_samples - 1, n_units)
+    if limit < 1:
+        raise ValueError(f"{n_samples} samples of {n_units} units span no dimension to keep")
+    return check_int(name, d, minimum=1, maximum=limit)
+
+
+def _centred(name: str, X) -> np.ndarray:
+    X = check_array(name, X, ndim=2)
+    if X.shape[0] < 2:
+        raise ValueError(f"{name} needs at least 2 samples (rows), got {X.shape[0]}")
+    return X - X.mean(axis=0)
+
+
+def explained_variance_ratio(X) -> np.ndarray:
+    """Fraction of the total variance along each principal component of ``X``.
+
+    Parameters
+    ----------
+    X : array_like, shape (S, N)
+        Samples x units (centred here).
+
+    Returns
+    -------
+    ndarray, shape (min(S, N),)
+        Descending, sums to 1 (all zeros if ``X`` is constant).
+    """
+    s = np.linalg.svd(_centred("X", X), compute_uv=False)
+    var = s**2
+    total = var.sum()
+    return var / total if total > 0 else var
+
+
+def n_components_for_variance(X, fraction: float = 0.9) -> int:
+    """Smallest number of principal components explaining at least ``fraction`` of the variance."""
+    if not 0 < fraction <= 1:
+        raise ValueError(f"fraction must be in (0, 1], got {fraction!r}")
+    cumulative = np.cumsum(explained_variance_ratio(X))
+    return int(np.searchsorted(cumulative, fraction - 1e-12) + 1)
+
+
+def pca(X, d: int) -> np.ndarray:
+    """Latent factors: the centred data projected onto its top ``d`` principal components.
+
+    Parameters
+    ----------
+    X : array_like, shape (S, N)
+        Samples (stacked conditions x time) by units; centred here.
+    d : int
+        Number of components, ``1 <= d <= min(S - 1, N)`` (a centred set of ``S`` samples spans at
+        most ``S - 1`` dimensions).
+
+    Returns
+    -------
+    ndarray, shape (S, d)
+        Scores ``X V_d`` (not whitened: column ``k`` has the variance of component ``k``). The sign
+        of each component is fixed so that its largest-magnitude loading is positive.
+
+    Notes
+    -----
+    With the thin SVD :math:`X - \\bar X = U \\Sigma V^\\top`, the scores are
+    :math:`U_{:, :d} \\Sigma_{:d}`.
+    """
+    X = _centred("X", X)
+    d = _check_dim(d, X.shape[0], X.shape[1])
+    U, s, Vt = np.linalg.svd(X, full_matrices=False)
+    V = Vt[:d].T
+    signs = np.sign(V[np.argmax(np.abs(V), axis=0), np.arange(d)])
+    signs[signs == 0] = 1.0
+    return (U[:, :d] * s[:d]) * signs
+
+
+def latent_trajectories(rates, d: int = 3) -> np.ndarray:
+    """Each condition's trajectory in the network's own top-``d`` principal components.
+
+    Parameters
+    ----------
+    rates : array_like, shape (C, T, N)
+    d : int
+
+    Returns
+    -------
+    ndarray, shape (C, T, d)
+        :func:`pca` of :func:`stack_activity`, reshaped back to conditions x time.
+    """
+    rates = check_array("rates", rates, ndim=3)
+    C, T, _ = rates.shape
+    return pca(stack_activity(rates), d).reshape(C, T, -1)
+
+
+def _orthonormal_basis(name: str, A: np.ndarray) -> np.ndarray:
+    Q, R = np.linalg.qr(A)
+    diag = np.abs(np.diag(R))
+    if diag.size == 0 or diag.max() == 0 or diag.min() <= _RANK_RTOL * diag.max():
+        raise ValueError(
+            f"{name} is rank deficient (a latent dimension has ~zero variance or duplicates "
+            f"another); reduce d")
+    return Q
+
+
+def cca(A, B) -> np.ndarray:
+    """Canonical correlations between two latent sets over the same samples.
+
+    Parameters
+    ----------
+    A : array_like, shape (S, d_a)
+    B : array_like, shape (S, d_b)
+        The same ``S`` samples (rows) in two coordinate systems, e.g. PCA latent factors of two
+        networks. Centred here. Requires ``d_a + d_b <= S - 1``: otherwise the two subspaces of
+        the ``(S-1)``-dimensional centred sample space must intersect and some correlations are 1
+        whatever the data.
+
+    Returns
+    -------
+    ndarray, shape (min(d_a, d_b),)
+        Canonical correlations in ``[0, 1]``, descending.
+
+    Raises
+    ------
+    ValueError
+        If either set is rank deficient, or the dimensions are too large for ``S``.
+
+    Notes
+    -----
+    The canonical correlations are the cosines of the principal angles between the column spaces
+    of the centred ``A`` and ``B`` (Björck & Golub 1973). With thin QR factorisations
+    :math:`A = Q_A R_A`, :math:`B = Q_B R_B`,
+
+    .. math:: \\rho_k = \\sigma_k(Q_A^\\top Q_B).
+
+    Why QR + SVD rather than scikit-learn's ``CCA``: it is exact and direct (one QR per set and
+    one small SVD), never forms or inverts the covariance matrices (so it stays accurate when a
+    set is ill-conditioned), returns *all* correlations at once, and has no iterations, tolerance
+    or random state. ``sklearn.cross_decomposition.CCA`` fits the pairs one by one with an
+    iterative NIPALS algorithm; the tests use it as an independent reference.
+    """
+    A = _centred("A", A)
+    B = _centred("B", B)
+    if A.shape[0] != B.shape[0]:
+        raise ValueError(f"A and B must have the same number of samples, got {A.shape[0]} "
+                         f"and {B.shape[0]}")
+    S = A.shape[0]
+    if A.shape[1] + B.shape[1] > S - 1:
+        raise ValueError(
+            f"d_a + d_b = {A.shape[1] + B.shape[1]} must be <= S - 1 = {S - 1} samples; "
+            f"reduce d")
+    Qa = _orthonormal_basis("A", A)
+    Qb = _orthonormal_basis("B", B)
+    rho = np.linalg.svd(Qa.T @ Qb, compute_uv=False)
+    return np.clip(rho, 0.0, 1.0)
+
+
+def mean_canonical_correlation(A, B) -> float:
+    """Mean of :func:`cca`'s canonical correlations (the paper's summary number)."""
+    return float(np.mean(cca(A, B)))
+
+
+def procrustes_distance(A, B) -> float:
+    """Angular Procrustes shape distance between two latent sets (Williams et al. 2021).
+
+    Parameters
+    ----------
+    A, B : array_like, shape (S, d)
+        The same ``S`` samples in two ``d``-dimensional coordinate systems (equal ``d``: compare
+        PCA latent factors of the same dimension).
+
+    Returns
+    -------
+    float
+        Distance in radians, in ``[0, pi/2]``: 0 iff ``B`` is a rotated/reflected, translated and
+        rescaled copy of ``A``. A metric: symmetric, and obeys the triangle inequality.
+
+    Notes
+    -----
+    Centre each set and scale it to unit Frobenius norm, :math:`\\tilde A = (A - \\bar A) /
+    \\lVert A - \\bar A \\rVert_F` (same for B). The best rotation aligning them gives
+
+    .. math:: \\theta(A, B)
+              = \\arccos \\max_{Q \\in O(d)} \\langle \\tilde A Q, \\tilde B \\rangle_F
+              = \\arccos \\lVert \\tilde A^\\top \\tilde B \\rVert_*,
+
+    the nuclear norm (sum of singular values) of :math:`\\tilde A^\\top \\tilde B`: the solution
+    of the orthogonal Procrustes problem. It is the angle between the two shapes on the sphere,
+    hence a metric (Williams et al. 2021, "angular" shape metric with alpha = 1). Unlike CCA it is
+    not invariant to a general invertible map, which can reshape the distribution of variance.
+    """
+    A = _centred("A", A)
+    B = _centred("B", B)
+    if A.shape != B.shape:
+        raise ValueError(f"A and B must have the same shape (S, d), got {A.shape} and {B.shape}")
+    na, nb = np.linalg.norm(A), np.linalg.norm(B)
+    if na == 0 or nb == 0:
+        raise ValueError("A and B must not be constant (zero variance)")
+    nuclear = np.linalg.svd((A / na).T @ (B / nb), compute_uv=False).sum()
+    return float(np.arccos(np.clip(nuclear, -1.0, 1.0)))
+
+
+@dataclass(frozen=True)
+class SimilarityScores:
+    """How similar two networks' population dynamics are, at latent dimension ``d``.
+
+    Attributes
+    ----------
+    d : int
+        Number of principal components kept on each side.
+    canonical_correlations : ndarray, shape (d,)
+        All canonical correlations between the two latent sets, descending, in [0, 1].
+    mean_correlation : float
+        Their mean (1 = the latent dynamics are linearly identical).
+    procrustes : float
+        Angular Procrustes shape distance in radians, in [0, pi/2] (0 = identical up to rotation,
+        translation and scale).
+    variance_a, variance_b : float
+        Fraction of each network's variance captured by its top ``d`` components.
+    """
+
+    d: int
+    canonical_correlations: np.ndarray
+    mean_correlation: float
+    procrustes: float
+    variance_a: float
+    variance_b: float
+
+
+def compare(rates_a, rates_b, d: int) -> SimilarityScores:
+    """Compare two networks' trial-averaged activity over the same conditions and times.
+
+    Parameters
+    ----------
+    rates_a : array_like, shape (C, T, N_a)
+    rates_b : array_like, shape (C, T, N_b)
+        Activity on the same conditions and time grid (units may differ in number and kind, e.g.
+        SOC rates in Hz vs. RNN tanh units: both metrics ignore overall scale).
+    d : int
+        Latent dimension, ``1 <= d <= min(C*T - 1, N_a, N_b)`` and ``2 d <= C*T - 1``.
+
+    Returns
+    -------
+    SimilarityScores
+        CCA spectrum and mean, and the Procrustes distance, between the top-``d`` PCA latent
+        factors of each network (:func:`stack_activity` -> :func:`pca`).
+    """
+    Xa = stack_activity(rates_a)
+    Xb = stack_activity(rates_b)
+    if Xa.shape[0] != Xb.shape[0] or np.shape(rates_a)[:2] != np.shape(rates_b)[:2]:
+        raise ValueError(f"rates_a and rates_b must share (conditions, time), got "
+                         f"{np.shape(rates_a)[:2]} and {np.shape(rates_b)[:2]}")
+    S = Xa.shape[0]
+    d = _check_dim(d, S, min(Xa.shape[1], Xb.shape[1]))
+    La, Lb = pca(Xa, d), pca(Xb, d)
+    rho = cca(La, Lb)
+    return SimilarityScores(
+        d=d,
+        canonical_correlations=rho,
+        mean_correlation=float(rho.mean()),
+        procrustes=procrustes_distance(La, Lb),
+        variance_a=float(explained_variance_ratio(Xa)[:d].sum()),
+        variance_b=float(explained_variance_ratio(Xb)[:d].sum()),
+    )
