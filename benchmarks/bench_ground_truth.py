@@ -53,7 +53,7 @@ def _run(args) -> dict:
 
     fast = SOCParams.quick() if args.quick else SOCParams()
     if args.quick:
-        fast = dataclasses.replace(fast, target_abscissa=1.0)
+        fast = dataclasses.replace(fast, target_abscissa=0.9)
     reference = SOCParams.reference(n_neurons=fast.n_neurons,
                                     target_abscissa=fast.target_abscissa)
 

@@ -110,3 +110,15 @@ def test_parallel_equals_serial_and_resumes(tiny, tmp_path, monkeypatch):
     assert table["mean_cc_ff"].shape == (2, 2)
     np.testing.assert_array_equal(table["seed"], [0, 1])
     np.testing.assert_array_equal(table["dims"], tiny.pca_dims)
+
+
+def test_a_seeds_cache_key_ignores_how_many_seeds_are_run():
+    from ffhlib.cache import cache_key
+
+    params = ExperimentParams.quick()
+    more = dataclasses.replace(params, n_seeds=params.n_seeds + 5)
+    assert cache_key("similarity_seed", {"params": params.seed_key(), "seed": 0}) == \
+        cache_key("similarity_seed", {"params": more.seed_key(), "seed": 0})
+    other = dataclasses.replace(params, pca_dim=params.pca_dims[0])
+    assert cache_key("similarity_seed", {"params": params.seed_key(), "seed": 0}) != \
+        cache_key("similarity_seed", {"params": other.seed_key(), "seed": 0})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sklearn.metrics import r2_score as sklearn_r2
 
 from ffhlib.dynamics import RateParams, preparatory_state, readout_emg, simulate_rates
 from ffhlib.gains import (
@@ -120,8 +121,12 @@ def test_r2_score_reference():
     rng = np.random.default_rng(0)
     y = rng.normal(size=(3, 5, 2))
     yhat = y + 0.1 * rng.normal(size=y.shape)
-    want = 1 - np.sum((y - yhat) ** 2) / np.sum((y - y.mean()) ** 2)
+    # independent reference: scikit-learn's variance-weighted multi-output R^2 (muscles = columns)
+    want = sklearn_r2(y.reshape(-1, 2), yhat.reshape(-1, 2), multioutput="variance_weighted")
     assert r2_score(yhat, y) == pytest.approx(want)
+    # an offset on one muscle does not change the score (each muscle has its own reference)
+    shifted = np.array([0.0, 50.0])
+    assert r2_score(yhat + shifted, y + shifted) == pytest.approx(want)
     per = r2_score(yhat, y, axis=(1, 2))
     assert per[1] == pytest.approx(r2_score(yhat[1], y[1]))
     assert r2_score(y, y) == 1.0

@@ -275,3 +275,9 @@ def test_plots_smoke(small_net):
     ax = gtplots.plot_transient_amplification(t, np.ones(t.size), np.ones((3, t.size)))
     assert len(ax.lines) == 4
     plt.close("all")
+
+
+@pytest.mark.parametrize("bad", [1.0, 2.5])
+def test_target_abscissa_must_keep_the_linear_dynamics_stable(bad):
+    with pytest.raises(ValueError, match=r"target_abscissa.*\(0\.0, 1\.0\)"):
+        SOCParams(target_abscissa=bad)

@@ -3,7 +3,7 @@
 Each entry is one ``.npz`` file named by a SHA-256 of the stage name, its parameters, its seed and
 the library's source code, so any change to any of them gives a new key (stale entries are never
 read). Files are written to a temporary name and renamed into place (atomic on POSIX), loaded with
-``allow_pickle=False``, and an entry that cannot be read (truncated, corrupt, missing a field) is
+``allow_pickle=False``, and an entry that cannot be read (truncated, corrupt, pickled) is
 recomputed and rewritten instead of trusted.
 
 The directory is ``$FFHLIB_CACHE_DIR`` if set, else ``~/.cache/ffhlib``; the Makefile points it at

@@ -24,7 +24,7 @@ from ._params import param
 from ._validate import check_int, check_seed
 from .cache import cached
 from .groundtruth import GroundTruth, GroundTruthParams, make_ground_truth
-from .observe import Observation, ObservationParams, observe
+from .observe import Observation, ObservationParams, n_observed, observe
 from .parallel import map_jobs
 from .seeds import rng_for
 from .similarity import compare
@@ -93,6 +93,11 @@ class ExperimentParams:
             raise ValueError(f"resample_fraction must be in (0, 0.5] (two disjoint samples), got "
                              f"{self.resample_fraction!r}")
 
+    def seed_key(self) -> ExperimentParams:
+        """These parameters as the cache key of one seed's results: ``n_seeds`` is dropped (set
+        to 1), since a seed's row does not depend on how many seeds are run."""
+        return dataclasses.replace(self, n_seeds=1)
+
     @classmethod
     def quick(cls) -> ExperimentParams:
         """Small ground truth and networks, few passes, 2 seeds: the chapter in quick mode."""
@@ -160,7 +165,7 @@ def ceiling_split(n_neurons: int, fraction: float, seed: int) -> tuple[np.ndarra
     (ndarray, ndarray)
         Sorted neuron indices of the two samples.
     """
-    k = int(round(fraction * n_neurons))
+    k = n_observed(n_neurons, fraction)
     if k < 1 or 2 * k > n_neurons:
         raise ValueError(f"cannot draw two disjoint samples of {k} neurons out of {n_neurons}")
     perm = rng_for(seed, "baseline").permutation(n_neurons)
@@ -243,7 +248,7 @@ def run_seed(params: ExperimentParams, seed: int, *,
     seed = check_seed("seed", seed)
     if not isinstance(params, ExperimentParams):
         raise TypeError(f"params must be ExperimentParams, got {type(params).__name__}")
-    return cached("similarity_seed", {"params": params, "seed": seed},
+    return cached("similarity_seed", {"params": params.seed_key(), "seed": seed},
                   lambda: _compute_row(params, seed), enabled=use_cache)
 
 

@@ -458,7 +458,8 @@ def _train_arrays(targets, angles, time_ms, params, seed, hints, progress) -> di
     rng = rng_for(seed, "training_noise")
     noise_std = params.training_noise * math.sqrt(params.tau_ms / params.dt_ms)  # in drive units
     move = slice(n_prep, n_steps)
-    sst_out = float(np.sum((f_out[:, move] - f_out[:, move].mean()) ** 2))
+    # about each muscle's own mean, as in gains.r2_score
+    sst_out = float(np.sum((f_out[:, move] - f_out[:, move].mean(axis=(0, 1), keepdims=True)) ** 2))
     ms_current = float(np.mean(target_current ** 2)) or 1.0
     output = np.empty((n_steps, m + k_hints))
     no_rates = np.empty((0, n))

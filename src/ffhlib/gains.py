@@ -108,25 +108,38 @@ class GainFit:
 
 
 def r2_score(prediction, target, axis=None):
-    """Coefficient of determination ``1 - sum (y - yhat)^2 / sum (y - mean y)^2``.
+    """Coefficient of determination, each output channel (last axis) against its own mean.
 
     Parameters
     ----------
-    prediction, target : arrays of one shape
+    prediction, target : arrays of one shape, last axis = output channels (muscles, units)
     axis : None or int or tuple of int
-        Axes pooled into one score (their mean is the reference); ``None`` pools everything.
+        Axes pooled into one score; ``None`` pools everything.
 
     Returns
     -------
     float or ndarray
         One score per remaining index.
+
+    Notes
+    -----
+    :math:`R^2 = 1 - \\sum (y - \\hat y)^2 / \\sum (y - \\bar y_k)^2`, both sums over the pooled
+    axes, where :math:`\\bar y_k` is channel :math:`k`'s mean over the pooled axes other than the
+    channel axis (scikit-learn's ``variance_weighted`` multi-output score). A channel with a large
+    offset therefore cannot inflate the score, and ``1 - R^2`` over all directions equals
+    :func:`ffhlib.generalization.emg_error`'s ``overall``.
     """
     prediction = np.asarray(prediction, dtype=np.float64)
     target = np.asarray(target, dtype=np.float64)
     if prediction.shape != target.shape:
         raise ValueError(f"prediction shape {prediction.shape} != target shape {target.shape}")
-    sse = np.sum((prediction - target) ** 2, axis=axis)
-    sst = np.sum((target - np.mean(target, axis=axis, keepdims=True)) ** 2, axis=axis)
+    ndim = target.ndim
+    pooled = tuple(range(ndim)) if axis is None else tuple(
+        a % ndim for a in np.atleast_1d(axis).tolist())
+    centre_axes = tuple(a for a in pooled if a != ndim - 1)
+    reference = np.mean(target, axis=centre_axes, keepdims=True) if centre_axes else target
+    sse = np.sum((prediction - target) ** 2, axis=pooled)
+    sst = np.sum((target - reference) ** 2, axis=pooled)
     out = 1.0 - sse / sst
     return float(out) if np.ndim(out) == 0 else out
 
@@ -208,7 +221,8 @@ class _Problem:
         C, T, M = targets.shape
         self.shape = (C, T, M)
         self.targets = np.ascontiguousarray(targets.transpose(1, 0, 2))  # (T, C, M)
-        self.sst = float(np.sum((targets - targets.mean()) ** 2))
+        # SST about each muscle's own mean, as in r2_score: then 1 - loss is the reported R^2.
+        self.sst = float(np.sum((targets - targets.mean(axis=(0, 1), keepdims=True)) ** 2))
         if self.sst <= 0:
             raise ValueError("targets must not be constant (their variance is the R^2 reference)")
         N = W.shape[0]

@@ -682,7 +682,8 @@ def evaluate_seed(exp: ExperimentParams, gen: GeneralizationParams, seed: int, *
         raise TypeError(f"exp must be ExperimentParams, got {type(exp).__name__}")
     if not isinstance(gen, GeneralizationParams):
         raise TypeError(f"gen must be GeneralizationParams, got {type(gen).__name__}")
-    return cached("generalization_seed", {"exp": exp, "gen": _evaluation_part(gen), "seed": seed},
+    return cached("generalization_seed",
+                  {"exp": exp.seed_key(), "gen": _evaluation_part(gen), "seed": seed},
                   lambda: _evaluate_seed(exp, gen, seed), enabled=use_cache)
 
 
@@ -777,7 +778,8 @@ def leave_one_out_error(exp: ExperimentParams, seed: int, held_out: int, *,
     noise = exp.force.training_noise if training_noise is None else training_noise
     noise = check_float("training_noise", noise, minimum=0.0)
     return cached("generalization_loo",
-                  {"exp": exp, "seed": seed, "held_out": held_out, "training_noise": noise},
+                  {"exp": exp.seed_key(), "seed": seed, "held_out": held_out,
+                   "training_noise": noise},
                   lambda: _loo_row(exp, seed, held_out, noise), enabled=use_cache)
 
 

@@ -117,7 +117,9 @@ class SOCParams:
                     exclusive_maximum=True)
         check_float("radius", self.radius, minimum=0.0, exclusive_minimum=True)
         check_float("inhibition_ratio", self.inhibition_ratio, minimum=0.0, exclusive_minimum=True)
-        check_float("target_abscissa", self.target_abscissa, minimum=0.0, exclusive_minimum=True)
+        # < 1: the linear dynamics tau dx/dt = -x + W x must be stable (preparatory state, rates)
+        check_float("target_abscissa", self.target_abscissa, minimum=0.0, maximum=1.0,
+                    exclusive_minimum=True, exclusive_maximum=True)
         check_float("learning_rate", self.learning_rate, minimum=0.0, exclusive_minimum=True)
         check_float("momentum", self.momentum, minimum=0.0, maximum=1.0, exclusive_maximum=True)
         check_int("max_iterations", self.max_iterations, minimum=1)
