@@ -286,9 +286,10 @@ def run_seeds(params: ExperimentParams, seeds: Iterable[int] | None = None, *, n
 
 
 def stack_rows(rows: Sequence[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    """Stack per-seed rows into arrays with a leading seed axis (``dims`` kept once)."""
+    """Stack per-seed rows into arrays with a leading seed axis (``dims``, if any, kept once)."""
     if not rows:
         raise ValueError("rows must not be empty")
     out = {k: np.stack([np.asarray(r[k]) for r in rows]) for k in rows[0] if k != "dims"}
-    out["dims"] = np.asarray(rows[0]["dims"])
+    if "dims" in rows[0]:
+        out["dims"] = np.asarray(rows[0]["dims"])
     return out

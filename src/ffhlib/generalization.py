@@ -796,7 +796,7 @@ def evaluate_seeds(exp: ExperimentParams, gen: GeneralizationParams, seeds=None,
     experiments.ground_truth(exp, progress=progress)  # once, before the workers start
     rows = map_jobs(evaluate_seed, [(exp, gen, s) for s in seeds], n_jobs=n_jobs,
                     progress=progress, desc="seeds")
-    return _stack(rows)
+    return experiments.stack_rows(rows)
 
 
 def leave_one_out_seeds(exp: ExperimentParams, gen: GeneralizationParams, *,
@@ -830,7 +830,7 @@ def leave_one_out_seeds(exp: ExperimentParams, gen: GeneralizationParams, *,
     experiments.ground_truth(exp, progress=progress)
     jobs = [(exp, s, loo_fold(gen, s), v) for v in values for s in seeds]
     rows = map_jobs(_loo_call, jobs, n_jobs=n_jobs, progress=progress, desc="leave-one-out")
-    stacked = _stack(rows)
+    stacked = experiments.stack_rows(rows)
     out = {k: v.reshape(len(values), len(seeds), *v.shape[1:]) for k, v in stacked.items()}
     out["training_noise_values"] = np.asarray(values)
     return out
@@ -838,9 +838,3 @@ def leave_one_out_seeds(exp: ExperimentParams, gen: GeneralizationParams, *,
 
 def _loo_call(exp, seed, held_out, noise):
     return leave_one_out_error(exp, seed, held_out, training_noise=noise)
-
-
-def _stack(rows) -> dict[str, np.ndarray]:
-    if not rows:
-        raise ValueError("no rows to stack")
-    return {k: np.stack([np.asarray(r[k]) for r in rows]) for k in rows[0]}

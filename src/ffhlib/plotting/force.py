@@ -10,14 +10,10 @@ from collections.abc import Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["FORCE_COLORS", "plot_hint_reproduction", "plot_learning_curves", "plot_traces_grid"]
+from ._style import NETWORK_COLORS
+from ._style import network_color as _color
 
-#: One colour per network (as in the similarity chapter).
-FORCE_COLORS = {"target": "0.15", "FF": "tab:blue", "FFH": "tab:orange"}
-
-
-def _color(name: str, k: int) -> str:
-    return FORCE_COLORS.get(name, f"C{k}")
+__all__ = ["plot_hint_reproduction", "plot_learning_curves", "plot_traces_grid"]
 
 
 def plot_learning_curves(nets: Mapping, *, fig=None):
@@ -87,7 +83,7 @@ def plot_traces_grid(time_ms, target, predictions: Mapping[str, np.ndarray], ang
     for m in range(n_ch):
         for c in range(n_dir):
             ax = axes[m, c]
-            ax.plot(time_ms, target[c, :, m], "--", color=FORCE_COLORS["target"], lw=1.2,
+            ax.plot(time_ms, target[c, :, m], "--", color=NETWORK_COLORS["target"], lw=1.2,
                     label="target")
             for k, (name, pred) in enumerate(predictions.items()):
                 ax.plot(time_ms, pred[c, :, m], color=_color(name, k), lw=1.0, label=name)

@@ -11,8 +11,11 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ._style import NETWORK_COLORS
+from ._style import network_color as _color
+
 __all__ = [
-    "NET_COLORS",
+    "NETWORK_COLORS",
     "plot_curves",
     "plot_error_per_direction",
     "plot_heldout_emg",
@@ -20,12 +23,6 @@ __all__ = [
 ]
 
 #: The same colours as chapter 05 (FF blue, FFH orange, SOC/targets near-black).
-NET_COLORS = {"target": "0.15", "FF": "tab:blue", "FFH": "tab:orange",
-              "SOC (observed neurons)": "tab:green", "SOC (all neurons)": "tab:gray"}
-
-
-def _color(name: str, k: int) -> str:
-    return NET_COLORS.get(name, f"C{k + 2}")
 
 
 def plot_heldout_emg(time_ms, target, outputs: Mapping[str, np.ndarray], angles, *,

@@ -10,6 +10,9 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ._style import NETWORK_COLORS
+from ._style import network_color as _color
+
 __all__ = [
     "NETWORK_COLORS",
     "plot_cc_spectra",
@@ -18,18 +21,6 @@ __all__ = [
     "plot_pc_trajectories",
 ]
 
-#: One colour per network across the book's similarity figures.
-NETWORK_COLORS = {
-    "SOC": "0.15",
-    "FF": "tab:blue",
-    "FFH": "tab:orange",
-    "random RNN": "tab:gray",
-    "SOC resample": "tab:green",
-}
-
-
-def _color(name: str, k: int) -> str:
-    return NETWORK_COLORS.get(name, f"C{k}")
 
 
 def plot_pc_trajectories(latents: Mapping[str, np.ndarray], angles, *,
