@@ -19,6 +19,7 @@ __all__ = [
     "check_fraction",
     "check_int",
     "check_seed",
+    "check_square",
 ]
 
 
@@ -159,3 +160,12 @@ def _range_text(minimum, maximum) -> str:
     if maximum is not None:
         return f" <= {maximum}"
     return ""
+
+
+def check_square(name: str, value) -> np.ndarray:
+    """Return ``value`` as a finite float64 square matrix of shape (N, N), N >= 1."""
+    arr = check_array(name, value, ndim=2)
+    if arr.shape[0] != arr.shape[1] or arr.shape[0] < 1:
+        raise ValueError(
+            f"{name} must be a square (N, N) matrix with N >= 1, got shape {arr.shape}")
+    return arr

@@ -18,7 +18,7 @@ from threadpoolctl import threadpool_limits
 
 from ._params import param
 from ._rates_kernels import rates_forward
-from ._validate import check_array, check_float, check_int
+from ._validate import check_array, check_float, check_int, check_square
 from .errors import DivergenceError
 from .soc import most_amplified_direction
 
@@ -98,13 +98,6 @@ def gain_function(x, g, r0: float = 20.0, r_max: float = 100.0) -> np.ndarray:
     return s * np.tanh(g * x / s)
 
 
-def _check_weights(W) -> np.ndarray:
-    W = check_array("W", W, ndim=2)
-    if W.shape[0] != W.shape[1] or W.shape[0] < 1:
-        raise ValueError(f"W must be a square (N, N) matrix, got shape {W.shape}")
-    return W
-
-
 def simulate_states(W, gains, x0, n_steps: int,
                     params: RateParams) -> tuple[np.ndarray, np.ndarray]:
     """States and rates, time-major ``(T, C, N)`` (for the gain learner; no validation)."""
@@ -147,7 +140,7 @@ def simulate_rates(W, gains, x0, n_steps: int, params: RateParams | None = None)
     params = RateParams() if params is None else params
     if not isinstance(params, RateParams):
         raise TypeError(f"params must be a RateParams, got {type(params).__name__}")
-    W = _check_weights(W)
+    W = check_square("W", W)
     N = W.shape[0]
     gains = check_array("gains", gains, shape=(None, N))
     if np.any(gains <= 0):
@@ -183,7 +176,7 @@ def preparatory_state(W, params: RateParams | None = None) -> np.ndarray:
     direction (Hennequin et al. 2014).
     """
     params = RateParams() if params is None else params
-    W = _check_weights(W)
+    W = check_square("W", W)
     return most_amplified_direction(W) * params.x0_norm * np.sqrt(W.shape[0])
 
 

@@ -19,8 +19,8 @@ from tqdm.auto import tqdm
 
 from ._params import param
 from ._rates_kernels import rates_adjoint
-from ._validate import check_array, check_bool, check_float, check_int
-from .dynamics import RateParams, _check_weights, simulate_states
+from ._validate import check_array, check_bool, check_float, check_int, check_square
+from .dynamics import RateParams, simulate_states
 from .errors import DivergenceError
 
 __all__ = [
@@ -251,7 +251,7 @@ class _Problem:
 
 
 def _validate_problem(W, n_excitatory, x0, targets, gains=None):
-    W = _check_weights(W)
+    W = check_square("W", W)
     N = W.shape[0]
     n_excitatory = check_int("n_excitatory", n_excitatory, minimum=1, maximum=N)
     x0 = check_array("x0", x0, shape=(N,))
@@ -364,26 +364,24 @@ def _adam(problem: _Problem, params: GainParams, progress: bool):
     v = np.zeros_like(gains)
     b1, b2, eps = params.beta1, params.beta2, 1e-8
     trace = np.empty(params.n_steps + 1)
-    bar = tqdm(total=params.n_steps, desc="gains", disable=not progress, leave=False)
-    for step in range(params.n_steps + 1):
-        states, rates, readout, bias, err = problem.forward(gains)
-        trace[step] = 1.0 - float(np.sum(err**2)) / problem.sst
-        if not np.isfinite(trace[step]):
-            bar.close()
-            raise DivergenceError(f"gain learning diverged at step {step} (non-finite loss)")
-        if step == params.n_steps:
-            break
-        grad = problem.backward(gains, states, rates, readout, err)
-        m *= b1
-        m += (1 - b1) * grad
-        v *= b2
-        v += (1 - b2) * grad**2
-        mhat = m / (1 - b1 ** (step + 1))
-        vhat = v / (1 - b2 ** (step + 1))
-        gains -= params.learning_rate * mhat / (np.sqrt(vhat) + eps)
-        np.clip(gains, params.gain_min, params.gain_max, out=gains)
-        bar.update()
-        if step % 10 == 0:
-            bar.set_postfix(r2=f"{trace[step]:.4f}")
-    bar.close()
+    with tqdm(total=params.n_steps, desc="gains", disable=not progress, leave=False) as bar:
+        for step in range(params.n_steps + 1):
+            states, rates, readout, bias, err = problem.forward(gains)
+            trace[step] = 1.0 - float(np.sum(err**2)) / problem.sst
+            if not np.isfinite(trace[step]):
+                raise DivergenceError(f"gain learning diverged at step {step} (non-finite loss)")
+            if step == params.n_steps:
+                break
+            grad = problem.backward(gains, states, rates, readout, err)
+            m *= b1
+            m += (1 - b1) * grad
+            v *= b2
+            v += (1 - b2) * grad**2
+            mhat = m / (1 - b1 ** (step + 1))
+            vhat = v / (1 - b2 ** (step + 1))
+            gains -= params.learning_rate * mhat / (np.sqrt(vhat) + eps)
+            np.clip(gains, params.gain_min, params.gain_max, out=gains)
+            bar.update()
+            if step % 10 == 0:
+                bar.set_postfix(r2=f"{trace[step]:.4f}")
     return gains, trace, rates, readout, bias, err

@@ -42,7 +42,15 @@ from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
 from ._params import param
-from ._validate import check_array, check_choice, check_float, check_int, check_seed
+from ._validate import (
+    check_array,
+    check_bool,
+    check_choice,
+    check_float,
+    check_int,
+    check_seed,
+    check_square,
+)
 from .cache import cached
 from .errors import DivergenceError
 from .seeds import rng_for
@@ -201,13 +209,6 @@ class SOCNetwork:
         return float(self.abscissa_trace[0])
 
 
-def _check_square(W) -> np.ndarray:
-    W = check_array("W", W, ndim=2)
-    if W.shape[0] != W.shape[1] or W.shape[0] == 0:
-        raise ValueError(f"W must be a square (N, N) matrix with N >= 1, got shape {W.shape}")
-    return W
-
-
 def spectral_abscissa(W) -> float:
     r"""Largest real part of the eigenvalues of ``W``.
 
@@ -220,7 +221,7 @@ def spectral_abscissa(W) -> float:
     float
         :math:`\alpha(W) = \max_i \operatorname{Re} \lambda_i(W)` (``np.linalg.eigvals``).
     """
-    W = _check_square(W)
+    W = check_square("W", W)
     return float(np.max(np.linalg.eigvals(W).real))
 
 
@@ -300,7 +301,7 @@ def lyapunov_pair(W, shift: float, *, method: str = "schur"):
         Solutions of :math:`A^\top Q + Q A = -2I` (observability Gramian) and
         :math:`A P + P A^\top = -2I` (controllability Gramian).
     """
-    W = _check_square(W)
+    W = check_square("W", W)
     shift = check_float("shift", shift)
     check_choice("method", method, METHODS)
     n = W.shape[0]
@@ -355,7 +356,7 @@ def ei_balance(W, n_excitatory: int):
         ``-mean(W[E, I]) / mean(W[E, E])`` and ``-mean(W[I, I]) / mean(W[I, E])``: both equal
         gamma for a balanced network.
     """
-    W = _check_square(W)
+    W = check_square("W", W)
     n_exc = check_int("n_excitatory", n_excitatory, minimum=1, maximum=W.shape[0] - 1)
     return np.array([-W[:n_exc, n_exc:].mean() / W[:n_exc, :n_exc].mean(),
                      -W[n_exc:, n_exc:].mean() / W[n_exc:, :n_exc].mean()])
@@ -363,7 +364,7 @@ def ei_balance(W, n_excitatory: int):
 
 def dale_ok(W, n_excitatory: int) -> bool:
     """True if excitatory columns are >= 0 and inhibitory columns <= 0 (Dale's law)."""
-    W = _check_square(W)
+    W = check_square("W", W)
     n_exc = check_int("n_excitatory", n_excitatory, minimum=0, maximum=W.shape[0])
     return bool(np.all(W[:, :n_exc] >= 0.0) and np.all(W[:, n_exc:] <= 0.0))
 
@@ -427,7 +428,7 @@ def soc_update(W, n_excitatory: int, params: SOCParams, velocity=None) -> SOCSte
     onto it (last, so that every invariant holds exactly after each step). The new :math:`V` is
     the change of :math:`W_I` made by the whole step, projection included.
     """
-    W = _check_square(W).copy()
+    W = check_square("W", W).copy()
     n_exc = check_int("n_excitatory", n_excitatory, minimum=1, maximum=W.shape[0] - 1)
     if not isinstance(params, SOCParams):
         raise TypeError(f"params must be SOCParams, got {type(params).__name__}")
@@ -526,10 +527,8 @@ def optimize_soc(params: SOCParams, seed: int, *, progress: bool = False,
     if not isinstance(params, SOCParams):
         raise TypeError(f"params must be SOCParams, got {type(params).__name__}")
     seed = check_seed("seed", seed)
-    if not isinstance(progress, (bool, np.bool_)):
-        raise TypeError(f"progress must be True or False, got {progress!r}")
-    if not isinstance(use_cache, (bool, np.bool_)):
-        raise TypeError(f"use_cache must be True or False, got {use_cache!r}")
+    progress = check_bool("progress", progress)
+    use_cache = check_bool("use_cache", use_cache)
 
     def compute():
         start = time.perf_counter()
@@ -568,7 +567,7 @@ def most_amplified_direction(W) -> np.ndarray:
     so this direction maximises the evoked activity energy among states of the same norm
     (Hennequin et al. 2014).
     """
-    W = _check_square(W)
+    W = check_square("W", W)
     if spectral_abscissa(W) >= 1.0:
         raise ValueError("W must have spectral abscissa < 1 (W - I stable)")
     n = W.shape[0]
@@ -601,7 +600,7 @@ def linear_response_norm(W, x0, time_ms, *, tau_ms: float) -> np.ndarray:
         :math:`\lVert x(t)\rVert_2`, computed exactly with
         :math:`x(t + \Delta) = e^{(W-I)\Delta/\tau} x(t)`.
     """
-    W = _check_square(W)
+    W = check_square("W", W)
     n = W.shape[0]
     x0 = check_array("x0", x0)
     if x0.ndim not in (1, 2) or x0.shape[-1] != n:
