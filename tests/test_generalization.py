@@ -379,3 +379,15 @@ def test_angular_interpolation():
         angular_interpolation(values[:2], [0.0, 2 * np.pi], [1.0])
     with pytest.raises(ValueError, match="directions"):
         angular_interpolation(values, angles[:5], [1.0])
+
+
+def test_leave_one_out_fold_out_of_range_fails_before_any_work():
+    import dataclasses
+
+    from ffhlib.experiments import ExperimentParams
+    from ffhlib.generalization import GeneralizationParams, leave_one_out_seeds
+
+    exp = ExperimentParams.quick()
+    gen = dataclasses.replace(GeneralizationParams.quick(), loo_folds=(0, 8))
+    with pytest.raises(ValueError, match=r"loo_folds must index the 8 training directions"):
+        leave_one_out_seeds(exp, gen, progress=False)

@@ -827,6 +827,10 @@ def leave_one_out_seeds(exp: ExperimentParams, gen: GeneralizationParams, *,
     seeds = [check_seed("seed", s) for s in (range(gen.loo_seeds) if seeds is None else seeds)]
     if not seeds:
         raise ValueError("seeds must not be empty")
+    n_training = exp.ground_truth.n_directions
+    if max(gen.loo_folds) >= n_training:
+        raise ValueError(f"loo_folds must index the {n_training} training directions "
+                         f"(0 to {n_training - 1}), got {gen.loo_folds}")
     experiments.ground_truth(exp, progress=progress)
     jobs = [(exp, s, loo_fold(gen, s), v) for v in values for s in seeds]
     rows = map_jobs(_loo_call, jobs, n_jobs=n_jobs, progress=progress, desc="leave-one-out")
