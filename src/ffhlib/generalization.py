@@ -88,8 +88,8 @@ class GeneralizationParams:
 
     training_noise_values: tuple = param(
         (0.0, 0.05, 0.1),
-        doc="state-noise std during training studied on the validation split (leave one training "
-            "direction out), in units of the trainer's `training_noise`",
+        doc="values of ForceParams.training_noise (the state-noise std during training) studied "
+            "on the validation split (leave one training direction out)",
         provenance="choice")
     study_seeds: int = param(
         2, doc="seeds of the training-noise study (each seed: one held-out training direction, "
