@@ -102,9 +102,8 @@ class GeneralizationParams:
             "training per network and seed; this order spreads consecutive seeds around the "
             "circle)", provenance="choice")
     loo_seeds: int = param(
-        6, doc="seeds of the leave-one-direction-out test (paired FF/FFH); fewer than the main "
-               "tests' because each is a training (6 is the fewest at which a two-sided "
-               "Wilcoxon test can reach p < 0.05)", provenance="choice")
+        10, doc="seeds of the leave-one-direction-out test (paired FF/FFH; METHODS.md §6: >= 10); "
+                "each is one extra training of both networks", provenance="choice")
     input_noise_sigmas: tuple = param(
         (0.0, 0.1, 0.2, 0.4, 0.6, 0.8),
         doc="std of the Gaussian noise added to every input channel at every step at test time "
