@@ -1,5 +1,0 @@
-"""Exceptions raised by ffhlib."""
-
-
-class DivergenceError(RuntimeError):
-    """Raised when a simulation or training run diverges."""

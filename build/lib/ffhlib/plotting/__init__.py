@@ -1,1 +1,0 @@
-"""Plotting functions (ax=None, compute nothing)."""
