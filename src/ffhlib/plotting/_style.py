@@ -1,6 +1,8 @@
-"""One colour per network across every figure of the book."""
+"""What every figure of the book shares: one colour per network, one way to get axes."""
 
 from __future__ import annotations
+
+import matplotlib.pyplot as plt
 
 NETWORK_COLORS = {
     "target": "0.15",
@@ -17,3 +19,10 @@ NETWORK_COLORS = {
 def network_color(name: str, k: int) -> str:
     """The colour of network ``name``; unnamed ones get colours FF and FFH do not use."""
     return NETWORK_COLORS.get(name, f"C{k + 2}")
+
+
+def axes_or_new(ax, **subplot_kw):
+    """``ax`` itself, or the axes of a new figure made with ``plt.subplots(**subplot_kw)``."""
+    if ax is None:
+        _, ax = plt.subplots(**subplot_kw)
+    return ax

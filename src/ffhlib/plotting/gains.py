@@ -6,6 +6,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LogNorm
 
+from ._style import axes_or_new
+
 __all__ = [
     "plot_emg_fit",
     "plot_gain_similarity",
@@ -36,8 +38,7 @@ def plot_gains(gains, angles, n_excitatory: int | None = None, ax=None):
     -------
     matplotlib Axes
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 3.2), layout="constrained")
+    ax = axes_or_new(ax, figsize=(8, 3.2), layout="constrained")
     gains = np.asarray(gains)
     image = ax.imshow(gains, aspect="auto", cmap="RdBu_r", interpolation="nearest",
                       norm=LogNorm(vmin=gains.min(), vmax=gains.max()))
@@ -141,8 +142,7 @@ def plot_learning_curve(r2_trace, ax=None):
     -------
     matplotlib Axes
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(4, 3))
+    ax = axes_or_new(ax, figsize=(4, 3))
     ax.semilogy(np.arange(len(r2_trace)), 1.0 - np.asarray(r2_trace))
     ax.set_xlabel("optimizer step")
     ax.set_ylabel("1 − R² (all directions, muscles, time)")
@@ -164,8 +164,7 @@ def plot_r2_per_direction(angles, r2_per_direction, is_training, ax=None):
     -------
     matplotlib Axes
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(4, 3))
+    ax = axes_or_new(ax, figsize=(4, 3))
     deg = np.degrees(angles)
     is_training = np.asarray(is_training, dtype=bool)
     ax.plot(deg[is_training], r2_per_direction[is_training], "o", label="training")
@@ -190,8 +189,7 @@ def plot_gain_similarity(separation, correlation, ax=None):
     -------
     matplotlib Axes
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(4, 3))
+    ax = axes_or_new(ax, figsize=(4, 3))
     ax.plot(np.degrees(separation), correlation, "o-")
     ax.axhline(0.0, color="0.6", lw=0.8)
     ax.set_xlabel("angle between directions (deg)")

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ._style import NETWORK_COLORS
+from ._style import NETWORK_COLORS, axes_or_new
 from ._style import network_color as _color
 
 __all__ = [
@@ -103,8 +103,7 @@ def plot_error_per_direction(angles, summaries: Mapping[str, tuple], *, training
     -------
     matplotlib.axes.Axes
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5.5, 3.0))
+    ax = axes_or_new(ax, figsize=(5.5, 3.0))
     deg = np.degrees(np.asarray(angles))
     width = 0.8 * (np.min(np.diff(np.sort(deg))) if deg.size > 1 else 10.0) / max(len(summaries), 1)
     for n, (name, (mean, lo, hi)) in enumerate(summaries.items()):
@@ -147,8 +146,7 @@ def plot_curves(x, summaries: Mapping[str, tuple], *, xlabel: str, ylabel: str, 
     -------
     matplotlib.axes.Axes
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(4.0, 3.0))
+    ax = axes_or_new(ax, figsize=(4.0, 3.0))
     x = np.asarray(x, dtype=float)
     for n, (name, (mean, lo, hi)) in enumerate(summaries.items()):
         color = _color(name, n)
@@ -183,8 +181,7 @@ def plot_paired_values(values: Mapping[str, np.ndarray], *, ylabel: str, pairs=(
     -------
     matplotlib.axes.Axes
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(0.9 * len(values) + 1.5, 3.0))
+    ax = axes_or_new(ax, figsize=(0.9 * len(values) + 1.5, 3.0))
     names = list(values)
     for i, name in enumerate(names):
         v = np.asarray(values[name], dtype=float)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ._style import axes_or_new
+
 __all__ = [
     "plot_abscissa_trace",
     "plot_eigenvalues",
@@ -16,12 +18,6 @@ __all__ = [
     "plot_transient_amplification",
     "plot_weight_matrix",
 ]
-
-
-def _axes(ax, **subplot_kw):
-    if ax is None:
-        _, ax = plt.subplots(**subplot_kw)
-    return ax
 
 
 def plot_emg_grid(time_ms, emg, angles, *, extra_emg=None, extra_angles=None, fig=None,
@@ -95,7 +91,7 @@ def plot_emg_polar_tuning(angles, values, *, ax=None, label=None, **kwargs):
     -------
     matplotlib Axes
     """
-    ax = _axes(ax, subplot_kw={"projection": "polar"})
+    ax = axes_or_new(ax, subplot_kw={"projection": "polar"})
     a, v = np.asarray(angles), np.asarray(values)
     order = np.argsort(np.mod(a, 2 * np.pi))
     a, v = np.mod(a[order], 2 * np.pi), v[order]
@@ -118,7 +114,7 @@ def plot_abscissa_trace(trace, *, target=None, ax=None, label=None, **kwargs):
     -------
     matplotlib Axes
     """
-    ax = _axes(ax, figsize=(4.5, 3))
+    ax = axes_or_new(ax, figsize=(4.5, 3))
     trace = np.asarray(trace)
     ax.plot(np.arange(trace.size), trace, label=label, **kwargs)
     if target is not None:
@@ -143,7 +139,7 @@ def plot_eigenvalues(eig_before, eig_after, *, ax=None, stability_line=1.0):
     -------
     matplotlib Axes
     """
-    ax = _axes(ax, figsize=(4, 4))
+    ax = axes_or_new(ax, figsize=(4, 4))
     b, a = np.asarray(eig_before), np.asarray(eig_after)
     ax.scatter(b.real, b.imag, s=8, color="0.6", label="initial W")
     ax.scatter(a.real, a.imag, s=8, color="C3", label="optimised W")
@@ -172,7 +168,7 @@ def plot_transient_amplification(time_ms, norm_best, norm_random, *, ax=None):
     -------
     matplotlib Axes
     """
-    ax = _axes(ax, figsize=(4.5, 3))
+    ax = axes_or_new(ax, figsize=(4.5, 3))
     t = np.asarray(time_ms)
     rnd = np.atleast_2d(norm_random)
     for k, r in enumerate(rnd):
@@ -198,7 +194,7 @@ def plot_weight_matrix(W, n_excitatory, *, ax=None):
     -------
     matplotlib Axes
     """
-    ax = _axes(ax, figsize=(4, 4))
+    ax = axes_or_new(ax, figsize=(4, 4))
     W = np.asarray(W)
     lim = np.percentile(np.abs(W[W != 0]), 99) if np.any(W) else 1.0
     im = ax.imshow(W, cmap="RdBu_r", vmin=-lim, vmax=lim, interpolation="nearest")

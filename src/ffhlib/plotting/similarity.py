@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ._style import NETWORK_COLORS
+from ._style import NETWORK_COLORS, axes_or_new
 from ._style import network_color as _color
 
 __all__ = [
@@ -84,8 +84,7 @@ def plot_cc_spectra(spectra: Mapping[str, np.ndarray], *, ax=None):
     -------
     matplotlib Axes
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(4.2, 3.2))
+    ax = axes_or_new(ax, figsize=(4.2, 3.2))
     for k, (name, rho) in enumerate(spectra.items()):
         rho = np.atleast_2d(rho)
         _mean_with_band(ax, np.arange(1, rho.shape[1] + 1), rho, _color(name, k), name)
@@ -115,8 +114,7 @@ def plot_paired_seeds(values: Mapping[str, np.ndarray], *, paired: Sequence[str]
     -------
     matplotlib Axes
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(4.2, 3.2))
+    ax = axes_or_new(ax, figsize=(4.2, 3.2))
     names = list(paired) + [n for n in values if n not in paired]
     a, b = (np.asarray(values[n]) for n in paired)
     ax.plot(np.vstack([np.zeros_like(a), np.ones_like(b)]), np.vstack([a, b]), color="0.7",
@@ -153,8 +151,7 @@ def plot_metric_vs_dim(dims, values: Mapping[str, np.ndarray], *, ylabel: str = 
     -------
     matplotlib Axes
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(4.2, 3.2))
+    ax = axes_or_new(ax, figsize=(4.2, 3.2))
     dims = np.asarray(dims)
     for k, (name, v) in enumerate(values.items()):
         _mean_with_band(ax, dims, np.atleast_2d(v), _color(name, k), name)
