@@ -108,3 +108,115 @@ def test_disabled_cache_writes_nothing(cache_dir):
 def test_unhashable_parameter_is_a_clear_error():
     with pytest.raises(TypeError, match="cache-key"):
         cache.cache_key("stage", {"f": object()})
+
+
+# --- what the key depends on -------------------------------------------------------------------
+
+
+def _package_copy(directory, edits=()):
+    """A copy of the installed package under ``directory``, with ``edits`` appended to files."""
+    import shutil
+    from pathlib import Path
+
+    import ffhlib
+
+    root = directory / "ffhlib"
+    shutil.copytree(Path(ffhlib.__file__).parent, root,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    for name in edits:
+        path = root / name
+        path.write_text(path.read_text() + "\n# an edit\n")
+    return root
+
+
+def test_a_kernel_edit_invalidates_cached_networks_a_plotting_edit_does_not(tmp_path):
+    original = _package_copy(tmp_path / "original")
+    closure = cache.module_closure("ffhlib.fullforce", original)
+    assert "ffhlib._force_kernels" in closure and "ffhlib.seeds" in closure
+    assert not any(m.startswith("ffhlib.plotting") for m in closure)
+    assert "ffhlib.notebook" not in closure and "ffhlib.chapter" not in closure
+    before = cache.code_version("ffhlib.fullforce", original)
+    cosmetic = _package_copy(tmp_path / "cosmetic", ("plotting/_style.py", "notebook.py",
+                                                     "chapter.py"))
+    assert cache.code_version("ffhlib.fullforce", cosmetic) == before
+    kernel = _package_copy(tmp_path / "kernel", ("_force_kernels.py",))
+    assert cache.code_version("ffhlib.fullforce", kernel) != before
+    # the study's rows depend on the trainer too; the ground truth does not
+    assert "ffhlib._force_kernels" in cache.module_closure("ffhlib.study", original)
+    assert "ffhlib._force_kernels" not in cache.module_closure("ffhlib.groundtruth", original)
+
+
+def test_key_includes_the_numerical_libraries_versions(monkeypatch):
+    base = cache.cache_key("stage", _Params(), module="ffhlib.fullforce")
+    cache._code_version.cache_clear()
+    monkeypatch.setattr(cache, "_library_versions",
+                        lambda: {"numpy": "0.0", "scipy": "0.0", "numba": "0.0"})
+    try:
+        assert cache.cache_key("stage", _Params(), module="ffhlib.fullforce") != base
+    finally:
+        monkeypatch.undo()
+        cache._code_version.cache_clear()
+    assert cache.cache_key("stage", _Params(), module="ffhlib.fullforce") == base
+
+
+def test_default_cache_is_at_the_repository_root(monkeypatch):
+    from pathlib import Path
+
+    monkeypatch.delenv("FFHLIB_CACHE_DIR", raising=False)
+    root = Path(cache.__file__).resolve().parents[2]
+    assert cache.cache_dir() == root / ".cache" / "ffhlib"
+
+
+# --- named results -----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class _Inner:
+    scale: float
+    label: str
+
+
+@dataclasses.dataclass(frozen=True)
+class _Result:
+    values: np.ndarray
+    count: int
+    ok: bool
+    name: str
+    ratio: float
+    pair: tuple
+    inner: _Inner
+    maybe: np.ndarray | None = None
+
+
+def test_named_results_survive_a_cache_round_trip(cache_dir):
+    result = _Result(values=np.arange(6.0).reshape(2, 3), count=3, ok=True, name="ffh",
+                     ratio=0.1 + 0.2, pair=(2, 7), inner=_Inner(scale=1e-300, label="x"))
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return result
+
+    first, hit1 = cache.cached_result("named", _Params(), compute, _Result, module="ffhlib.cache")
+    second, hit2 = cache.cached_result("named", _Params(), compute, _Result, module="ffhlib.cache")
+    assert (hit1, hit2) == (False, True) and len(calls) == 1
+    for got in (first, second):
+        np.testing.assert_array_equal(got.values, result.values)
+        assert (got.count, got.ok, got.name, got.ratio, got.pair) == (3, True, "ffh", 0.1 + 0.2,
+                                                                       (2, 7))
+        assert got.inner == result.inner and got.maybe is None
+    assert type(second.count) is int and type(second.ratio) is float and type(second.ok) is bool
+
+
+def test_a_named_entry_missing_a_field_is_recomputed(cache_dir):
+    result = _Result(values=np.zeros(2), count=1, ok=False, name="a", ratio=1.0, pair=(1,),
+                     inner=_Inner(scale=2.0, label="b"))
+    cache.cached_result("named", _Params(n=9), lambda: result, _Result, module="ffhlib.cache")
+    (path,) = cache_dir.glob("named-*.npz")
+    with np.load(path) as data:
+        arrays = {k: data[k] for k in data.files if k != "count"}
+    np.savez(path, **arrays)
+    with pytest.warns(UserWarning, match="does not hold"):
+        again, hit = cache.cached_result("named", _Params(n=9), lambda: result, _Result,
+                                         module="ffhlib.cache")
+    assert not hit and again.count == 1

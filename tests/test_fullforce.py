@@ -6,8 +6,6 @@ Targets here are small synthetic smooth signals (no ground truth: it is slow to 
 from __future__ import annotations
 
 import dataclasses
-import time
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -16,16 +14,14 @@ from ffhlib import _force_kernels as K
 from ffhlib._force_reference import reference_simulate_trial, reference_train_trial
 from ffhlib.errors import DivergenceError
 from ffhlib.fullforce import (
+    TRAINING_RUNS,
     ForceParams,
     RNNActivity,
-    fit_pair,
     simulate,
     train,
-    train_cached,
     trial_inputs,
     untrained,
 )
-from ffhlib.observe import ObservationParams, observe
 
 RTOL = 1e-9  # fused/triangular kernels vs NumPy: rounding only
 
@@ -91,6 +87,17 @@ def test_rank1_update_matvec_and_matvec_equal_numpy():
     np.testing.assert_allclose(out, expected @ k, rtol=RTOL)
 
 
+def _rls_over_samples(P, W, R, Y, every):
+    """Run the library's RLS step (K.rls_step) over samples, with the readout update."""
+    n = P.shape[0]
+    a, y, k = np.zeros(n), np.empty(n), np.empty(n)
+    inv_c = 0.0
+    for s in range(0, R.shape[0], every):
+        inv_c = K.rls_step(P, a, inv_c, R[s], y, k)
+        W -= np.outer(W @ R[s] - Y[s], k)
+    K.rls_flush(P, a, inv_c, y)
+
+
 @pytest.mark.parametrize("every", [1, 3])
 def test_rls_sequence_equals_batch_ridge(every):
     """RLS from W = 0, P = I/alpha over samples = ridge regression with penalty alpha."""
@@ -100,12 +107,16 @@ def test_rls_sequence_equals_batch_ridge(every):
     Y = R @ rng.normal(size=(n, m)) + 0.3 * rng.normal(size=(s, m))
     P = np.eye(n) / alpha
     W = np.zeros((m, n))
-    K.rls_fit(P, W, R, Y, every)
+    _rls_over_samples(P, W, R, Y, every)
     Rs, Ys = R[::every], Y[::every]
     gram = Rs.T @ Rs + alpha * np.eye(n)
     ridge = np.linalg.solve(gram, Rs.T @ Ys).T
     np.testing.assert_allclose(W, ridge, rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(_full(P), np.linalg.inv(gram), rtol=1e-8, atol=1e-12)
+
+
+def _scratch(n, m, rows=K.TRAIN_WORK_ROWS):
+    return np.empty((rows, n)), np.empty(m)
 
 
 def _random_trial(rng, n=40, m=3, s=60):
@@ -124,7 +135,7 @@ def test_train_trial_equals_numpy_reference(every):
     output, rates, stats = np.empty((s, m)), np.empty((s, n)), np.zeros(3)
     noise = rng.standard_normal(d["drive"].shape).astype(np.float32)
     K.train_trial(d["J"], d["W"], d["P"], d["x0"], d["drive"], noise, 0.3, d["target_current"],
-                  d["target_output"], 0.1, every, output, rates, stats)
+                  d["target_output"], 0.1, every, output, rates, stats, *_scratch(n, m))
     out_ref, rates_ref = reference_train_trial(ref["J"], ref["W"], ref["P"], ref["x0"],
                                                ref["drive"], noise, 0.3, ref["target_current"],
                                                ref["target_output"], 0.1, every)
@@ -143,7 +154,8 @@ def test_trainer_rls_on_recorded_rates_equals_ridge():
     s, m = d["target_output"].shape
     output, rates, stats = np.empty((s, m)), np.empty((s, n)), np.zeros(3)
     K.train_trial(J, W, P, d["x0"], d["drive"], np.zeros((0, n), np.float32), 0.0,
-                  d["target_current"], d["target_output"], 0.1, every, output, rates, stats)
+                  d["target_current"], d["target_output"], 0.1, every, output, rates, stats,
+                  *_scratch(n, m))
     R = rates[::every]
     gram = R.T @ R + alpha * np.eye(n)
     np.testing.assert_allclose(J, np.linalg.solve(gram, R.T @ d["target_current"][::every]).T,
@@ -158,7 +170,8 @@ def test_simulate_trial_equals_numpy_reference():
     s, m = d["target_output"].shape
     n = d["J"].shape[0]
     output, rates = np.empty((s, m)), np.empty((s, n))
-    K.simulate_trial(d["J"], d["W"], d["x0"], d["drive"], 0.1, output, rates)
+    K.simulate_trial(d["J"], d["W"], d["x0"], d["drive"], 0.1, output, rates,
+                     *_scratch(n, m, K.SIMULATE_WORK_ROWS))
     out_ref, rates_ref = reference_simulate_trial(d["J"], d["W"], d["x0"], d["drive"], 0.1)
     np.testing.assert_allclose(output, out_ref, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(rates, rates_ref, rtol=1e-9, atol=1e-12)
@@ -167,11 +180,9 @@ def test_simulate_trial_equals_numpy_reference():
 # ----------------------------------------------------------------------------- trainer
 
 
-def test_tiny_problem_trains_fast_and_well():
+def test_tiny_problem_trains_well():
     angles, t, emg, _ = _smooth_targets(n_dir=1)
-    start = time.perf_counter()
     net = train(emg, angles, t, TINY, seed=0, progress=False)
-    assert time.perf_counter() - start < 10
     assert net.r2 > 0.99, net.r2
     assert net.training_error.shape == (TINY.n_passes,)
     assert net.r2_curve[-1] == pytest.approx(net.r2, abs=0.01)
@@ -215,17 +226,19 @@ def test_simulate_noise_free_equals_noiseless_and_noise_changes_it():
     net = train(emg, angles, t, dataclasses.replace(TINY, n_passes=2), seed=0, progress=False)
     new_angles = np.array([0.3, 2.0, 4.0])  # untrained
     base = simulate(net, new_angles)
-    zero = simulate(net, new_angles, input_noise=0.0, seed=9)
+    zero = simulate(net, new_angles, input_noise=0.0, noise_seed=9)
     np.testing.assert_array_equal(base.output, zero.output)
     np.testing.assert_array_equal(base.rates, zero.rates)
-    noisy = simulate(net, new_angles, input_noise=0.5, seed=9)
-    again = simulate(net, new_angles, input_noise=0.5, seed=9)
+    noisy = simulate(net, new_angles, input_noise=0.5, noise_seed=9)
+    again = simulate(net, new_angles, input_noise=0.5, noise_seed=9)
     assert not np.allclose(noisy.output, base.output)
     np.testing.assert_array_equal(noisy.output, again.output)
     fine = simulate(net, new_angles, time_ms=np.arange(0.0, 201.0, 1.0))
     np.testing.assert_allclose(fine.output[:, ::5], base.output, atol=1e-12)
     with pytest.raises(ValueError, match="time_ms"):
         simulate(net, new_angles, time_ms=np.array([0.0, 900.0]))
+    with pytest.raises(ValueError, match="noise_seed"):
+        simulate(net, new_angles, input_noise=0.5)
 
 
 def test_trial_inputs_layout():
@@ -234,16 +247,93 @@ def test_trial_inputs_layout():
     assert f.shape == (2, 50, 3)
     np.testing.assert_allclose(f[0, :30, 0], 2.0)
     np.testing.assert_allclose(f[1, :30, 1], 2.0)
-    assert np.all(f[:, 30:, :2] == 0)
+    assert np.all(f[:, 30:, :2] == 0)  # preparation design: exactly zero from movement onset
     np.testing.assert_array_equal(f[0, :, 2], np.r_[np.zeros(20), np.ones(10), np.zeros(20)])
+    held = trial_inputs(np.array([0.0]), dataclasses.replace(p, cue_epoch="trial"), 20)
+    np.testing.assert_allclose(held[0, :, 0], 2.0)
+
+
+def test_default_trial_design_switches_the_cue_off_at_movement_onset():
+    p = ForceParams()
+    assert p.cue_epoch == "preparation"
+    f = trial_inputs(np.linspace(0, 2 * np.pi, 8, endpoint=False), p, n_move_steps=501)
+    assert np.all(f[:, p.n_prep_steps:, :2] == 0)
+    assert np.all(np.abs(f[:, :p.n_prep_steps, :2]).sum(axis=2) > 0)
+
+
+def test_task_variants_of_the_trial():
+    p = ForceParams(prep_ms=40.0, go_ms=10.0, input_scale=1.0)
+    short = trial_inputs(np.array([0.0]), p, 5, prep_ms=20.0)
+    assert short.shape == (1, 25, 3) and np.all(short[0, 10:20, 2] == 1)
+    switched = trial_inputs(np.array([0.0]), p, 5, switch_angles=np.array([np.pi / 2]),
+                            switch_ms=20.0)
+    np.testing.assert_allclose(switched[0, :20, :2], [[1.0, 0.0]] * 20)
+    np.testing.assert_allclose(switched[0, 20:40, :2], [[np.cos(np.pi / 2), 1.0]] * 20)
+    assert np.all(switched[0, 40:, :2] == 0)
+    with pytest.raises(ValueError, match="prep_ms"):
+        trial_inputs(np.array([0.0]), p, 5, prep_ms=5.0)  # shorter than the go pulse
 
 
 def test_untrained_baseline_runs():
     angles, t, emg, _ = _smooth_targets()
     net = train(emg, angles, t, dataclasses.replace(TINY, n_passes=1), seed=0, progress=False)
-    rnd = untrained(net.params, n_inputs_like=net, seed=0)
+    rnd = untrained(net.params, n_outputs=2, angles=angles, time_ms=t, seed=0)
     act = simulate(rnd, angles)
     assert act.rates.shape == (2, t.size, 50) and np.all(act.output == 0)
+    # the floor network is the target-generating network's J_D: the same for the same seed
+    np.testing.assert_array_equal(rnd.U_in, net.U_in)
+
+
+def test_input_weights_follow_channel_identity():
+    """A hint neuron's (a muscle's) input weights do not depend on which others are observed."""
+    angles, t, emg, rates = _smooth_targets(n_out=3, n_hints=5)
+    p = dataclasses.replace(TINY, n_passes=1, hint_gain=1.0)
+    # train on two sets of hints that share neuron 7: its column of U_hint must be the same, so
+    # with only that neuron hinted, the two networks are identical
+    one = train(emg, angles, t, p, 0, hints=rates[..., :1], hint_ids=[7], progress=False)
+    two = train(emg, angles, t, p, 0, hints=rates[..., :1], hint_ids=[7], output_ids=[0, 1, 2],
+                progress=False)
+    np.testing.assert_array_equal(one.J, two.J)
+    other = train(emg, angles, t, p, 0, hints=rates[..., :1], hint_ids=[8], progress=False)
+    assert not np.allclose(one.J, other.J)
+    from ffhlib.fullforce import _draw_weights
+    _, _, _, U_a = _draw_weights(p, np.arange(3), np.array([3, 7, 9]), (2, 5))
+    _, _, _, U_b = _draw_weights(p, np.arange(3), np.array([7]), (2, 5))
+    np.testing.assert_array_equal(U_a[:, 1], U_b[:, 0])
+    with pytest.raises(ValueError, match="hint_ids"):
+        train(emg, angles, t, p, 0, hints=rates[..., :2], hint_ids=[3, 3], progress=False)
+
+
+def test_current_error_ignores_the_uninformative_first_update():
+    """At t = 0 (x = 0, r = 0) an update changes nothing: it must not count in current_error."""
+    rng = np.random.default_rng(8)
+    n, m, s = 30, 2, 41
+    drive = rng.normal(0, 0.5, (s, n))
+    target_current = rng.normal(size=(s, n))
+    target_output = rng.normal(size=(s, m))
+    J, W, P = np.zeros((n, n)), np.zeros((m, n)), np.eye(n)
+    output, stats = np.empty((s, m)), np.zeros(3)
+    K.train_trial(J, W, P, np.zeros(n), drive, np.zeros((0, n), np.float32), 0.0,
+                  target_current, target_output, 0.1, 2, output, np.empty((0, n)), stats,
+                  *_scratch(n, m))
+    # the reference: replay the trial and sum the squared errors at updates with r != 0
+    J2, W2, P2 = np.zeros((n, n)), np.zeros((m, n)), np.eye(n)
+    _, rates = reference_train_trial(J2, W2, P2, np.zeros(n), drive, np.zeros((0, n)), 0.0,
+                                     target_current, target_output, 0.1, 2)
+    J3, P3 = np.zeros((n, n)), np.eye(n)
+    expected, count = 0.0, 0
+    for t in range(0, s, 2):
+        r = rates[t]
+        e = J3 @ r - target_current[t]
+        if np.any(r != 0):
+            expected += float(e @ e)
+            count += 1
+        Pr = P3 @ r
+        k = Pr / (1 + r @ Pr)
+        P3 -= np.outer(Pr, k)
+        J3 -= np.outer(e, k)
+    assert stats[1] == count == len(range(2, s, 2))
+    assert stats[0] == pytest.approx(expected, rel=1e-8)
 
 
 def test_bad_input_raises_before_training():
@@ -272,20 +362,24 @@ def test_divergence_raises_with_advice():
         train(emg * 1e9, angles, t, dataclasses.replace(TINY, n_passes=2), 0, progress=False)
 
 
-def test_cache_returns_the_same_network():
+def test_cache_returns_the_same_network_and_counts_one_training():
     angles, t, emg, rates = _smooth_targets()
     p = dataclasses.replace(TINY, n_passes=2)
-    a = train_cached(emg, angles, t, p, 0, hints=rates, progress=False)
-    b = train_cached(emg, angles, t, p, 0, hints=rates, progress=False)
+    before = TRAINING_RUNS["ffh"]
+    a = train(emg, angles, t, p, 0, hints=rates, progress=False, use_cache=True)
+    b = train(emg, angles, t, p, 0, hints=rates, progress=False, use_cache=True)
+    assert TRAINING_RUNS["ffh"] == before + 1
+    for name in ("J", "W", "W_hint", "U_in", "r2_curve", "curve_passes", "hint_mean"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    assert a.seconds == b.seconds and a.r2 == b.r2 and a.worker == b.worker
+
+
+def test_ff_cache_key_ignores_the_hint_gain():
+    angles, t, emg, _ = _smooth_targets()
+    p = dataclasses.replace(TINY, n_passes=2)
+    before = TRAINING_RUNS["ff"]
+    a = train(emg, angles, t, p, 5, progress=False, use_cache=True)
+    b = train(emg, angles, t, dataclasses.replace(p, hint_gain=0.9), 5, progress=False,
+              use_cache=True)
+    assert TRAINING_RUNS["ff"] == before + 1
     np.testing.assert_array_equal(a.J, b.J)
-    assert a.seconds == b.seconds and a.r2 == b.r2
-
-
-def test_fit_pair_on_a_ground_truth_like_object():
-    angles, t, emg, rates = _smooth_targets(n_out=5, n_hints=10)
-    gt = SimpleNamespace(training=SimpleNamespace(angles=angles, time_ms=t, emg=emg, rates=rates))
-    obs = observe(10, 5, ObservationParams(), seed=0)
-    ff, ffh = fit_pair(gt, obs, dataclasses.replace(TINY, n_passes=1), 0, progress=False,
-                       use_cache=False)
-    assert ff.n_outputs == 2 and not ff.has_hints
-    assert ffh.n_hints == 3

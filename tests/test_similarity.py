@@ -8,11 +8,14 @@ from sklearn.cross_decomposition import CCA
 from ffhlib.similarity import (
     cca,
     compare,
+    compare_dims,
+    direction_offset_share,
     explained_variance_ratio,
     mean_canonical_correlation,
     n_components_for_variance,
     pca,
     procrustes_distance,
+    remove_direction_means,
     stack_activity,
 )
 
@@ -169,8 +172,55 @@ def test_stack_activity_and_compare():
     assert unrelated.mean_correlation < 0.5 and unrelated.procrustes > scores.procrustes
     with pytest.raises(ValueError, match="share"):
         compare(soc, rnn[:, :-1], 3)
-    with pytest.raises(ValueError, match="d must be"):
+    with pytest.raises(ValueError, match="must be an integer in"):
         compare(soc, rnn, 21)  # more than the SOC's 20 units
+
+
+def test_compare_dims_equals_the_pipeline_at_each_d():
+    """One SVD per activity, sliced per d, equals PCA + CCA + Procrustes computed at each d."""
+    rng = np.random.default_rng(3)
+    a = np.cumsum(rng.normal(size=(5, 40, 12)), axis=1)
+    b = np.tanh(0.1 * a @ rng.normal(size=(12, 30))) + 0.1 * rng.normal(size=(5, 40, 30))
+    dims = [2, 4, 6]
+    for d, scores in zip(dims, compare_dims(a, b, dims), strict=True):
+        La, Lb = pca(stack_activity(a), d), pca(stack_activity(b), d)
+        np.testing.assert_allclose(scores.canonical_correlations, cca(La, Lb), atol=1e-10)
+        assert scores.procrustes == pytest.approx(procrustes_distance(La, Lb), abs=1e-10)
+        assert scores.d == scores.d_b == d
+
+
+def test_a_handful_of_units_cannot_match_more_dimensions_than_it_has():
+    """Two units out of a 6-d activity: at most 2 of the 6 canonical correlations exist, and
+    the mean over the reference's 6 dimensions counts the others as 0."""
+    rng = np.random.default_rng(4)
+    a = np.cumsum(rng.normal(size=(6, 30, 20)), axis=1)
+    two = a[..., :2]
+    scores = compare(a, two, 6)
+    assert scores.d == 6 and scores.d_b == 2 and scores.canonical_correlations.shape == (2,)
+    assert scores.mean_correlation == pytest.approx(scores.canonical_correlations.sum() / 6)
+    assert scores.mean_correlation <= 2 / 6 + 1e-12
+    # the same two units, as a reference-sized copy of themselves, match perfectly at d = 2
+    assert compare(two, two, 2).mean_correlation == pytest.approx(1.0)
+
+
+def test_removing_direction_means():
+    rng = np.random.default_rng(5)
+    C, T, N = 4, 25, 6
+    t = np.linspace(0, 1, T)
+    # activity whose time average is the same in every direction: nothing to remove but the mean
+    dynamics = np.stack([np.sin(2 * np.pi * (t[:, None] * (k + 1)) + c) for c in range(C)
+                         for k in range(N)], axis=0).reshape(C, N, T).transpose(0, 2, 1)
+    dynamics -= dynamics.mean(axis=1, keepdims=True)
+    np.testing.assert_allclose(remove_direction_means(dynamics + 3.0), dynamics, atol=1e-12)
+    assert direction_offset_share(dynamics) == pytest.approx(0.0, abs=1e-12)
+    # add static per-direction offsets with a known share of the variance
+    offsets = rng.normal(size=(C, 1, N))
+    offsets -= offsets.mean(axis=0, keepdims=True)
+    mixed = dynamics + offsets
+    expected = T * (offsets**2).sum() / (T * (offsets**2).sum() + (dynamics**2).sum())
+    assert direction_offset_share(mixed) == pytest.approx(expected, rel=1e-10)
+    np.testing.assert_allclose(remove_direction_means(mixed), dynamics, atol=1e-12)
+    assert direction_offset_share(np.repeat(offsets, T, axis=1)) == pytest.approx(1.0)
 
 
 def test_mean_canonical_correlation():

@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from ffhlib.stats import mean_interval, paired_summary
+from ffhlib.stats import (
+    bootstrap_interval,
+    curve_summary,
+    grouped_paired_summary,
+    mean_interval,
+    paired_summary,
+)
 
 
 def test_mean_interval_closed_form():
@@ -65,3 +71,59 @@ def test_paired_summary_small_n_is_honest():
     assert np.isnan(t.wilcoxon_p) and t.n_nonzero == 0 and not t.significant
     with pytest.raises(ValueError, match="paired"):
         paired_summary(np.ones(3), np.ones(4))
+
+
+def test_curve_summary_is_mean_interval_per_column():
+    rng = np.random.default_rng(3)
+    values = rng.normal(size=(7, 4))
+    mean, lo, hi = curve_summary(values)
+    for k in range(4):
+        m, (a, b) = mean_interval(values[:, k])
+        assert (mean[k], lo[k], hi[k]) == pytest.approx((m, a, b))
+
+
+def test_an_effect_in_one_ground_truth_is_not_significant_over_ground_truths():
+    """Six ground truths x 5 networks: the whole effect sits in ground truth 3. A per-network
+    test (30 'independent' pairs) calls it significant; the test over ground truths does not."""
+    rng = np.random.default_rng(0)
+    groups = np.repeat(np.arange(6), 5)
+    b = rng.normal(0.5, 0.01, size=30)
+    a = b + rng.normal(0.0, 0.002, size=30)
+    a[groups == 3] += 0.2
+    per_network = paired_summary(a, b)
+    assert per_network.wilcoxon_p < 0.05
+    grouped = grouped_paired_summary(a, b, groups)
+    assert grouped.n_groups == 6 and grouped.n_units == 30
+    assert not grouped.significant and grouped.wilcoxon_p >= 0.05
+    # its numbers are those of the per-ground-truth means, checked against SciPy directly
+    da = np.array([a[groups == g].mean() for g in range(6)])
+    db = np.array([b[groups == g].mean() for g in range(6)])
+    assert grouped.wilcoxon_p == pytest.approx(stats.wilcoxon(da, db).pvalue)
+    assert grouped.mean_diff == pytest.approx((da - db).mean())
+    ref = stats.t.interval(0.95, df=5, loc=(da - db).mean(), scale=stats.sem(da - db))
+    assert grouped.ci_diff == pytest.approx(ref)
+    assert grouped.min_attainable_p == pytest.approx(2 / 2**6)
+    assert [e.group for e in grouped.effects] == list(range(6))
+    assert grouped.effects[3].mean_diff == pytest.approx((a - b)[groups == 3].mean())
+
+
+def test_a_ground_truth_going_the_other_way_is_counted_not_dropped():
+    groups = np.repeat(np.arange(6), 2)
+    b = np.zeros(12)
+    a = np.where(groups == 4, -0.5, 1.0) + 0.01 * np.arange(12)
+    s = grouped_paired_summary(a, b, groups)
+    assert s.n_opposite == 1 and s.n_groups == 6
+    assert s.effects[4].mean_diff < 0
+    with pytest.raises(ValueError, match="one length"):
+        grouped_paired_summary(a, b[:-1], groups)
+
+
+def test_bootstrap_over_groups_resamples_whole_groups():
+    groups = np.repeat(np.arange(5), 3)
+    values = groups.astype(float)  # each group a constant
+    est, (lo, hi), reps = bootstrap_interval(lambda v: float(v.mean()), groups, values,
+                                             n_boot=500, rng=1)
+    assert est == pytest.approx(2.0)
+    assert 0.0 <= lo <= est <= hi <= 4.0
+    # a resample of whole groups has a mean that is a multiple of 1/5 (5 groups of equal size)
+    np.testing.assert_allclose(np.round(reps * 5), reps * 5, atol=1e-9)

@@ -1,8 +1,9 @@
 """Numba kernels of full-FORCE: the RLS step and one trial of the task network.
 
-Arrays, scalars and preallocated outputs only: no random numbers (noise arrives inside ``drive``),
-no validation. The public wrappers are in :mod:`ffhlib.fullforce`; the plain-NumPy reference of the
-same algorithm, against which every kernel is tested, is :mod:`ffhlib._force_reference`.
+Arrays, scalars, preallocated outputs and scratch arrays from the caller only: no random numbers
+(noise arrives as an array of standard normal draws), no allocation, no validation. The public
+wrappers are in :mod:`ffhlib.fullforce`; the plain-NumPy reference of the same algorithm, against
+which every kernel is tested, is :mod:`ffhlib._force_reference`.
 
 Memory layout and the three ideas that make one RLS step cheap:
 
@@ -80,42 +81,45 @@ def matvec(J, r, out):
 
 
 @numba.njit(cache=True, fastmath=FASTMATH)
-def rls_fit(P, W, R, Y, every):
-    """Run RLS over the samples ``R[s]`` (S, N) with targets ``Y[s]`` (S, M); update ``P``, ``W``.
+def rls_step(P, a, inv_c, r, y, k):
+    """One RLS step: the gain vector ``k = P r / (1 + r' P r)`` with the update of ``P`` deferred.
 
-    Uses the same fused steps as :func:`train_trial` (lazy update of the upper triangle of ``P``).
-    ``every`` > 1 skips samples as the trainer does. On return ``P`` is complete (upper triangle
-    only) and ``W`` holds the RLS solution; with ``W(0) = 0``, ``P(0) = I / alpha`` this is ridge
-    regression with penalty ``alpha``.
+    On entry ``(a, inv_c)`` is the update still pending from the previous step (``inv_c = 0``:
+    none); it is applied to ``P`` during the product ``y = P r`` (one pass over the upper triangle
+    of ``P``). On return ``k`` holds the gain vector, ``a`` holds ``P r`` and the returned
+    ``1 / (1 + r' P r)`` is the new pending update ``P <- P - inv_c a a'`` (apply it with
+    :func:`rls_flush` when no further step follows). ``y`` is scratch.
+
+    This is the only RLS update of the library: :func:`train_trial` calls it at every update
+    step, and the tests run it over samples against batch ridge regression.
     """
-    n_samples, n = R.shape
-    m = W.shape[0]
-    a = np.zeros(n)
-    y = np.empty(n)
-    kvec = np.empty(n)
-    z = np.empty(m)
-    inv_c = 0.0
-    for s in range(0, n_samples, every):
-        r = R[s]
-        p_update_times(P, a, inv_c, r, y)
-        c = 1.0
-        for i in range(n):
-            c += r[i] * y[i]
-        inv_c = 1.0 / c
-        for i in range(n):
-            kvec[i] = y[i] * inv_c
-            a[i] = y[i]
-        matvec(W, r, z)
-        for o in range(m):
-            eo = z[o] - Y[s, o]
-            for j in range(n):
-                W[o, j] -= eo * kvec[j]
-    p_update_times(P, a, inv_c, a, y)  # flush the pending update (y is scratch)
+    n = P.shape[0]
+    p_update_times(P, a, inv_c, r, y)
+    c = 1.0
+    for i in range(n):
+        c += r[i] * y[i]
+    new_inv_c = 1.0 / c
+    for i in range(n):
+        k[i] = y[i] * new_inv_c
+        a[i] = y[i]
+    return new_inv_c
+
+
+@numba.njit(cache=True, fastmath=FASTMATH)
+def rls_flush(P, a, inv_c, y):
+    """Apply the pending update ``P <- P - inv_c a a'`` (``y`` is scratch)."""
+    p_update_times(P, a, inv_c, a, y)
+
+
+#: Rows of the scratch array ``work`` of :func:`train_trial` (each of length N).
+TRAIN_WORK_ROWS = 7
+#: Rows of the scratch array ``work`` of :func:`simulate_trial`.
+SIMULATE_WORK_ROWS = 3
 
 
 @numba.njit(cache=True, fastmath=FASTMATH)
 def train_trial(J, W, P, x0, drive, noise, noise_scale, target_current, target_output, dt_tau,
-                update_every, output, rates, stats):
+                update_every, output, rates, stats, work, z):
     """One training trial of full-FORCE: simulate the task network and update J, W and P.
 
     Parameters
@@ -133,28 +137,30 @@ def train_trial(J, W, P, x0, drive, noise, noise_scale, target_current, target_o
     update_every : RLS update at steps ``t % update_every == 0``.
     output : (S, M) out: ``W r(t)`` before the update at ``t``.
     rates : (S, N) or (0, N) out: ``r(t)`` (recorded only when it has S rows).
-    stats : (3,) out: sum of squared current errors, number of updates, max |x|.
+    stats : (3,) out: sum of squared current errors, number of updates, max |x|. Updates at
+        which ``r = 0`` (the first step of a trial from ``x0 = 0``) change nothing and are not
+        counted.
+    work : (TRAIN_WORK_ROWS, N) scratch.
+    z : (M,) scratch.
 
     Notes
     -----
     ``x(t+1) = x(t) + dt/tau (-x(t) + J r(t) + drive(t) + noise_scale noise(t))``, ``r = tanh(x)``.
-    At an update step,
-    with ``k = P r / (1 + r' P r)``: ``P <- P - k (P r)'``, ``J <- J - e_J k'``, ``W <- W - e_W k'``
+    At an update step, with ``k = P r / (1 + r' P r)`` (:func:`rls_step`):
+    ``P <- P - k (P r)'``, ``J <- J - e_J k'``, ``W <- W - e_W k'``
     with ``e_J = J r - target_current``, ``e_W = W r - target_output``; ``x(t+1)`` then uses the
-    updated ``J``, as in the reference code (DePasquale et al. 2018).
+    updated ``J``, as in the reference code (DePasquale et al. 2018). The update of ``J`` is
+    fused with the product ``J r`` of the next step (``J_new r(t) = J r(t) - e (k' r)``).
     """
     n_steps, n = drive.shape
     m = W.shape[0]
     record = rates.shape[0] == n_steps
     noisy = noise.shape[0] == n_steps
-    x = x0.copy()
-    r = np.tanh(x)
-    Jr = np.empty(n)
-    y = np.empty(n)
-    a = np.zeros(n)
-    e = np.zeros(n)
-    kvec = np.zeros(n)
-    z = np.empty(m)
+    x, r, Jr, y, a, e, kvec = work[0], work[1], work[2], work[3], work[4], work[5], work[6]
+    for i in range(n):
+        x[i] = x0[i]
+        r[i] = np.tanh(x0[i])
+        a[i] = 0.0
     inv_c = 0.0
     pending_j = False
     sq_current = 0.0
@@ -169,20 +175,16 @@ def train_trial(J, W, P, x0, drive, noise, noise_scale, target_current, target_o
             for i in range(n):
                 rates[t, i] = r[i]
         if t % update_every == 0:
-            p_update_times(P, a, inv_c, r, y)
-            c = 1.0
-            for i in range(n):
-                c += r[i] * y[i]
-            inv_c = 1.0 / c
+            inv_c = rls_step(P, a, inv_c, r, y, kvec)
             kr = 0.0
             for i in range(n):
-                kvec[i] = y[i] * inv_c
-                a[i] = y[i]
                 kr += kvec[i] * r[i]
+            informative = kr > 0.0
             for i in range(n):
                 ei = Jr[i] - target_current[t, i]
                 e[i] = ei
-                sq_current += ei * ei
+                if informative:
+                    sq_current += ei * ei
                 Jr[i] -= ei * kr  # = J_new r(t)
             for o in range(m):
                 eo = z[o] - target_output[t, o]
@@ -190,7 +192,8 @@ def train_trial(J, W, P, x0, drive, noise, noise_scale, target_current, target_o
                 for j in range(n):
                     row[j] -= eo * kvec[j]
             pending_j = True
-            n_updates += 1
+            if informative:
+                n_updates += 1
         if t == n_steps - 1:
             break
         if noisy:
@@ -211,25 +214,25 @@ def train_trial(J, W, P, x0, drive, noise, noise_scale, target_current, target_o
             matvec(J, r, Jr)
     if pending_j:
         rank1_update_matvec(J, e, kvec, r, Jr)
-    p_update_times(P, a, inv_c, a, y)  # flush the pending update of P (y is scratch)
+    rls_flush(P, a, inv_c, y)
     stats[0] = sq_current
     stats[1] = n_updates
     stats[2] = xmax
 
 
 @numba.njit(cache=True, fastmath=FASTMATH)
-def simulate_trial(J, W, x0, drive, dt_tau, output, rates):
+def simulate_trial(J, W, x0, drive, dt_tau, output, rates, work, z):
     """Run a network without learning: ``x(t+1) = x + dt/tau (-x + J r + drive(t))``.
 
     Writes ``r(t)`` into ``rates`` (S, N) and ``W r(t)`` into ``output`` (S, M); ``t = 0`` is the
-    initial state ``x0``.
+    initial state ``x0``. ``work`` (SIMULATE_WORK_ROWS, N) and ``z`` (M,) are scratch.
     """
     n_steps, n = drive.shape
     m = W.shape[0]
-    x = x0.copy()
-    r = np.tanh(x)
-    Jr = np.empty(n)
-    z = np.empty(m)
+    x, r, Jr = work[0], work[1], work[2]
+    for i in range(n):
+        x[i] = x0[i]
+        r[i] = np.tanh(x0[i])
     for t in range(n_steps):
         for i in range(n):
             rates[t, i] = r[i]

@@ -1,22 +1,32 @@
 """Content-hashed, atomic on-disk cache for the expensive stages.
 
-Each entry is one ``.npz`` file named by a SHA-256 of the stage name, its parameters, its seed and
-the library's source code, so any change to any of them gives a new key (stale entries are never
-read). Files are written to a temporary name and renamed into place (atomic on POSIX), loaded with
-``allow_pickle=False``, and an entry that cannot be read (truncated, corrupt, pickled) is
-recomputed and rewritten instead of trusted.
+Each entry is one ``.npz`` file named by a SHA-256 of
 
-The directory is ``$FFHLIB_CACHE_DIR`` if set, else ``~/.cache/ffhlib``; the Makefile points it at
-``.cache/ffhlib`` in the repository (gitignored).
+- the stage name and everything the result depends on (parameters, seeds, input arrays),
+- the source code of the module that computes the stage **and of every ffhlib module it imports**
+  (directly or not): an edit to a numba kernel invalidates the cached networks, while an edit to a
+  plotting function or a notebook helper invalidates nothing,
+- the versions of NumPy, SciPy and numba (their numerics can differ between releases).
+
+Files are written to a temporary name and renamed into place (atomic on POSIX), loaded with
+``allow_pickle=False``, and an entry that cannot be read (truncated, corrupt, pickled, or lacking a
+field) is recomputed and rewritten instead of trusted.
+
+The directory is ``$FFHLIB_CACHE_DIR`` if set; otherwise ``.cache/ffhlib`` at the root of the
+repository this library was installed from (an editable install, as ``make venv`` makes), whichever
+way a chapter is run; a library installed elsewhere uses ``~/.cache/ffhlib``.
 """
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import hashlib
 import json
 import os
 import tempfile
+import types
+import typing
 import warnings
 import zipfile
 from collections.abc import Callable, Mapping
@@ -25,31 +35,126 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["cache_dir", "cache_key", "cached", "code_version"]
+__all__ = [
+    "cache_dir",
+    "cache_key",
+    "cached",
+    "cached_result",
+    "code_version",
+    "from_arrays",
+    "module_closure",
+    "to_arrays",
+]
 
 _ENV = "FFHLIB_CACHE_DIR"
+_PACKAGE = "ffhlib"
+_ROOT = Path(__file__).resolve().parent
 
 
 def cache_dir() -> Path:
-    """The cache directory: ``$FFHLIB_CACHE_DIR`` if set, else ``~/.cache/ffhlib``."""
-    return Path(os.environ.get(_ENV) or Path.home() / ".cache" / "ffhlib")
+    """The cache directory (see the module docstring for the rule)."""
+    env = os.environ.get(_ENV)
+    if env:
+        return Path(env)
+    repository = _ROOT.parents[1]
+    if (repository / "_toc.yml").is_file():
+        return repository / ".cache" / "ffhlib"
+    return Path.home() / ".cache" / "ffhlib"
+
+
+# ----------------------------------------------------------------------------- code versions
+
+
+def _module_path(module: str, root: Path) -> Path | None:
+    """The source file of ``ffhlib.a.b`` under the package directory ``root``."""
+    parts = module.split(".")[1:]
+    base = root.joinpath(*parts)
+    if (base / "__init__.py").is_file():
+        return base / "__init__.py"
+    path = base.with_suffix(".py")
+    return path if path.is_file() else None
+
+
+def _imported_modules(module: str, root: Path) -> set[str]:
+    """The ffhlib modules that ``module``'s source imports (anywhere in the file)."""
+    path = _module_path(module, root)
+    if path is None:
+        return set()
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.split(".")[0] == _PACKAGE)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                anchor = package.split(".")
+                anchor = anchor[: len(anchor) - (node.level - 1)]
+                base = ".".join(anchor + ([node.module] if node.module else []))
+            else:
+                base = node.module or ""
+            if base.split(".")[0] != _PACKAGE:
+                continue
+            found.add(base)
+            # `from . import x` / `from .pkg import sub`: the names may be submodules
+            found.update(f"{base}.{a.name}" for a in node.names
+                         if _module_path(f"{base}.{a.name}", root) is not None)
+    return {m for m in found if _module_path(m, root) is not None}
+
+
+def module_closure(module: str, root: Path | None = None) -> tuple[str, ...]:
+    """``module`` and every ffhlib module it imports, directly or not (sorted).
+
+    Parameters
+    ----------
+    module : str
+        A module of the package, e.g. ``"ffhlib.fullforce"``.
+    root : Path, optional
+        The package directory (default: this installed package); tests pass a modified copy.
+    """
+    root = _ROOT if root is None else Path(root)
+    if _module_path(module, root) is None:
+        raise ValueError(f"module must be a module of {_PACKAGE}, got {module!r}")
+    seen, todo = set(), [module]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        todo.extend(_imported_modules(current, root) - seen)
+    return tuple(sorted(seen))
+
+
+def _library_versions() -> dict[str, str]:
+    import numba
+    import scipy
+
+    return {"numpy": np.__version__, "scipy": scipy.__version__, "numba": numba.__version__}
 
 
 @cache
-def code_version() -> str:
-    """SHA-256 of the library's source files: an edit to any of them invalidates every entry."""
+def _code_version(module: str, root: Path) -> str:
     digest = hashlib.sha256()
-    root = Path(__file__).parent
-    for path in sorted(root.rglob("*.py")):
-        digest.update(path.relative_to(root).as_posix().encode())
+    for name in module_closure(module, root):
+        path = _module_path(name, root)
+        digest.update(name.encode())
         digest.update(path.read_bytes())
+    digest.update(json.dumps(_library_versions(), sort_keys=True).encode())
     return digest.hexdigest()
+
+
+def code_version(module: str, root: Path | None = None) -> str:
+    """SHA-256 of the source of ``module``'s import closure and of NumPy/SciPy/numba versions."""
+    return _code_version(module, _ROOT if root is None else Path(root))
+
+
+# ----------------------------------------------------------------------------- keys
 
 
 def _canonical(value):
     """Turn parameters into JSON-serialisable, order-stable data."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {"__dataclass__": type(value).__name__, **_canonical(dataclasses.asdict(value))}
+        return {"__dataclass__": type(value).__name__,
+                **{f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}}
     if isinstance(value, Mapping):
         return {str(k): _canonical(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
     if isinstance(value, (list, tuple)):
@@ -59,7 +164,7 @@ def _canonical(value):
         return {"__array__": digest,
                 "shape": list(value.shape), "dtype": str(value.dtype)}
     if isinstance(value, np.generic):
-        return value.item()
+        return _canonical(value.item())
     if isinstance(value, float):
         return repr(value)  # exact, and distinguishes 1.0 from 1
     if value is None or isinstance(value, (bool, int, str)):
@@ -67,14 +172,17 @@ def _canonical(value):
     raise TypeError(f"cannot hash a cache-key value of type {type(value).__name__}")
 
 
-def cache_key(stage: str, params) -> str:
-    """The hex key of ``stage`` under ``params``.
+def cache_key(stage: str, params, *, module: str = "ffhlib.cache") -> str:
+    """The hex key of ``stage`` under ``params``, computed by ``module``.
 
     ``params`` may nest dataclasses, dicts, sequences, scalars and arrays (hashed by content).
     """
-    blob = json.dumps({"stage": stage, "params": _canonical(params), "code": code_version()},
-                      sort_keys=True)
+    blob = json.dumps({"stage": stage, "params": _canonical(params),
+                       "code": code_version(module)}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
+
+
+# ----------------------------------------------------------------------------- files
 
 
 def _load(path: Path) -> dict[str, np.ndarray] | None:
@@ -99,11 +207,16 @@ def _save(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
         raise
 
 
+def _entry(stage: str, params, module: str) -> Path:
+    return cache_dir() / f"{stage}-{cache_key(stage, params, module=module)[:24]}.npz"
+
+
 def cached(
     stage: str,
     params,
     compute: Callable[[], Mapping[str, np.ndarray]],
     *,
+    module: str = "ffhlib.cache",
     enabled: bool = True,
 ) -> dict[str, np.ndarray]:
     """Return ``compute()``'s arrays, from the cache when an entry for (stage, params) exists.
@@ -117,6 +230,8 @@ def cached(
     compute : callable
         Returns a mapping of names to arrays (no object arrays: they could not be loaded
         without pickle).
+    module : str
+        The module that computes the stage: its import closure's source is part of the key.
     enabled : bool
         ``False`` computes without reading or writing the cache.
 
@@ -126,7 +241,7 @@ def cached(
     """
     if not enabled:
         return {k: np.asarray(v) for k, v in compute().items()}
-    path = cache_dir() / f"{stage}-{cache_key(stage, params)[:24]}.npz"
+    path = _entry(stage, params, module)
     if path.exists():
         hit = _load(path)
         if hit is not None:
@@ -137,3 +252,105 @@ def cached(
         raise TypeError(f"cannot cache object arrays without pickle: {bad}")
     _save(path, arrays)
     return arrays
+
+
+# ----------------------------------------------------------------------------- named results
+
+_NONE = "__none__"
+T = typing.TypeVar("T")
+
+
+def _unwrap_optional(hint):
+    """``X | None`` -> ``(X, True)``; anything else -> ``(hint, False)``."""
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        if len(args) == 1 and len(typing.get_args(hint)) == 2:
+            return args[0], True
+    return hint, False
+
+
+def to_arrays(result, prefix: str = "") -> dict[str, np.ndarray]:
+    """Flatten a (nested) frozen dataclass of arrays and scalars into ``{name: ndarray}``.
+
+    Nested dataclasses become ``"field.sub"`` entries, ``None`` a ``"field.__none__"`` marker,
+    strings fixed-width unicode arrays (loadable without pickle).
+    """
+    if not (dataclasses.is_dataclass(result) and not isinstance(result, type)):
+        raise TypeError(f"result must be a dataclass instance, got {type(result).__name__}")
+    out = {}
+    for f in dataclasses.fields(result):
+        value = getattr(result, f.name)
+        name = prefix + f.name
+        if value is None:
+            out[f"{name}.{_NONE}"] = np.asarray(True)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            out.update(to_arrays(value, prefix=name + "."))
+        else:
+            array = np.asarray(value)
+            if array.dtype == object:
+                raise TypeError(f"field {name!r} cannot be stored without pickle")
+            out[name] = array
+    return out
+
+
+def from_arrays(cls: type[T], arrays: Mapping[str, np.ndarray], prefix: str = "") -> T:
+    """Rebuild a dataclass of type ``cls`` from :func:`to_arrays` output (types from its hints)."""
+    hints = typing.get_type_hints(cls)
+    values = {}
+    for f in dataclasses.fields(cls):
+        if not f.init:
+            continue
+        name = prefix + f.name
+        hint, optional = _unwrap_optional(hints[f.name])
+        if optional and f"{name}.{_NONE}" in arrays:
+            values[f.name] = None
+            continue
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+            values[f.name] = from_arrays(hint, arrays, prefix=name + ".")
+            continue
+        array = arrays[name]
+        origin = typing.get_origin(hint) or hint
+        if origin is float:
+            values[f.name] = float(array)
+        elif origin is bool:
+            values[f.name] = bool(array)
+        elif origin is int:
+            values[f.name] = int(array)
+        elif origin is str:
+            values[f.name] = str(array)
+        elif origin is tuple:
+            values[f.name] = tuple(array.tolist())
+        else:
+            values[f.name] = np.asarray(array)
+    return cls(**values)
+
+
+def cached_result(
+    stage: str,
+    params,
+    compute: Callable[[], T],
+    cls: type[T],
+    *,
+    module: str,
+    enabled: bool = True,
+) -> tuple[T, bool]:
+    """Like :func:`cached` for a named result: ``(result, hit)``, ``hit`` True if read from disk.
+
+    An entry that loads but cannot be turned back into ``cls`` (a field missing) counts as
+    corrupt: it is recomputed with a warning.
+    """
+    if not enabled:
+        return compute(), False
+    path = _entry(stage, params, module)
+    if path.exists():
+        arrays = _load(path)
+        if arrays is not None:
+            try:
+                return from_arrays(cls, arrays), True
+            except (KeyError, TypeError, ValueError) as err:
+                warnings.warn(f"cache entry {path.name} does not hold a {cls.__name__} ({err!r}); "
+                              "recomputing", stacklevel=2)
+    result = compute()
+    _save(path, to_arrays(result))
+    return result, False

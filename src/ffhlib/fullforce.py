@@ -7,38 +7,45 @@ NumPy from named seed streams, and call the numba kernels of :mod:`ffhlib._force
 Trial structure [choice]: a preparatory period of ``prep_ms`` in which the network receives the
 reach direction ``input_scale * (cos theta, sin theta)``, a go pulse in its last ``go_ms`` on a
 third input channel, then the movement epoch on which the targets are defined (500 ms in this book).
+By default the direction input is switched off at movement onset (``cue_epoch="preparation"``): the
+direction sets the state from which the movement unfolds, as in the ground-truth circuit, whose
+direction enters through its gains and preparatory state and never as an input during the movement.
 During preparation the output target is the EMG at movement onset and the hint holds the SOC's
 rates at movement onset. Both networks start every trial from ``x = 0``.
+
+Input weights are drawn per channel *identity*: the weights through which SOC neuron ``i`` drives
+the target-generating network (``U_hint[:, i]``) and those of muscle ``k`` (``U_out[:, k]``) come
+from their own sub-streams, so they do not depend on which other neurons or muscles are observed.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import os
+import socket
 import time
-from collections.abc import Iterator
+from collections import Counter
 
 import numpy as np
 from tqdm.auto import tqdm
 
 from . import _force_kernels as K
 from ._params import param
-from ._validate import check_array, check_bool, check_choice, check_float, check_int, check_seed
-from .cache import cached
+from ._validate import check_array, check_bool, check_choice, check_float, check_int
+from .cache import cached_result
 from .errors import DivergenceError
-from .gains import r2_score
-from .seeds import rng_for
+from .metrics import r2_score
+from .seeds import SeedKey, check_seed_key, rng_for
 
 __all__ = [
-    "FittedPair",
+    "N_INPUTS",
+    "TRAINING_RUNS",
     "ForceParams",
     "RNNActivity",
     "TrainedRNN",
-    "fit_pair",
     "simulate",
     "train",
-    "train_cached",
-    "train_on_ground_truth",
     "trial_inputs",
     "untrained",
 ]
@@ -49,6 +56,9 @@ _X_LIMIT = 1e4
 _N_CHECKPOINTS = 20
 #: Input channels: cos theta, sin theta, go pulse.
 N_INPUTS = 3
+#: How many networks this process has trained (not loaded from the cache), by kind ("ff",
+#: "ffh"): the tests count trainings with it.
+TRAINING_RUNS: Counter = Counter()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,6 +70,8 @@ class ForceParams:
     Task network ``tau dx/dt = -x + J r + U_in f_in``, ``r = tanh(x)``, output ``z = W r``; target
     network ``tau dx_D/dt = -x_D + J_D r_D + U_in f_in + U_out f_out + U_hint f_hint`` with fixed
     ``J_D ~ N(0, g^2/N)`` and ``U_in, U_out, U_hint ~ U[-1, 1]``. Euler steps of ``dt``.
+    The defaults of ``n_passes``, ``hint_gain`` and ``training_noise`` are the calibrated values
+    for the default trial design (:mod:`ffhlib.calibration`).
     """
 
     n_units: int = param(300, doc="units N of the task (and target-generating) network",
@@ -75,8 +87,7 @@ class ForceParams:
     n_passes: int = param(100, doc="training passes; each pass is one trial per training "
                           "direction, in shuffled order", provenance="choice")
     hint_gain: float = param(0.3, doc="hints are the observed SOC rates z-scored per neuron "
-                             "times this gain (1.0 gave FFH R2 ~ 0.91, 0.3 ~ 0.99)",
-                             provenance="choice")
+                             "times this gain", provenance="choice")
     training_noise: float = param(0.05, doc="state noise sigma during training: each step adds "
                                   "N(0, sigma^2 dt/tau) to x of the task network",
                                   provenance="choice")
@@ -88,9 +99,9 @@ class ForceParams:
                                 provenance="choice")
     input_scale: float = param(1.0, doc="amplitude of the direction input (cos theta, sin theta)",
                                provenance="choice")
-    cue_epoch: str = param("trial", doc="when the direction input is on: 'trial' (preparation "
-                           "and movement) or 'preparation' (switched off at movement onset)",
-                           provenance="choice")
+    cue_epoch: str = param("preparation", doc="when the direction input is on: 'preparation' "
+                           "(switched off at movement onset) or 'trial' (held through the "
+                           "movement too)", provenance="choice")
 
     def __post_init__(self):
         check_int("n_units", self.n_units, minimum=1)
@@ -108,7 +119,7 @@ class ForceParams:
         check_float("go_ms", self.go_ms, minimum=0.0, maximum=self.prep_ms)
         check_float("go_amplitude", self.go_amplitude)
         check_float("input_scale", self.input_scale)
-        check_choice("cue_epoch", self.cue_epoch, ("trial", "preparation"))
+        check_choice("cue_epoch", self.cue_epoch, CUE_EPOCHS)
 
     @classmethod
     def quick(cls) -> ForceParams:
@@ -126,6 +137,47 @@ class ForceParams:
         return int(round(self.go_ms / self.dt_ms))
 
 
+#: The trial designs: the direction input during preparation only, or held through the movement.
+CUE_EPOCHS = ("preparation", "trial")
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainingRecord:
+    """What one training run produces (the cached part of a :class:`TrainedRNN`).
+
+    Attributes
+    ----------
+    J : ndarray (N, N)
+    W : ndarray (M, N)
+    W_hint : ndarray (K, N)
+    U_in : ndarray (N, 3)
+    training_error, current_error : ndarray (n_passes,)
+    r2_curve : ndarray (n_checkpoints,)
+    curve_passes : ndarray (n_checkpoints,)
+    r2, hint_r2 : float
+    hint_mean, hint_std : ndarray (K,)
+    seconds : float
+        Wall time of the training run.
+    worker : str
+        ``host:pid`` of the process that trained it.
+    """
+
+    J: np.ndarray
+    W: np.ndarray
+    W_hint: np.ndarray
+    U_in: np.ndarray
+    training_error: np.ndarray
+    current_error: np.ndarray
+    r2_curve: np.ndarray
+    curve_passes: np.ndarray
+    r2: float
+    hint_r2: float
+    hint_mean: np.ndarray
+    hint_std: np.ndarray
+    seconds: float
+    worker: str
+
+
 @dataclasses.dataclass(frozen=True)
 class TrainedRNN:
     """A network trained with full-FORCE (or an untrained one, see :func:`untrained`).
@@ -133,7 +185,8 @@ class TrainedRNN:
     Attributes
     ----------
     params : ForceParams
-    seed : int
+    seed : tuple of int
+        The seed key its weights, noise and order of directions were drawn with.
     J : ndarray (N, N)
         Recurrent weights.
     W : ndarray (M, N)
@@ -150,27 +203,29 @@ class TrainedRNN:
     training_error : ndarray (n_passes,)
         Normalised squared output error during each pass (online, before each update; movement
         epoch; ``1 - R^2`` of the outputs seen during training).
+    current_error : ndarray (n_passes,)
+        Mean squared error of ``J r`` against the target currents at the informative update
+        steps (``r != 0``), divided by the mean square of the target currents.
     r2_curve : ndarray (n_checkpoints,)
         R^2 of the noiseless network (no learning) on the training directions after the passes
         ``curve_passes`` (movement epoch, dt grid): the learning curve.
     curve_passes : ndarray (n_checkpoints,)
         1-based pass numbers of ``r2_curve`` (up to 20, evenly spaced, the last pass included).
-    current_error : ndarray (n_passes,)
-        Mean squared error of ``J r`` against the target currents at update steps, divided by
-        the mean square of the target currents.
     r2 : float
         R^2 of the noiseless output against the targets on the training directions (movement
-        epoch, on ``time_ms``).
+        epoch, on ``time_ms``; each muscle against its own mean, :func:`ffhlib.metrics.r2_score`).
     hint_r2 : float
         R^2 of the hint readout against the z-scored hints (nan for FF).
     hint_mean, hint_std : ndarray (K,)
         The hints' z-scoring statistics.
     seconds : float
         Wall time of the training (of the original run when read from the cache).
+    worker : str
+        ``host:pid`` of the process that trained it.
     """
 
     params: ForceParams
-    seed: int
+    seed: tuple
     J: np.ndarray
     W: np.ndarray
     W_hint: np.ndarray
@@ -186,6 +241,7 @@ class TrainedRNN:
     hint_mean: np.ndarray
     hint_std: np.ndarray
     seconds: float
+    worker: str = ""
 
     @property
     def n_units(self) -> int:
@@ -230,17 +286,6 @@ class RNNActivity:
     hint_output: np.ndarray
 
 
-@dataclasses.dataclass(frozen=True)
-class FittedPair:
-    """FF and FFH trained on the same targets, observation and seed; unpacks as ``ff, ffh``."""
-
-    ff: TrainedRNN
-    ffh: TrainedRNN
-
-    def __iter__(self) -> Iterator[TrainedRNN]:
-        return iter((self.ff, self.ffh))
-
-
 # ----------------------------------------------------------------------------- trial construction
 
 
@@ -249,19 +294,47 @@ def _n_move_steps(time_ms: np.ndarray, dt_ms: float) -> int:
     return int(math.floor(span / dt_ms + 1e-9)) + 1
 
 
-def trial_inputs(angles, params: ForceParams, n_move_steps: int) -> np.ndarray:
+def trial_inputs(angles, params: ForceParams, n_move_steps: int, *, prep_ms: float | None = None,
+                 switch_angles=None, switch_ms: float | None = None) -> np.ndarray:
     """Inputs ``f_in`` (C, S, 3) of one trial per direction: cos, sin, go.
 
-    ``S = n_prep_steps + n_move_steps``; step ``n_prep_steps`` is movement onset. The direction
-    channels are on during preparation and, if ``cue_epoch == "trial"``, during movement too.
+    Parameters
+    ----------
+    angles : array (C,)
+        Reach directions, rad.
+    params : ForceParams
+    n_move_steps : int
+        Steps of the movement epoch.
+    prep_ms : float, optional
+        Preparatory period of this trial (default ``params.prep_ms``): a task variant with a
+        shorter or longer delay than in training. The go pulse always ends the preparation.
+    switch_angles : array (C,), optional
+        A task variant: the cue switches to these directions ``switch_ms`` after trial start.
+    switch_ms : float, optional
+        When the cue switches (within the preparatory period).
+
+    Returns
+    -------
+    ndarray (C, S, 3)
+        ``S = n_prep + n_move_steps``; step ``n_prep`` is movement onset. The direction channels
+        are on during preparation and, if ``cue_epoch == "trial"``, during movement too.
     """
     angles = np.atleast_1d(np.asarray(angles, dtype=np.float64))
-    n_prep = params.n_prep_steps
+    prep_ms = params.prep_ms if prep_ms is None else check_float(
+        "prep_ms", prep_ms, minimum=params.go_ms)
+    n_prep = int(round(prep_ms / params.dt_ms))
     n_steps = n_prep + n_move_steps
     f_in = np.zeros((angles.size, n_steps, N_INPUTS))
     cue_end = n_steps if params.cue_epoch == "trial" else n_prep
     f_in[:, :cue_end, 0] = params.input_scale * np.cos(angles)[:, None]
     f_in[:, :cue_end, 1] = params.input_scale * np.sin(angles)[:, None]
+    if switch_angles is not None:
+        switch_angles = check_array("switch_angles", np.atleast_1d(switch_angles),
+                                    shape=(angles.size,))
+        switch_ms = check_float("switch_ms", switch_ms, minimum=0.0, maximum=prep_ms)
+        start = int(round(switch_ms / params.dt_ms))
+        f_in[:, start:cue_end, 0] = params.input_scale * np.cos(switch_angles)[:, None]
+        f_in[:, start:cue_end, 1] = params.input_scale * np.sin(switch_angles)[:, None]
     f_in[:, n_prep - params.n_go_steps:n_prep, 2] = params.go_amplitude
     return f_in
 
@@ -292,18 +365,27 @@ def _interp_time(values: np.ndarray, t_old: np.ndarray, t_new: np.ndarray) -> np
 # ----------------------------------------------------------------------------- weights
 
 
-def _draw_weights(params: ForceParams, n_outputs: int, n_hints: int, seed: int):
-    """J_D, U_in, U_out, U_hint from ``rng_for(seed, "rnn_weights")``.
+def _columns(seed: SeedKey, stream: str, ids: np.ndarray, n: int) -> np.ndarray:
+    """(n, len(ids)) U[-1, 1] weights; column j from the sub-stream of channel ``ids[j]``."""
+    if ids.size == 0:
+        return np.zeros((n, 0))
+    return np.stack([rng_for(seed, stream, int(i)).uniform(-1.0, 1.0, size=n) for i in ids],
+                    axis=1)
 
-    U_hint is drawn last, so FF and FFH with the same seed share J_D, U_in and U_out.
+
+def _draw_weights(params: ForceParams, output_ids: np.ndarray, hint_ids: np.ndarray,
+                  seed: SeedKey):
+    """J_D, U_in (stream ``rnn_weights``), U_out and U_hint (one sub-stream per channel id).
+
+    FF and FFH with the same seed share J_D, U_in and U_out; a neuron's (a muscle's) input
+    weights are the same whichever other neurons (muscles) are observed.
     """
     n = params.n_units
     rng = rng_for(seed, "rnn_weights")
     J_D = rng.normal(0.0, params.g / math.sqrt(n), size=(n, n))
     U_in = rng.uniform(-1.0, 1.0, size=(n, N_INPUTS))
-    U_out = rng.uniform(-1.0, 1.0, size=(n, n_outputs))
-    U_hint = rng.uniform(-1.0, 1.0, size=(n, n_hints))
-    return J_D, U_in, U_out, U_hint
+    return (J_D, U_in, _columns(seed, "output_weights", output_ids, n),
+            _columns(seed, "hint_weights", hint_ids, n))
 
 
 def _zscore_stats(hints: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -314,6 +396,18 @@ def _zscore_stats(hints: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 # ----------------------------------------------------------------------------- training
+
+
+def _channel_ids(name: str, ids, count: int) -> np.ndarray:
+    if ids is None:
+        return np.arange(count, dtype=np.int64)
+    ids = np.asarray(ids)
+    if ids.shape != (count,) or not np.issubdtype(ids.dtype, np.integer) or np.any(ids < 0):
+        raise ValueError(f"{name} must be {count} non-negative integers (one per channel), got "
+                         f"{ids!r}")
+    if np.unique(ids).size != count:
+        raise ValueError(f"{name} must not repeat a channel, got {ids!r}")
+    return ids.astype(np.int64)
 
 
 def _validate_training_data(targets, angles, time_ms, hints):
@@ -333,14 +427,21 @@ def _validate_training_data(targets, angles, time_ms, hints):
     return targets, angles, time_ms, hints
 
 
+def _as_key(seed: SeedKey) -> tuple:
+    seed = check_seed_key("seed", seed)
+    return seed if isinstance(seed, tuple) else (seed,)
+
+
 def train(
     targets,
     angles,
     time_ms,
     params: ForceParams,
-    seed: int,
+    seed: SeedKey,
     *,
     hints=None,
+    output_ids=None,
+    hint_ids=None,
     progress: bool = True,
     use_cache: bool = False,
 ) -> TrainedRNN:
@@ -355,16 +456,20 @@ def train(
     time_ms : array (T,)
         Movement-epoch grid, ms (strictly increasing); interpolated linearly to ``dt_ms``.
     params : ForceParams
-    seed : int
-        Weights from ``rng_for(seed, "rnn_weights")``; training noise and the order of directions
-        from ``rng_for(seed, "training_noise")``.
+    seed : int or tuple of int
+        Seed key: weights from ``rng_for(seed, "rnn_weights")`` (and per-channel sub-streams),
+        training noise and the order of directions from ``rng_for(seed, "training_noise")``.
     hints : array (C, T, K) or None
         Hint signals (observed SOC rates); z-scored per unit over all directions and times and
         multiplied by ``params.hint_gain`` before they drive the target network. None = FF.
+    output_ids, hint_ids : array of int, optional
+        The identity of each output (muscle index) and hint (SOC neuron index), which selects
+        its input weights; default ``0 .. M-1`` and ``0 .. K-1``.
     progress : bool
         tqdm bar over passes.
     use_cache : bool
-        Read/write the trained weights from/to the on-disk cache (key: data, params, seed).
+        Read/write the trained weights from/to the on-disk cache (key: data, ids, params, seed;
+        for FF the hint gain is not part of the key, since FF has no hints).
 
     Returns
     -------
@@ -386,39 +491,35 @@ def train(
     """
     if not isinstance(params, ForceParams):
         raise TypeError(f"params must be ForceParams, got {type(params).__name__}")
-    seed = check_seed("seed", seed)
+    seed = _as_key(seed)
     progress = check_bool("progress", progress)
     use_cache = check_bool("use_cache", use_cache)
     targets, angles, time_ms, hints = _validate_training_data(targets, angles, time_ms, hints)
+    output_ids = _channel_ids("output_ids", output_ids, targets.shape[2])
+    hint_ids = _channel_ids("hint_ids", hint_ids, 0 if hints is None else hints.shape[2])
+    key_params = params if hints is not None else dataclasses.replace(params, hint_gain=0.0)
     key = {"targets": targets, "angles": angles, "time_ms": time_ms, "hints": hints,
-           "params": params, "seed": seed}
-    arrays = cached("fullforce", key,
-                    lambda: _train_arrays(targets, angles, time_ms, params, seed, hints, progress),
-                    enabled=use_cache)
-    return TrainedRNN(
-        params=params, seed=seed, angles=angles, time_ms=time_ms,
-        J=arrays["J"], W=arrays["W"], W_hint=arrays["W_hint"], U_in=arrays["U_in"],
-        training_error=arrays["training_error"], current_error=arrays["current_error"],
-        r2_curve=arrays["r2_curve"], curve_passes=arrays["curve_passes"],
-        r2=float(arrays["r2"]), hint_r2=float(arrays["hint_r2"]),
-        hint_mean=arrays["hint_mean"], hint_std=arrays["hint_std"],
-        seconds=float(arrays["seconds"]),
-    )
+           "output_ids": output_ids, "hint_ids": hint_ids, "params": key_params, "seed": seed}
+    record, _ = cached_result(
+        "fullforce", key,
+        lambda: _train(targets, angles, time_ms, params, seed, hints, output_ids, hint_ids,
+                       progress),
+        TrainingRecord, module=__name__, enabled=use_cache)
+    return TrainedRNN(params=params, seed=seed, angles=angles, time_ms=time_ms,
+                      **{f.name: getattr(record, f.name) for f in dataclasses.fields(record)})
 
 
-def train_cached(targets, angles, time_ms, params: ForceParams, seed: int, *, hints=None,
-                 progress: bool = True) -> TrainedRNN:
-    """:func:`train` through the on-disk cache: trained once per (data, params, seed)."""
-    return train(targets, angles, time_ms, params, seed, hints=hints, progress=progress,
-                 use_cache=True)
+def _worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _train_arrays(targets, angles, time_ms, params, seed, hints, progress) -> dict:
+def _train(targets, angles, time_ms, params, seed, hints, output_ids, hint_ids,
+           progress) -> TrainingRecord:
     start = time.perf_counter()
     c, _, m = targets.shape
     n = params.n_units
-    k_hints = 0 if hints is None else hints.shape[2]
-    J_D, U_in, U_out, U_hint = _draw_weights(params, m, k_hints, seed)
+    k_hints = hint_ids.size
+    J_D, U_in, U_out, U_hint = _draw_weights(params, output_ids, hint_ids, seed)
     dt_tau = params.dt_ms / params.tau_ms
 
     # Signals on the trial grid (C, S, .)
@@ -441,10 +542,12 @@ def _train_arrays(targets, angles, time_ms, params, seed, hints, progress) -> di
     target_current = np.empty((c, n_steps, n))
     rates_D = np.empty((n_steps, n))
     no_out = np.empty((n_steps, 0))
+    sim_work = np.empty((K.SIMULATE_WORK_ROWS, n))
+    no_z = np.empty(0)
     x0 = np.zeros(n)
     for ci in range(c):
         K.simulate_trial(J_D, np.zeros((0, n)), x0, np.ascontiguousarray(drive[ci] + external[ci]),
-                         dt_tau, no_out, rates_D)
+                         dt_tau, no_out, rates_D, sim_work, no_z)
         target_current[ci] = rates_D @ J_D.T + external[ci]
     if not np.all(np.isfinite(target_current)):
         raise DivergenceError("the target-generating network diverged; lower ForceParams.g, "
@@ -458,7 +561,7 @@ def _train_arrays(targets, angles, time_ms, params, seed, hints, progress) -> di
     rng = rng_for(seed, "training_noise")
     noise_std = params.training_noise * math.sqrt(params.tau_ms / params.dt_ms)  # in drive units
     move = slice(n_prep, n_steps)
-    # about each muscle's own mean, as in gains.r2_score
+    # about each muscle's own mean, as in metrics.r2_score
     sst_out = float(np.sum((f_out[:, move] - f_out[:, move].mean(axis=(0, 1), keepdims=True)) ** 2))
     ms_current = float(np.mean(target_current ** 2)) or 1.0
     output = np.empty((n_steps, m + k_hints))
@@ -466,6 +569,8 @@ def _train_arrays(targets, angles, time_ms, params, seed, hints, progress) -> di
     # float32 standard normals: half the cost of float64 draws, ample for noise
     noise = np.empty((n_steps if noise_std > 0 else 0, n), dtype=np.float32)
     stats = np.zeros(3)
+    work = np.empty((K.TRAIN_WORK_ROWS, n))
+    z = np.empty(m + k_hints)
     training_error = np.empty(params.n_passes)
     current_error = np.empty(params.n_passes)
     curve_passes = np.unique(np.linspace(1, params.n_passes, min(params.n_passes, _N_CHECKPOINTS))
@@ -474,6 +579,7 @@ def _train_arrays(targets, angles, time_ms, params, seed, hints, progress) -> di
     W_eval = np.empty((m, n))
     eval_out = np.empty((n_steps, m))
     eval_rates = np.empty((n_steps, n))
+    eval_z = np.empty(m)
     eval_pred = np.empty((c, n_steps - n_prep, m))
     bar = tqdm(range(params.n_passes), desc="full-FORCE" + (" + hints" if k_hints else ""),
                unit="pass", disable=not progress, leave=False)
@@ -483,7 +589,8 @@ def _train_arrays(targets, angles, time_ms, params, seed, hints, progress) -> di
             if noise_std > 0:
                 rng.standard_normal(dtype=np.float32, out=noise)
             K.train_trial(J, W_all, P, x0, drive[ci], noise, noise_std, target_current[ci],
-                          target_output[ci], dt_tau, params.update_every, output, no_rates, stats)
+                          target_output[ci], dt_tau, params.update_every, output, no_rates, stats,
+                          work, z)
             err = output[move, :m] - f_out[ci, move]
             sse = float(np.sum(err ** 2))
             if not (np.isfinite(sse) and np.all(np.isfinite(stats)) and stats[2] < _X_LIMIT):
@@ -503,34 +610,63 @@ def _train_arrays(targets, angles, time_ms, params, seed, hints, progress) -> di
         if p + 1 in curve_passes:
             W_eval[:] = W_all[:m]
             for ci in range(c):
-                K.simulate_trial(J, W_eval, x0, drive[ci], dt_tau, eval_out, eval_rates)
+                K.simulate_trial(J, W_eval, x0, drive[ci], dt_tau, eval_out, eval_rates,
+                                 sim_work, eval_z)
                 eval_pred[ci] = eval_out[move]
-            r2_curve[np.searchsorted(curve_passes, p + 1)] = r2_score(eval_pred, f_out[:, move])
-            bar.set_postfix(r2=f"{r2_curve[np.searchsorted(curve_passes, p + 1)]:.3f}")
+            k = np.searchsorted(curve_passes, p + 1)
+            r2_curve[k] = r2_score(eval_pred, f_out[:, move])
+            bar.set_postfix(r2=f"{r2_curve[k]:.3f}")
     bar.close()
+    TRAINING_RUNS["ffh" if k_hints else "ff"] += 1
 
     W, W_hint = W_all[:m].copy(), W_all[m:].copy()
-    net = TrainedRNN(params=params, seed=seed, J=J, W=W, W_hint=W_hint, U_in=U_in,
-                     angles=angles, time_ms=time_ms, training_error=training_error,
-                     current_error=current_error, r2_curve=r2_curve, curve_passes=curve_passes,
-                     r2=math.nan, hint_r2=math.nan,
-                     hint_mean=hint_mean, hint_std=hint_std, seconds=math.nan)
-    act = simulate(net, angles, time_ms=time_ms)
-    r2 = r2_score(act.output, targets)
-    hint_r2 = (r2_score(act.hint_output, (hints - hint_mean) / hint_std) if k_hints
+    act = _simulate_arrays(J, np.concatenate([W, W_hint]), U_in, params, angles, time_ms)
+    r2 = r2_score(act[0][..., :m], targets)
+    hint_r2 = (r2_score(act[0][..., m:], (hints - hint_mean) / hint_std) if k_hints
                else math.nan)
-    return {"J": J, "W": W, "W_hint": W_hint, "U_in": U_in, "training_error": training_error,
-            "current_error": current_error, "r2_curve": r2_curve, "curve_passes": curve_passes,
-            "r2": np.float64(r2), "hint_r2": np.float64(hint_r2),
-            "hint_mean": hint_mean, "hint_std": hint_std,
-            "seconds": np.float64(time.perf_counter() - start)}
+    return TrainingRecord(J=J, W=W, W_hint=W_hint, U_in=U_in, training_error=training_error,
+                          current_error=current_error, r2_curve=r2_curve,
+                          curve_passes=curve_passes, r2=float(r2), hint_r2=float(hint_r2),
+                          hint_mean=hint_mean, hint_std=hint_std,
+                          seconds=time.perf_counter() - start, worker=_worker())
 
 
 # ----------------------------------------------------------------------------- evaluation
 
 
+def _simulate_arrays(J, W_all, U_in, params: ForceParams, angles, time_ms, *, input_noise=0.0,
+                     noise_seed=None, time_out=None, prep_ms=None, switch_angles=None,
+                     switch_ms=None):
+    """(outputs (C, T, M+K), rates (C, T, N)) of the movement epoch, on ``time_out``."""
+    t0 = float(time_ms[0])
+    n_move = _n_move_steps(time_ms, params.dt_ms)
+    fine = t0 + params.dt_ms * np.arange(n_move)
+    time_out = time_ms if time_out is None else time_out
+    f_in = trial_inputs(angles, params, n_move, prep_ms=prep_ms, switch_angles=switch_angles,
+                        switch_ms=switch_ms)
+    if input_noise > 0:
+        f_in = f_in + input_noise * np.random.default_rng(noise_seed).standard_normal(f_in.shape)
+    n = J.shape[0]
+    n_steps = f_in.shape[1]
+    rates = np.empty((angles.size, n_steps, n))
+    out = np.empty((angles.size, n_steps, W_all.shape[0]))
+    work = np.empty((K.SIMULATE_WORK_ROWS, n))
+    z = np.empty(W_all.shape[0])
+    dt_tau = params.dt_ms / params.tau_ms
+    x0 = np.zeros(n)
+    J = np.ascontiguousarray(J)
+    W_all = np.ascontiguousarray(W_all)
+    for ci in range(angles.size):
+        drive = np.ascontiguousarray(f_in[ci] @ U_in.T)
+        K.simulate_trial(J, W_all, x0, drive, dt_tau, out[ci], rates[ci], work, z)
+    move = slice(n_steps - n_move, n_steps)
+    return (_interp_time(out[:, move], fine, time_out),
+            _interp_time(rates[:, move], fine, time_out))
+
+
 def simulate(net: TrainedRNN, angles, *, time_ms=None, input_noise: float = 0.0,
-             seed: int = 0) -> RNNActivity:
+             noise_seed=None, prep_ms: float | None = None, switch_angles=None,
+             switch_ms: float | None = None) -> RNNActivity:
     """Run a trained network (no learning, no state noise) for any directions.
 
     Parameters
@@ -543,8 +679,13 @@ def simulate(net: TrainedRNN, angles, *, time_ms=None, input_noise: float = 0.0,
         the dt-grid activity is interpolated linearly.
     input_noise : float
         Standard deviation of Gaussian white noise added to every input channel at every step
-        (preparation included), from ``rng_for(seed, "test_noise")``.
-    seed : int
+        (preparation included).
+    noise_seed : np.random.SeedSequence or int, optional
+        Seed of the input noise (required when ``input_noise > 0``); give each noisy trial its
+        own child of ``SeedSequence.spawn`` (see :func:`ffhlib.seeds.spawn_seeds`).
+    prep_ms, switch_angles, switch_ms
+        Task variants (see :func:`trial_inputs`): another preparatory period; a cue switched to
+        other directions during preparation.
 
     Returns
     -------
@@ -555,80 +696,43 @@ def simulate(net: TrainedRNN, angles, *, time_ms=None, input_noise: float = 0.0,
         raise TypeError(f"net must be a TrainedRNN, got {type(net).__name__}")
     angles = check_array("angles", np.atleast_1d(angles), ndim=1)
     input_noise = check_float("input_noise", input_noise, minimum=0.0)
-    seed = check_seed("seed", seed)
+    if input_noise > 0 and noise_seed is None:
+        raise ValueError("noise_seed is required when input_noise > 0")
     params = net.params
-    t0 = float(net.time_ms[0])
     n_move = _n_move_steps(net.time_ms, params.dt_ms)
-    fine = t0 + params.dt_ms * np.arange(n_move)
-    if time_ms is None:
-        time_ms = net.time_ms
-    time_ms = check_array("time_ms", time_ms, ndim=1)
+    fine = float(net.time_ms[0]) + params.dt_ms * np.arange(n_move)
+    time_ms = net.time_ms if time_ms is None else check_array("time_ms", time_ms, ndim=1)
     if time_ms.size and (time_ms.min() < fine[0] - 1e-9 or time_ms.max() > fine[-1] + 1e-9):
         raise ValueError(f"time_ms must lie within the trained movement epoch "
                          f"[{fine[0]}, {fine[-1]}] ms")
-    f_in = trial_inputs(angles, params, n_move)
-    if input_noise > 0:
-        f_in = f_in + input_noise * rng_for(seed, "test_noise").standard_normal(f_in.shape)
-    n = net.n_units
-    W_all = np.ascontiguousarray(np.concatenate([net.W, net.W_hint], axis=0))
-    n_steps = f_in.shape[1]
-    rates = np.empty((angles.size, n_steps, n))
-    out = np.empty((angles.size, n_steps, W_all.shape[0]))
-    dt_tau = params.dt_ms / params.tau_ms
-    x0 = np.zeros(n)
-    J = np.ascontiguousarray(net.J)
-    for ci in range(angles.size):
-        drive = np.ascontiguousarray(f_in[ci] @ net.U_in.T)
-        K.simulate_trial(J, W_all, x0, drive, dt_tau, out[ci], rates[ci])
-    move = slice(params.n_prep_steps, n_steps)
-    rates = _interp_time(rates[:, move], fine, time_ms)
-    out = _interp_time(out[:, move], fine, time_ms)
+    out, rates = _simulate_arrays(
+        net.J, np.concatenate([net.W, net.W_hint], axis=0), net.U_in, params, angles, net.time_ms,
+        input_noise=input_noise, noise_seed=noise_seed, time_out=time_ms, prep_ms=prep_ms,
+        switch_angles=switch_angles, switch_ms=switch_ms)
     m = net.n_outputs
     return RNNActivity(angles=angles, time_ms=time_ms, output=out[..., :m], rates=rates,
                        hint_output=out[..., m:])
 
 
-def untrained(params: ForceParams, *, n_inputs_like: TrainedRNN, seed: int) -> TrainedRNN:
-    """An untrained random network, the baseline of the similarity study.
+def untrained(params: ForceParams, *, n_outputs: int, angles, time_ms,
+              seed: SeedKey) -> TrainedRNN:
+    """An untrained random network, the floor of the similarity study.
 
     Its recurrent weights are the target-generating network's ``J_D ~ N(0, g^2/N)`` and its
-    input weights ``U_in`` of ``seed``; the readouts are zero. Grids and output sizes are taken
-    from ``n_inputs_like``.
+    input weights ``U_in`` of ``seed`` (those of the trained networks of the same seed); the
+    ``n_outputs`` readouts are zero. ``angles`` and ``time_ms`` are the grids of the networks it
+    stands beside.
     """
     if not isinstance(params, ForceParams):
         raise TypeError(f"params must be ForceParams, got {type(params).__name__}")
-    seed = check_seed("seed", seed)
-    like = n_inputs_like
-    J_D, U_in, _, _ = _draw_weights(params, like.n_outputs, 0, seed)
+    seed = _as_key(seed)
+    n_outputs = check_int("n_outputs", n_outputs, minimum=0)
+    angles = check_array("angles", np.atleast_1d(angles), ndim=1)
+    time_ms = check_array("time_ms", time_ms, ndim=1)
+    J_D, U_in, _, _ = _draw_weights(params, np.zeros(0, np.int64), np.zeros(0, np.int64), seed)
     n = params.n_units
-    return TrainedRNN(params=params, seed=seed, J=J_D, W=np.zeros((like.n_outputs, n)),
-                      W_hint=np.zeros((0, n)), U_in=U_in, angles=like.angles,
-                      time_ms=like.time_ms, training_error=np.zeros(0),
-                      current_error=np.zeros(0), r2_curve=np.zeros(0),
+    return TrainedRNN(params=params, seed=seed, J=J_D, W=np.zeros((n_outputs, n)),
+                      W_hint=np.zeros((0, n)), U_in=U_in, angles=angles, time_ms=time_ms,
+                      training_error=np.zeros(0), current_error=np.zeros(0), r2_curve=np.zeros(0),
                       curve_passes=np.zeros(0, dtype=np.int64), r2=math.nan, hint_r2=math.nan,
                       hint_mean=np.zeros(0), hint_std=np.zeros(0), seconds=0.0)
-
-
-# ----------------------------------------------------------------------------- ground truth
-
-
-def train_on_ground_truth(gt, obs, params: ForceParams, seed: int, *, hints: bool,
-                          progress: bool = True, use_cache: bool = True) -> TrainedRNN:
-    """Train FF (``hints=False``) or FFH on the ground truth's **training** directions.
-
-    Targets: ``gt.training.emg`` of the observed muscles; hints: ``gt.training.rates`` of the
-    observed neurons (see :class:`ffhlib.observe.Observation`).
-    """
-    hints = check_bool("hints", hints)
-    tr = gt.training
-    return train(obs.muscles(tr.emg), tr.angles, tr.time_ms, params, seed,
-                 hints=obs.neurons(tr.rates) if hints else None, progress=progress,
-                 use_cache=use_cache)
-
-
-def fit_pair(gt, obs, params: ForceParams, seed: int, *, progress: bool = True,
-             use_cache: bool = True) -> FittedPair:
-    """FF and FFH with the same seed on the same observed data; ``ff, ffh = fit_pair(...)``."""
-    kw = dict(progress=progress, use_cache=use_cache)
-    return FittedPair(ff=train_on_ground_truth(gt, obs, params, seed, hints=False, **kw),
-                      ffh=train_on_ground_truth(gt, obs, params, seed, hints=True, **kw))

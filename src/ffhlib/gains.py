@@ -22,6 +22,7 @@ from ._rates_kernels import rates_adjoint
 from ._validate import check_array, check_bool, check_float, check_int, check_square
 from .dynamics import RateParams, simulate_states
 from .errors import DivergenceError
+from .metrics import r2_score
 
 __all__ = [
     "GainFit",
@@ -30,7 +31,6 @@ __all__ = [
     "gain_similarity",
     "learn_gains",
     "loss_and_gradient",
-    "r2_score",
 ]
 
 
@@ -105,43 +105,6 @@ class GainFit:
     r2_per_direction: np.ndarray
     r2_trace: np.ndarray
     seconds: float
-
-
-def r2_score(prediction, target, axis=None):
-    """Coefficient of determination, each output channel (last axis) against its own mean.
-
-    Parameters
-    ----------
-    prediction, target : arrays of one shape, last axis = output channels (muscles, units)
-    axis : None or int or tuple of int
-        Axes pooled into one score; ``None`` pools everything.
-
-    Returns
-    -------
-    float or ndarray
-        One score per remaining index.
-
-    Notes
-    -----
-    :math:`R^2 = 1 - \\sum (y - \\hat y)^2 / \\sum (y - \\bar y_k)^2`, both sums over the pooled
-    axes, where :math:`\\bar y_k` is channel :math:`k`'s mean over the pooled axes other than the
-    channel axis (scikit-learn's ``variance_weighted`` multi-output score). A channel with a large
-    offset therefore cannot inflate the score, and ``1 - R^2`` over all directions equals
-    :func:`ffhlib.generalization.emg_error`'s ``overall``.
-    """
-    prediction = np.asarray(prediction, dtype=np.float64)
-    target = np.asarray(target, dtype=np.float64)
-    if prediction.shape != target.shape:
-        raise ValueError(f"prediction shape {prediction.shape} != target shape {target.shape}")
-    ndim = target.ndim
-    pooled = tuple(range(ndim)) if axis is None else tuple(
-        a % ndim for a in np.atleast_1d(axis).tolist())
-    centre_axes = tuple(a for a in pooled if a != ndim - 1)
-    reference = np.mean(target, axis=centre_axes, keepdims=True) if centre_axes else target
-    sse = np.sum((prediction - target) ** 2, axis=pooled)
-    sst = np.sum((target - reference) ** 2, axis=pooled)
-    out = 1.0 - sse / sst
-    return float(out) if np.ndim(out) == 0 else out
 
 
 def gain_similarity(gains, angles) -> tuple[np.ndarray, np.ndarray]:

@@ -19,7 +19,8 @@ from ._validate import check_bool, check_int, check_seed
 from .cache import cached
 from .dynamics import RateParams, preparatory_state
 from .emg import EMGParams, emg_targets, intermediate_angles, training_angles
-from .gains import GainParams, learn_gains, r2_score
+from .gains import GainParams, learn_gains
+from .metrics import r2_score
 from .soc import SOCParams, optimize_soc
 
 __all__ = ["GroundTruth", "GroundTruthParams", "gain_learning_seconds", "make_ground_truth"]

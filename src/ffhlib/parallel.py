@@ -1,63 +1,292 @@
-"""One way to run independent jobs (seeds, folds) serially or on local worker processes."""
+"""Executors: run independent tasks serially, on local worker processes, or on dask.distributed.
+
+Every task of the study is a pure function of its arguments whose result is cached on disk, so the
+executor only decides *where* tasks run, never what they return: the tables from every executor
+are identical (tested). Three executors share one interface (:class:`Executor`):
+
+- :class:`SerialExecutor`: in this process, one task after the other;
+- :class:`ProcessExecutor`: a pool of local worker processes (joblib's loky backend);
+- :class:`DaskExecutor`: a dask.distributed cluster, by default a :class:`~distributed.LocalCluster`
+  of one single-threaded worker process per core on 127.0.0.1, or any running cluster given by its
+  scheduler address (``dask scheduler`` / ``dask worker``; see the README).
+
+A task that raises does not stop the others: :func:`run_tasks` returns every task's
+:class:`TaskOutcome`, with the error's type and message where it failed. In every worker the BLAS
+and numba thread pools are pinned to one thread (two single-threaded workers on two cores, rather
+than two workers each starting two threads).
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+import socket
+import time
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from ._validate import check_int
 
-__all__ = ["map_jobs"]
+__all__ = [
+    "DaskExecutor",
+    "Executor",
+    "ProcessExecutor",
+    "SerialExecutor",
+    "TaskOutcome",
+    "make_executor",
+    "map_jobs",
+    "run_tasks",
+]
+
+#: Environment of single-threaded workers.
+SINGLE_THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+                     "NUMBA_NUM_THREADS": "1"}
 
 
-def map_jobs(function: Callable, jobs: Sequence[tuple], *, n_jobs: int, progress: bool,
-             desc: str) -> list:
-    """``[function(*args) for args in jobs]``, serially or on ``n_jobs`` loky worker processes.
+@dataclass(frozen=True)
+class TaskOutcome:
+    """What became of one task.
+
+    Attributes
+    ----------
+    index : int
+        Position of the task in the submitted list.
+    value : Any
+        The function's return value (None if it failed).
+    error : str
+        ``""`` on success, else ``"ExceptionType: message"``.
+    worker : str
+        Where it ran (``host:pid``).
+    seconds : float
+        Wall time of the call in the worker.
+    """
+
+    index: int
+    value: Any
+    error: str
+    worker: str
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+def _worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _guarded_call(function: Callable, args: tuple, index: int,
+                  cache_dir: str | None) -> TaskOutcome:
+    """Run ``function(*args)`` in a worker with one thread per pool; capture any error."""
+    from threadpoolctl import threadpool_limits
+
+    # Workers may predate a change of the cache directory in the parent (tests use a private
+    # one), or run on another machine: the parent's directory travels with the task.
+    if cache_dir is not None:
+        os.environ["FFHLIB_CACHE_DIR"] = cache_dir
+    start = time.perf_counter()
+    try:
+        with threadpool_limits(limits=1):
+            value = function(*args)
+    except Exception as err:  # noqa: BLE001 - a failing task is data, not a crash of the sweep
+        detail = "".join(traceback.format_exception_only(type(err), err)).strip()
+        return TaskOutcome(index, None, detail, _worker_name(), time.perf_counter() - start)
+    return TaskOutcome(index, value, "", _worker_name(), time.perf_counter() - start)
+
+
+class Executor(Protocol):
+    """Runs guarded calls and yields their outcomes as they complete."""
+
+    n_workers: int
+
+    def submit_all(self, function: Callable, jobs: Sequence[tuple]) -> Iterator[TaskOutcome]:
+        """Yield one :class:`TaskOutcome` per job, in completion order."""
+        ...
+
+    def close(self) -> None:
+        """Release workers."""
+        ...
+
+
+class SerialExecutor:
+    """Tasks run one after the other in this process."""
+
+    n_workers = 1
+    dashboard_link = None
+
+    def submit_all(self, function, jobs):
+        cache_dir = os.environ.get("FFHLIB_CACHE_DIR")
+        for i, args in enumerate(jobs):
+            yield _guarded_call(function, args, i, cache_dir)
+
+    def close(self) -> None:
+        return None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class ProcessExecutor:
+    """A pool of ``n_workers`` local worker processes (joblib's loky backend)."""
+
+    dashboard_link = None
+
+    def __init__(self, n_workers: int):
+        self.n_workers = check_int("n_workers", n_workers, minimum=1)
+
+    def submit_all(self, function, jobs):
+        from joblib import Parallel, delayed
+
+        cache_dir = os.environ.get("FFHLIB_CACHE_DIR")
+        calls = (delayed(_guarded_call)(function, args, i, cache_dir)
+                 for i, args in enumerate(jobs))
+        parallel = Parallel(n_jobs=min(self.n_workers, max(len(jobs), 1)), backend="loky",
+                            return_as="generator_unordered")
+        yield from parallel(calls)
+
+    def close(self) -> None:
+        return None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class DaskExecutor:
+    """Tasks on a dask.distributed cluster.
+
+    Parameters
+    ----------
+    n_workers : int, optional
+        Workers of the local cluster (default: the number of cores); ignored with
+        ``scheduler_address``.
+    scheduler_address : str, optional
+        A running scheduler, e.g. ``"tcp://127.0.0.1:8786"``; default ``$DASK_SCHEDULER_ADDRESS``,
+        else a new :class:`~distributed.LocalCluster` (one single-threaded worker process per
+        core, listening on 127.0.0.1 only, dashboard on a free loopback port), closed by
+        :meth:`close`. A dask scheduler has no authentication by default: join a remote cluster
+        only on a trusted network or with dask's TLS security settings.
+    dashboard : bool
+        Serve the dashboard of a local cluster (on 127.0.0.1).
+    """
+
+    def __init__(self, n_workers: int | None = None, scheduler_address: str | None = None, *,
+                 dashboard: bool = True):
+        from distributed import Client, LocalCluster
+
+        address = scheduler_address or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+        self._cluster = None
+        if address:
+            if not isinstance(address, str):
+                raise TypeError(f"scheduler_address must be a string such as "
+                                f"'tcp://127.0.0.1:8786', got {address!r}")
+            self.client = Client(address, timeout="20s")
+        else:
+            n = ((os.cpu_count() or 1) if n_workers is None
+                 else check_int("n_workers", n_workers, minimum=1))
+            self._cluster = LocalCluster(
+                n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                dashboard_address="127.0.0.1:0" if dashboard else None, env=SINGLE_THREAD_ENV)
+            self.client = Client(self._cluster)
+        self.n_workers = max(len(self.client.scheduler_info(n_workers=-1)["workers"]), 1)
+        self.dashboard_link = self.client.dashboard_link if (dashboard or address) else None
+
+    def submit_all(self, function, jobs):
+        from distributed import as_completed
+
+        cache_dir = os.environ.get("FFHLIB_CACHE_DIR")
+        futures = [self.client.submit(_guarded_call, function, args, i, cache_dir, pure=False)
+                   for i, args in enumerate(jobs)]
+        for future in as_completed(futures):
+            yield future.result()
+
+    def close(self) -> None:
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def make_executor(n_workers: int = 1, *, scheduler_address: str | None = None,
+                  backend: str = "dask"):
+    """The executor a chapter asks for.
+
+    ``n_workers=1`` without a scheduler address runs serially in this process (no dask);
+    otherwise ``backend`` "dask" (a LocalCluster, or the cluster at ``scheduler_address``) or
+    "processes" (loky).
+    """
+    n_workers = check_int("n_workers", n_workers, minimum=1)
+    if backend not in ("dask", "processes"):
+        raise ValueError(f"backend must be 'dask' or 'processes'; got {backend!r}")
+    if scheduler_address:
+        return DaskExecutor(scheduler_address=scheduler_address)
+    if n_workers == 1:
+        return SerialExecutor()
+    if backend == "processes":
+        return ProcessExecutor(n_workers)
+    return DaskExecutor(n_workers)
+
+
+def run_tasks(function: Callable, jobs: Sequence[tuple], executor=None, *, progress: bool = False,
+              desc: str = "tasks") -> list[TaskOutcome]:
+    """Run ``function(*args)`` for every ``args`` in ``jobs``; outcomes in job order.
 
     Parameters
     ----------
     function : callable
-        A pure function of its arguments (importable, so that workers can run it).
+        A pure, importable function (workers must be able to run it).
     jobs : sequence of tuple
-        The arguments of each call.
-    n_jobs : int
-        Worker processes (joblib's loky backend); 1 runs in this process.
+    executor : Executor, optional
+        Default: :class:`SerialExecutor`.
     progress : bool
-        Show a tqdm bar over jobs.
+        A tqdm bar over tasks (its label shows the dashboard link of a dask cluster).
     desc : str
-        The bar's label.
 
     Returns
     -------
-    list
-        The results in the order of ``jobs``, whatever ``n_jobs`` (so results are identical to
-        the serial run's).
+    list of TaskOutcome
+        In the order of ``jobs``, whatever the executor; failed tasks carry their error.
     """
     from tqdm.auto import tqdm
 
-    n_jobs = check_int("n_jobs", n_jobs, minimum=1)
     jobs = list(jobs)
-    results = []
-    with tqdm(total=len(jobs), desc=desc, disable=not progress) as bar:
-        if n_jobs == 1 or len(jobs) <= 1:
-            for args in jobs:
-                results.append(function(*args))
-                bar.update()
-        else:
-            from joblib import Parallel, delayed
-
-            cache_dir = os.environ.get("FFHLIB_CACHE_DIR")
-            calls = (delayed(_call_in_worker)(function, args, cache_dir) for args in jobs)
-            for result in Parallel(n_jobs=min(n_jobs, len(jobs)), backend="loky",
-                                   return_as="generator")(calls):
-                results.append(result)
-                bar.update()
-    return results
+    executor = SerialExecutor() if executor is None else executor
+    outcomes: list[TaskOutcome | None] = [None] * len(jobs)
+    link = getattr(executor, "dashboard_link", None)
+    label = f"{desc} (dashboard {link})" if link else desc
+    with tqdm(total=len(jobs), desc=label, disable=not progress) as bar:
+        for outcome in executor.submit_all(function, jobs):
+            outcomes[outcome.index] = outcome
+            bar.update()
+            if outcome.error:
+                bar.write(f"task {outcome.index} failed: {outcome.error}")
+    return outcomes
 
 
-def _call_in_worker(function: Callable, args: tuple, cache_dir: str | None):
-    # loky reuses worker processes across calls, and they may predate a change of the cache
-    # directory in the parent (tests use a private one): pass it explicitly.
-    if cache_dir is not None:
-        os.environ["FFHLIB_CACHE_DIR"] = cache_dir
-    return function(*args)
+def map_jobs(function: Callable, jobs: Sequence[tuple], *, n_jobs: int, progress: bool,
+             desc: str) -> list:
+    """``[function(*args) for args in jobs]`` on ``n_jobs`` local processes; raises on failure.
+
+    A thin form of :func:`run_tasks` for callers that want the values themselves and stop at the
+    first error (re-raised as ``RuntimeError`` naming the task).
+    """
+    n_jobs = check_int("n_jobs", n_jobs, minimum=1)
+    executor = SerialExecutor() if n_jobs == 1 or len(jobs) <= 1 else ProcessExecutor(n_jobs)
+    outcomes = run_tasks(function, jobs, executor, progress=progress, desc=desc)
+    failed = [o for o in outcomes if not o.ok]
+    if failed:
+        raise RuntimeError(f"{len(failed)} of {len(outcomes)} {desc} failed; first "
+                           f"(task {failed[0].index}): {failed[0].error}")
+    return [o.value for o in outcomes]

@@ -27,12 +27,15 @@ __all__ = [
     "SimilarityScores",
     "cca",
     "compare",
+    "compare_dims",
+    "direction_offset_share",
     "explained_variance_ratio",
     "latent_trajectories",
     "mean_canonical_correlation",
     "n_components_for_variance",
     "pca",
     "procrustes_distance",
+    "remove_direction_means",
     "stack_activity",
 ]
 
@@ -267,24 +270,97 @@ class SimilarityScores:
     Attributes
     ----------
     d : int
-        Number of principal components kept on each side.
-    canonical_correlations : ndarray, shape (d,)
+        Number of principal components kept on the reference side (``rates_a``).
+    d_b : int
+        Number kept on the other side: ``d``, or fewer when it has fewer units (e.g. a handful
+        of recorded neurons).
+    canonical_correlations : ndarray, shape (d_b,)
         All canonical correlations between the two latent sets, descending, in [0, 1].
     mean_correlation : float
-        Their mean (1 = the latent dynamics are linearly identical).
+        Their sum divided by ``d``: the mean over the reference's ``d`` latent dimensions, where
+        a dimension the other side cannot match (``d_b < d``) counts as 0. Equal to the plain mean
+        when ``d_b = d``; 1 = the latent dynamics are linearly identical.
     procrustes : float
         Angular Procrustes shape distance in radians, in [0, pi/2] (0 = identical up to rotation,
-        translation and scale).
+        translation and scale); a ``d_b < d`` latent set is padded with zero columns.
     variance_a, variance_b : float
-        Fraction of each network's variance captured by its top ``d`` components.
+        Fraction of each network's variance captured by its top ``d`` (``d_b``) components.
     """
 
     d: int
+    d_b: int
     canonical_correlations: np.ndarray
     mean_correlation: float
     procrustes: float
     variance_a: float
     variance_b: float
+
+
+def _pca_basis(X: np.ndarray, d_max: int) -> tuple[np.ndarray, np.ndarray]:
+    """Scores of the top ``d_max`` components (sign-fixed as :func:`pca`) and variance ratios."""
+    U, s, Vt = np.linalg.svd(X, full_matrices=False)
+    d_max = min(d_max, s.size)
+    V = Vt[:d_max].T
+    signs = np.sign(V[np.argmax(np.abs(V), axis=0), np.arange(d_max)])
+    signs[signs == 0] = 1.0
+    var = s**2
+    total = var.sum()
+    return (U[:, :d_max] * s[:d_max]) * signs, (var / total if total > 0 else var)
+
+
+def _numerical_rank(ratios: np.ndarray) -> int:
+    return int(np.sum(ratios > _RANK_RTOL))
+
+
+def compare_dims(rates_a, rates_b, dims) -> list[SimilarityScores]:
+    """:func:`compare` at several latent dimensions, with one SVD of each activity.
+
+    Parameters
+    ----------
+    rates_a : array_like, shape (C, T, N_a)
+        The reference (e.g. the SOC's evaluation neurons): ``d`` components are kept on this side.
+    rates_b : array_like, shape (C, T, N_b)
+        The compared activity, on the same conditions and time grid. When it spans fewer than
+        ``d`` dimensions (few units), all of them are kept (``d_b < d``; see
+        :class:`SimilarityScores`).
+    dims : sequence of int
+        Latent dimensions, each ``1 <= d <= min(C*T - 1, N_a)`` with ``2 d <= C*T - 1``.
+
+    Returns
+    -------
+    list of SimilarityScores
+        One per entry of ``dims``.
+    """
+    Xa = stack_activity(rates_a)
+    Xb = stack_activity(rates_b)
+    if np.shape(rates_a)[:2] != np.shape(rates_b)[:2]:
+        raise ValueError(f"rates_a and rates_b must share (conditions, time), got "
+                         f"{np.shape(rates_a)[:2]} and {np.shape(rates_b)[:2]}")
+    S = Xa.shape[0]
+    dims = [_check_dim(d, S, Xa.shape[1], "dims entry") for d in dims]
+    if not dims:
+        raise ValueError("dims must not be empty")
+    d_max = max(dims)
+    La_all, var_a = _pca_basis(Xa, d_max)
+    Lb_all, var_b = _pca_basis(Xb, d_max)
+    if _numerical_rank(var_a) < d_max:
+        raise ValueError(f"rates_a spans {_numerical_rank(var_a)} dimensions, fewer than "
+                         f"d = {d_max}; reduce d")
+    rank_b = _numerical_rank(var_b)
+    if rank_b < 1:
+        raise ValueError("rates_b is constant: it spans no dimension")
+    out = []
+    for d in dims:
+        d_b = min(d, rank_b)
+        La, Lb = La_all[:, :d], Lb_all[:, :d_b]
+        rho = cca(La, Lb)
+        padded = np.zeros_like(La)
+        padded[:, :d_b] = Lb
+        out.append(SimilarityScores(
+            d=d, d_b=d_b, canonical_correlations=rho, mean_correlation=float(rho.sum() / d),
+            procrustes=procrustes_distance(La, padded),
+            variance_a=float(var_a[:d].sum()), variance_b=float(var_b[:d_b].sum())))
+    return out
 
 
 def compare(rates_a, rates_b, d: int) -> SimilarityScores:
@@ -297,7 +373,7 @@ def compare(rates_a, rates_b, d: int) -> SimilarityScores:
         Activity on the same conditions and time grid (units may differ in number and kind, e.g.
         SOC rates in Hz vs. RNN tanh units: both metrics ignore overall scale).
     d : int
-        Latent dimension, ``1 <= d <= min(C*T - 1, N_a, N_b)`` and ``2 d <= C*T - 1``.
+        Latent dimension, ``1 <= d <= min(C*T - 1, N_a)`` and ``2 d <= C*T - 1``.
 
     Returns
     -------
@@ -305,20 +381,42 @@ def compare(rates_a, rates_b, d: int) -> SimilarityScores:
         CCA spectrum and mean, and the Procrustes distance, between the top-``d`` PCA latent
         factors of each network (:func:`stack_activity` -> :func:`pca`).
     """
-    Xa = stack_activity(rates_a)
-    Xb = stack_activity(rates_b)
-    if Xa.shape[0] != Xb.shape[0] or np.shape(rates_a)[:2] != np.shape(rates_b)[:2]:
-        raise ValueError(f"rates_a and rates_b must share (conditions, time), got "
-                         f"{np.shape(rates_a)[:2]} and {np.shape(rates_b)[:2]}")
-    S = Xa.shape[0]
-    d = _check_dim(d, S, min(Xa.shape[1], Xb.shape[1]))
-    La, Lb = pca(Xa, d), pca(Xb, d)
-    rho = cca(La, Lb)
-    return SimilarityScores(
-        d=d,
-        canonical_correlations=rho,
-        mean_correlation=float(rho.mean()),
-        procrustes=procrustes_distance(La, Lb),
-        variance_a=float(explained_variance_ratio(Xa)[:d].sum()),
-        variance_b=float(explained_variance_ratio(Xb)[:d].sum()),
-    )
+    return compare_dims(rates_a, rates_b, [d])[0]
+
+
+def remove_direction_means(rates) -> np.ndarray:
+    """Activity minus each direction's (condition's) mean over time, per unit.
+
+    What is left is the time-varying part of each trajectory; the static per-direction offsets
+    (what a constant direction input adds) are gone. Activity without such offsets is returned
+    unchanged up to its overall mean.
+
+    Parameters
+    ----------
+    rates : array_like, shape (C, T, N)
+
+    Returns
+    -------
+    ndarray, shape (C, T, N)
+    """
+    rates = check_array("rates", rates, ndim=3)
+    return rates - rates.mean(axis=1, keepdims=True)
+
+
+def direction_offset_share(rates) -> float:
+    """Share of the activity's variance that is a static offset per direction.
+
+    .. math:: \\frac{T \\sum_{c,i} (\\bar r_{ci} - \\bar r_i)^2}{\\sum_{c,t,i}
+              (r_{cti} - \\bar r_i)^2},
+
+    with :math:`\\bar r_{ci}` unit ``i``'s mean over time in direction ``c`` and
+    :math:`\\bar r_i` its mean over everything: 0 when every direction's trajectory has the same
+    time average, 1 when the activity is constant in time within each direction.
+    """
+    rates = check_array("rates", rates, ndim=3)
+    grand = rates.mean(axis=(0, 1), keepdims=True)
+    total = float(((rates - grand) ** 2).sum())
+    if total == 0:
+        raise ValueError("rates is constant: its offset share is undefined")
+    offsets = rates.mean(axis=1, keepdims=True) - grand
+    return float(rates.shape[1] * (offsets**2).sum() / total)

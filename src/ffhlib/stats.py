@@ -1,7 +1,12 @@
-"""Paired statistics over seeds: means with t intervals and the Wilcoxon signed-rank test.
+"""Paired statistics: means with t intervals, the Wilcoxon signed-rank test, ground truths as units.
 
-Every comparison in the book is paired: FF and FFH are trained on the same ground truth, the same
-observed subset and the same seed, so the per-seed difference is what is tested (METHODS.md §6).
+Every comparison in the book is paired: FF and FFH of one study unit are trained on the same
+ground truth, the same observed subset and the same weight seed, so the per-unit difference is what
+is tested. Networks of one ground truth are not independent of each other (they share the circuit
+and its EMG), so the tests of the study run over **ground truths**: each ground truth's mean of the
+paired differences is one observation (:func:`grouped_paired_summary`). Pooling every network as if
+it were independent would understate the uncertainty: ``tests/test_stats.py`` builds a case where a
+per-network test calls an effect that sits in a single ground truth significant.
 """
 
 from __future__ import annotations
@@ -12,9 +17,18 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from ._validate import check_array, check_float
+from ._validate import check_array, check_float, check_int
 
-__all__ = ["PairedSummary", "mean_interval", "paired_summary"]
+__all__ = [
+    "GroupEffect",
+    "GroupedPairedSummary",
+    "PairedSummary",
+    "bootstrap_interval",
+    "curve_summary",
+    "grouped_paired_summary",
+    "mean_interval",
+    "paired_summary",
+]
 
 
 def mean_interval(x, confidence: float = 0.95) -> tuple[float, tuple[float, float]]:
@@ -138,3 +152,184 @@ def paired_summary(a, b, confidence: float = 0.95) -> PairedSummary:
         min_attainable_p=float(min(1.0, 2.0 / 2.0**n_nonzero)) if n_nonzero else float("nan"),
         confidence=confidence,
     )
+
+
+def curve_summary(values, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean over units (axis 0) and the Student-t interval of each column.
+
+    Parameters
+    ----------
+    values : array_like, shape (n_units, V)
+    confidence : float
+
+    Returns
+    -------
+    (mean, low, high) : ndarrays of shape (V,)
+        As :func:`mean_interval` column by column (NaN bounds with one unit).
+    """
+    values = check_array("values", values, ndim=2)
+    out = np.array([[m, *ci] for m, ci in (mean_interval(col, confidence) for col in values.T)])
+    return out[:, 0], out[:, 1], out[:, 2]
+
+
+@dataclass(frozen=True)
+class GroupEffect:
+    """The paired effect within one group (one ground truth).
+
+    Attributes
+    ----------
+    group : int
+        The group's label (the ground-truth seed).
+    mean_diff : float
+        Mean of the paired differences ``a - b`` over the group's units (network seeds).
+    ci_diff : (float, float)
+        Its Student-t interval over those units (NaN with a single unit).
+    n : int
+        Units in the group.
+    """
+
+    group: int
+    mean_diff: float
+    ci_diff: tuple[float, float]
+    n: int
+
+
+@dataclass(frozen=True)
+class GroupedPairedSummary:
+    """A paired comparison with groups (ground truths) as the independent units.
+
+    Attributes
+    ----------
+    mean_a, mean_b : float
+        Means over groups of the per-group means.
+    ci_a, ci_b : (float, float)
+        Student-t intervals over the group means.
+    mean_diff : float
+        Mean over groups of the per-group mean differences ``a - b``.
+    ci_diff : (float, float)
+        Its t interval over groups.
+    wilcoxon_p : float
+        Two-sided Wilcoxon signed-rank test of the per-group mean differences (exact null
+        distribution when there are no ties or zeros).
+    min_attainable_p : float
+        ``2 / 2**n_groups``: with 5 groups no effect can reach p < 0.05; with 6, 0.03125.
+    n_groups, n_units : int
+        Groups, and units in all groups together.
+    effects : tuple of GroupEffect
+        Each group's effect with its interval (in group order).
+    n_opposite : int
+        Groups whose mean difference has the sign opposite to ``mean_diff``: reported, never
+        dropped.
+    confidence : float
+    """
+
+    mean_a: float
+    ci_a: tuple[float, float]
+    mean_b: float
+    ci_b: tuple[float, float]
+    mean_diff: float
+    ci_diff: tuple[float, float]
+    wilcoxon_p: float
+    min_attainable_p: float
+    n_groups: int
+    n_units: int
+    effects: tuple[GroupEffect, ...]
+    n_opposite: int
+    confidence: float
+
+    @property
+    def significant(self) -> bool:
+        """``wilcoxon_p < 1 - confidence`` (False when the test could not be computed)."""
+        return bool(np.isfinite(self.wilcoxon_p) and self.wilcoxon_p < 1 - self.confidence)
+
+
+def grouped_paired_summary(a, b, groups, confidence: float = 0.95) -> GroupedPairedSummary:
+    """Paired comparison of ``a`` and ``b`` with the groups as independent units.
+
+    Parameters
+    ----------
+    a, b : array_like, shape (n,)
+        Paired measurements of the same units (e.g. FFH's and FF's similarity for each
+        ground truth x network seed).
+    groups : array_like of int, shape (n,)
+        The group of each unit (its ground-truth seed).
+    confidence : float
+
+    Returns
+    -------
+    GroupedPairedSummary
+
+    Notes
+    -----
+    With :math:`\\bar d_g` the mean paired difference in group :math:`g`, the test is a Wilcoxon
+    signed-rank test of :math:`\\{\\bar d_g\\}_g` and the interval a t interval over them: a
+    two-level design (units nested in ground truths) analysed at the level of its independent
+    units, which is exact for balanced groups and conservative otherwise.
+    """
+    a = check_array("a", a, ndim=1)
+    b = check_array("b", b, ndim=1)
+    groups = np.asarray(groups)
+    if not (a.shape == b.shape == groups.shape):
+        raise ValueError(f"a, b and groups must have one length, got {a.size}, {b.size}, "
+                         f"{groups.size}")
+    if a.size == 0:
+        raise ValueError("a must hold at least one unit")
+    labels = np.unique(groups)
+    mean_a_g = np.array([a[groups == g].mean() for g in labels])
+    mean_b_g = np.array([b[groups == g].mean() for g in labels])
+    effects = []
+    for g in labels:
+        d = a[groups == g] - b[groups == g]
+        m, ci = mean_interval(d, confidence)
+        effects.append(GroupEffect(group=int(g), mean_diff=m, ci_diff=ci, n=int(d.size)))
+    paired = paired_summary(mean_a_g, mean_b_g, confidence)
+    sign = np.sign(paired.mean_diff)
+    n_opposite = int(sum(np.sign(e.mean_diff) == -sign for e in effects)) if sign else 0
+    return GroupedPairedSummary(
+        mean_a=paired.mean_a, ci_a=paired.ci_a, mean_b=paired.mean_b, ci_b=paired.ci_b,
+        mean_diff=paired.mean_diff, ci_diff=paired.ci_diff, wilcoxon_p=paired.wilcoxon_p,
+        min_attainable_p=float(min(1.0, 2.0 / 2.0**labels.size)), n_groups=int(labels.size),
+        n_units=int(a.size), effects=tuple(effects), n_opposite=n_opposite,
+        confidence=confidence)
+
+
+def bootstrap_interval(statistic, groups, values, *, n_boot: int = 2000, confidence: float = 0.95,
+                       rng=None) -> tuple[float, tuple[float, float], np.ndarray]:
+    """Percentile bootstrap over groups (resampled with replacement) of a statistic.
+
+    Parameters
+    ----------
+    statistic : callable
+        ``statistic(values_subset) -> float`` where ``values_subset`` is ``values`` restricted to
+        the resampled groups (a group drawn twice appears twice); NaN results (the statistic is
+        undefined for that resample) are dropped and counted.
+    groups : array_like, shape (n,)
+        Group label of each row of ``values``.
+    values : array_like, shape (n, ...)
+    n_boot : int
+    confidence : float
+    rng : seed or Generator
+
+    Returns
+    -------
+    (estimate, (low, high), replicates)
+        The statistic on all data, the percentile interval, and the finite replicates.
+    """
+    n_boot = check_int("n_boot", n_boot, minimum=10)
+    confidence = check_float("confidence", confidence, minimum=0.0, maximum=1.0,
+                             exclusive_minimum=True, exclusive_maximum=True)
+    rng = np.random.default_rng(rng)
+    groups = np.asarray(groups)
+    values = np.asarray(values)
+    labels = np.unique(groups)
+    rows = [np.flatnonzero(groups == g) for g in labels]
+    estimate = float(statistic(values))
+    reps = np.empty(n_boot)
+    for i in range(n_boot):
+        pick = rng.integers(0, labels.size, size=labels.size)
+        reps[i] = statistic(values[np.concatenate([rows[k] for k in pick])])
+    reps = reps[np.isfinite(reps)]
+    if reps.size == 0:
+        return estimate, (float("nan"), float("nan")), reps
+    lo, hi = np.quantile(reps, [(1 - confidence) / 2, (1 + confidence) / 2])
+    return estimate, (float(lo), float(hi)), reps

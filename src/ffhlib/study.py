@@ -1,0 +1,588 @@
+"""The study: FF and FFH over ground truths x network seeds, scored against held-out neurons.
+
+A **unit** of the study is a pair ``(ground_truth_seed, seed)``: one ground truth (EMG, SOC and
+gains from independent seeds) and one network seed (observed subsets, RNN weights, training
+noise). In a unit, FF and FFH share everything but the hints, so every comparison is paired;
+ground truths are the independent units of the statistics (:mod:`ffhlib.stats`).
+
+For each unit the study produces one :class:`ScoreRow` per *kind*:
+
+=================  =========================================================================
+``ff``, ``ffh``    the trained networks
+``hints``          the observed SOC neurons themselves (what FFH was shown)
+``floor``          an untrained network with the unit's random weights
+``ceiling``        one half of the evaluation set E against the other half (same sizes)
+``interpolation``  the network-free angular interpolation of the training directions' EMG
+=================  =========================================================================
+
+and each row holds the measures that the chapters read: the EMG fit, the error on untrained
+directions, canonical correlations and Procrustes distances with E (each half of E in turn, the
+two scores averaged), with the whole SOC, and with E after removing each direction's time mean.
+
+:func:`score` is the pure task function ``(study params, ground truth, seed, kind) -> row``, cached
+on disk; :func:`run_study` maps it over units (serially, on local processes or on dask, see
+:mod:`ffhlib.parallel`) and returns a tidy :class:`pandas.DataFrame`. Every chapter reads the same
+cached networks through :func:`train_pair`: chapter 07's 30 % cell is chapter 05's networks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from . import fullforce
+from ._params import param
+from ._validate import check_bool, check_int, check_seed
+from .cache import cached_result
+from .groundtruth import GroundTruth, GroundTruthParams, make_ground_truth
+from .metrics import angular_interpolation, check_number_tuple, emg_error
+from .observe import Observation, ObservationParams, observe
+from .parallel import run_tasks
+from .similarity import compare_dims, direction_offset_share, remove_direction_means
+
+__all__ = [
+    "BASELINES",
+    "CALIBRATION_GROUND_TRUTHS",
+    "KINDS",
+    "NETWORKS",
+    "ScoreRow",
+    "SimilarityParams",
+    "StudyParams",
+    "TrainedPair",
+    "compare_kinds",
+    "ground_truth",
+    "observation",
+    "run_study",
+    "score",
+    "train_network",
+    "train_pair",
+]
+
+#: The trained networks of every unit.
+NETWORKS = ("ff", "ffh")
+#: The reference rows of every unit.
+BASELINES = ("hints", "floor", "ceiling", "interpolation")
+#: Every kind of row, in table order.
+KINDS = NETWORKS + BASELINES
+#: Ground truths reserved for calibrating the training settings; never part of a reported study.
+CALIBRATION_GROUND_TRUTHS = (100, 101, 102)
+
+
+@dataclasses.dataclass(frozen=True)
+class SimilarityParams:
+    """How population activity is compared (PCA latent factors, CCA, Procrustes)."""
+
+    pca_dim: int = param(
+        6, doc="latent dimension d of the headline canonical correlations and Procrustes "
+               "distances", provenance="choice")
+    pca_dims: tuple = param(
+        (2, 3, 4, 6, 8, 10, 12), doc="latent dimensions of the sensitivity sweep over d (must "
+                                     "hold pca_dim)", provenance="choice")
+
+    def __post_init__(self):
+        check_int("pca_dim", self.pca_dim, minimum=1)
+        dims = check_number_tuple("pca_dims", self.pca_dims, minimum=1, kind=int)
+        if list(dims) != sorted(dims):
+            raise ValueError(f"pca_dims must be increasing, got {self.pca_dims}")
+        object.__setattr__(self, "pca_dims", dims)
+        if self.pca_dim not in dims:
+            raise ValueError(f"pca_dim={self.pca_dim} must be one of pca_dims={dims}")
+
+    @property
+    def dim_index(self) -> int:
+        """Position of ``pca_dim`` in ``pca_dims``."""
+        return self.pca_dims.index(self.pca_dim)
+
+    @classmethod
+    def quick(cls) -> SimilarityParams:
+        """Fewer dimensions (the quick ground truth's SOC is small)."""
+        return cls(pca_dim=4, pca_dims=(2, 3, 4, 6))
+
+
+@dataclasses.dataclass(frozen=True)
+class StudyParams:
+    """Everything a study depends on: the ground truths, what is observed, the training, the
+    comparison, and which units (ground truths x network seeds) are run."""
+
+    ground_truth: GroundTruthParams = param(
+        GroundTruthParams(), doc="the ground-truth circuits (EMG, SOC, gains)",
+        provenance="choice")
+    observation: ObservationParams = param(
+        ObservationParams(), doc="observed fractions and the held-out evaluation set",
+        provenance="choice")
+    force: fullforce.ForceParams = param(
+        fullforce.ForceParams(), doc="full-FORCE training of FF and FFH", provenance="choice")
+    similarity: SimilarityParams = param(
+        SimilarityParams(), doc="PCA/CCA comparison of activity", provenance="choice")
+    ground_truth_seeds: tuple = param(
+        (0, 1, 2, 3, 4, 5), doc="independent ground truths (EMG, SOC and gains from their own "
+                                "seeds): the units of the statistics", provenance="choice")
+    seeds: tuple = param(
+        (0, 1), doc="network seeds per ground truth (observed subsets, RNN weights, training "
+                    "noise)", provenance="choice")
+
+    def __post_init__(self):
+        for name, cls in (("ground_truth", GroundTruthParams), ("observation", ObservationParams),
+                          ("force", fullforce.ForceParams), ("similarity", SimilarityParams)):
+            if not isinstance(getattr(self, name), cls):
+                raise TypeError(f"{name} must be {cls.__name__}, got "
+                                f"{type(getattr(self, name)).__name__}")
+        object.__setattr__(self, "ground_truth_seeds", check_number_tuple(
+            "ground_truth_seeds", self.ground_truth_seeds, minimum=0, kind=int))
+        object.__setattr__(self, "seeds", check_number_tuple("seeds", self.seeds, minimum=0,
+                                                             kind=int))
+
+    @classmethod
+    def quick(cls) -> StudyParams:
+        """Small ground truths and networks, few passes, 2 ground truths x 1 seed."""
+        return cls(ground_truth=GroundTruthParams.quick(), force=fullforce.ForceParams.quick(),
+                   similarity=SimilarityParams.quick(), ground_truth_seeds=(0, 1), seeds=(0,))
+
+    @property
+    def units(self) -> list[tuple[int, int]]:
+        """Every ``(ground_truth_seed, seed)`` of the study, ground truth first."""
+        return [(g, s) for g in self.ground_truth_seeds for s in self.seeds]
+
+    def cell(self) -> dict:
+        """The values that define this study's cell of a sweep (the row's factor columns)."""
+        return {"cue_epoch": self.force.cue_epoch,
+                "neuron_fraction": self.observation.neuron_fraction,
+                "muscle_fraction": self.observation.muscle_fraction,
+                "hint_gain": self.force.hint_gain,
+                "training_noise": self.force.training_noise,
+                "n_passes": self.force.n_passes}
+
+
+#: What each kind of row does *not* depend on; :func:`_kind_key` sets those parameters to fixed
+#: values, so that one row serves every cell of a sweep that differs only in them (one FF row per
+#: muscle fraction, training noise and unit, whatever the neuron fraction and hint gain).
+_IGNORES = {
+    "ff": ("neuron_fraction", "hint_gain"),
+    "ffh": (),
+    "hints": ("hint_gain", "training_noise", "n_passes"),
+    "floor": ("neuron_fraction", "muscle_fraction", "hint_gain", "training_noise", "n_passes"),
+    "ceiling": ("neuron_fraction", "muscle_fraction", "hint_gain", "training_noise", "n_passes"),
+    "interpolation": ("neuron_fraction", "hint_gain", "training_noise", "n_passes"),
+}
+
+
+def _kind_key(params: StudyParams, kind: str) -> StudyParams:
+    """``params`` with the values a row of ``kind`` ignores set to fixed ones (see _IGNORES)."""
+    ignored = _IGNORES[kind]
+    obs, force = params.observation, params.force
+    fixed_obs = {"neuron_fraction": min(ObservationParams().neuron_fraction,
+                                        obs.max_neuron_fraction),
+                 "muscle_fraction": ObservationParams().muscle_fraction}
+    fixed_force = {"hint_gain": 0.0, "training_noise": 0.0, "n_passes": 1}
+    obs = dataclasses.replace(obs, **{k: v for k, v in fixed_obs.items() if k in ignored})
+    force = dataclasses.replace(force, **{k: v for k, v in fixed_force.items() if k in ignored})
+    return dataclasses.replace(params, observation=obs, force=force, ground_truth_seeds=(0,),
+                               seeds=(0,))
+
+
+# ----------------------------------------------------------------------------- units
+
+
+def ground_truth(params: StudyParams, ground_truth_seed: int, *,
+                 progress: bool = False) -> GroundTruth:
+    """The (cached) ground truth of ``ground_truth_seed``."""
+    return make_ground_truth(params.ground_truth, check_seed("ground_truth_seed",
+                                                             ground_truth_seed),
+                             progress=progress)
+
+
+def observation(params: StudyParams, gt: GroundTruth, ground_truth_seed: int,
+                seed: int) -> Observation:
+    """What the unit ``(ground_truth_seed, seed)`` observes of ``gt``."""
+    return observe(gt.n_neurons, gt.n_muscles, params.observation, ground_truth_seed, seed)
+
+
+def train_network(params: StudyParams, ground_truth_seed: int, seed: int, network: str, *,
+                  progress: bool = False, gt: GroundTruth | None = None,
+                  obs: Observation | None = None) -> fullforce.TrainedRNN:
+    """FF or FFH of a unit, trained on the ground truth's training directions (cached).
+
+    Targets: the observed muscles of ``gt.training.emg``; FFH's hints: the observed neurons of
+    ``gt.training.rates``. The seed key of the weights and noise is
+    ``(ground_truth_seed, seed)``.
+    """
+    if network not in NETWORKS:
+        raise ValueError(f"network must be one of {NETWORKS}; got {network!r}")
+    gt = ground_truth(params, ground_truth_seed) if gt is None else gt
+    obs = observation(params, gt, ground_truth_seed, seed) if obs is None else obs
+    tr = gt.training
+    hinted = network == "ffh"
+    return fullforce.train(
+        obs.muscles(tr.emg), tr.angles, tr.time_ms, params.force, (ground_truth_seed, seed),
+        hints=obs.neurons(tr.rates) if hinted else None, output_ids=obs.muscle_idx,
+        hint_ids=obs.neuron_idx if hinted else None, progress=progress, use_cache=True)
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainedPair:
+    """FF and FFH of one unit, with the ground truth and the observation they were trained on."""
+
+    ground_truth_seed: int
+    seed: int
+    ground_truth: GroundTruth
+    observation: Observation
+    ff: fullforce.TrainedRNN
+    ffh: fullforce.TrainedRNN
+
+    def network(self, name: str) -> fullforce.TrainedRNN:
+        """``ff`` or ``ffh`` by name."""
+        if name not in NETWORKS:
+            raise ValueError(f"name must be one of {NETWORKS}; got {name!r}")
+        return getattr(self, name)
+
+
+def train_pair(params: StudyParams, ground_truth_seed: int, seed: int, *,
+               progress: bool = False) -> TrainedPair:
+    """FF and FFH of the unit ``(ground_truth_seed, seed)``: the one pair API of the book.
+
+    Both networks come from the on-disk cache when they exist, so every chapter evaluates exactly
+    the networks every other chapter trained for the same parameters and unit.
+    """
+    gt = ground_truth(params, ground_truth_seed, progress=progress)
+    obs = observation(params, gt, ground_truth_seed, seed)
+    nets = {name: train_network(params, ground_truth_seed, seed, name, progress=progress, gt=gt,
+                                obs=obs) for name in NETWORKS}
+    return TrainedPair(ground_truth_seed=ground_truth_seed, seed=seed, ground_truth=gt,
+                       observation=obs, **nets)
+
+
+# ----------------------------------------------------------------------------- scores
+
+
+@dataclasses.dataclass(frozen=True)
+class ScoreRow:
+    """One row of the study table: the measures of one kind of activity in one unit.
+
+    Measures that do not apply to a kind are NaN (e.g. the EMG fit of the hints baseline).
+
+    Attributes
+    ----------
+    ground_truth, seed : int
+        The unit.
+    network : str
+        One of :data:`KINDS`.
+    cue_epoch : str
+        Trial design of the networks.
+    neuron_fraction, muscle_fraction, hint_gain, training_noise : float
+        The cell. FF rows carry ``neuron_fraction = 0`` and ``hint_gain = 0`` (no hints); rows
+        to which a factor does not apply carry NaN.
+    n_passes : int
+    fit_r2 : float
+        R^2 of the output against the observed EMG on the training directions.
+    gen_err : float
+        ``1 - R^2`` on the untrained (intermediate) directions, observed muscles.
+    cca_e, procrustes_e : float
+        Mean canonical correlation and Procrustes distance (rad) with the evaluation set E at
+        ``pca_dim``: scored against each half of E, the two scores averaged (the ceiling: one half
+        against the other).
+    cca_e_dims, procrustes_e_dims : ndarray (len(pca_dims),)
+        The same at every ``pca_dims`` entry.
+    cca_whole, procrustes_whole : float
+        The same against all SOC neurons (includes the observed ones: circular for FFH).
+    cca_nomean_e : float
+        As ``cca_e`` after removing each direction's time mean from both activities.
+    offset_share : float
+        Share of the activity's variance that is a static per-direction offset.
+    n_units : int
+        Units (neurons) of the activity.
+    train_seconds : float
+        Wall time of training the network (of its original run; 0 for baselines).
+    seconds : float
+        Wall time of computing this row when it was computed.
+    worker : str
+        The process that computed it.
+    """
+
+    ground_truth: int
+    seed: int
+    network: str
+    cue_epoch: str
+    neuron_fraction: float
+    muscle_fraction: float
+    hint_gain: float
+    training_noise: float
+    n_passes: int
+    fit_r2: float
+    gen_err: float
+    cca_e: float
+    procrustes_e: float
+    cca_e_dims: np.ndarray
+    procrustes_e_dims: np.ndarray
+    cca_whole: float
+    procrustes_whole: float
+    cca_nomean_e: float
+    offset_share: float
+    n_units: int
+    train_seconds: float
+    seconds: float
+    worker: str
+
+
+def _against_halves(reference: np.ndarray, halves, rates: np.ndarray, dims) -> tuple:
+    """Mean CC and Procrustes distance at each d, averaged over the halves of E."""
+    per_half = [compare_dims(reference[..., half], rates, dims) for half in halves]
+    cc = np.mean([[s.mean_correlation for s in scores] for scores in per_half], axis=0)
+    dist = np.mean([[s.procrustes for s in scores] for scores in per_half], axis=0)
+    return cc, dist
+
+
+def _activity_measures(params: StudyParams, gt: GroundTruth, obs: Observation, rates,
+                       *, whole: bool, halves=None) -> dict:
+    """Similarity measures of ``rates`` (training directions, movement epoch) with the SOC."""
+    sim = params.similarity
+    soc = gt.training.rates
+    halves = obs.evaluation.halves if halves is None else halves
+    cc, dist = _against_halves(soc, halves, rates, sim.pca_dims)
+    nomean, _ = _against_halves(remove_direction_means(soc), halves,
+                                remove_direction_means(rates), [sim.pca_dim])
+    i = sim.dim_index
+    out = {"cca_e": float(cc[i]), "procrustes_e": float(dist[i]), "cca_e_dims": cc,
+           "procrustes_e_dims": dist, "cca_nomean_e": float(nomean[0]),
+           "offset_share": direction_offset_share(rates), "n_units": int(rates.shape[-1]),
+           "cca_whole": math.nan, "procrustes_whole": math.nan}
+    if whole:
+        whole_scores = compare_dims(soc, rates, [sim.pca_dim])[0]
+        out.update(cca_whole=whole_scores.mean_correlation,
+                   procrustes_whole=whole_scores.procrustes)
+    return out
+
+
+def _empty_measures(params: StudyParams) -> dict:
+    nan_dims = np.full(len(params.similarity.pca_dims), np.nan)
+    return {"cca_e": math.nan, "procrustes_e": math.nan, "cca_e_dims": nan_dims,
+            "procrustes_e_dims": nan_dims.copy(), "cca_nomean_e": math.nan,
+            "offset_share": math.nan, "n_units": 0, "cca_whole": math.nan,
+            "procrustes_whole": math.nan}
+
+
+def _cell_columns(params: StudyParams, kind: str) -> dict:
+    cell = params.cell()
+    if kind == "ff":
+        cell.update(neuron_fraction=0.0, hint_gain=0.0)
+    elif kind == "hints":
+        cell.update(hint_gain=math.nan, training_noise=math.nan, n_passes=0)
+    elif kind == "interpolation":
+        cell.update(neuron_fraction=math.nan, hint_gain=math.nan, training_noise=math.nan,
+                    n_passes=0)
+    elif kind in ("floor", "ceiling"):
+        cell.update(neuron_fraction=math.nan, muscle_fraction=math.nan, hint_gain=math.nan,
+                    training_noise=math.nan, n_passes=0)
+    return cell
+
+
+def _score(params: StudyParams, ground_truth_seed: int, seed: int, kind: str) -> ScoreRow:
+    start = time.perf_counter()
+    gt = ground_truth(params, ground_truth_seed)
+    obs = observation(params, gt, ground_truth_seed, seed)
+    train, inter = gt.training, gt.intermediate
+    fit_r2 = gen_err = math.nan
+    train_seconds = 0.0
+    if kind in NETWORKS:
+        net = train_network(params, ground_truth_seed, seed, kind, gt=gt, obs=obs)
+        act = fullforce.simulate(net, train.angles, time_ms=train.time_ms)
+        held = fullforce.simulate(net, inter.angles, time_ms=inter.time_ms)
+        fit_r2 = net.r2
+        gen_err = emg_error(held.output, obs.muscles(inter.emg)).overall
+        train_seconds = net.seconds
+        measures = _activity_measures(params, gt, obs, act.rates, whole=True)
+    elif kind == "hints":
+        measures = _activity_measures(params, gt, obs, obs.neurons(train.rates), whole=False)
+    elif kind == "floor":
+        net = fullforce.untrained(params.force, n_outputs=obs.muscle_idx.size,
+                                  angles=train.angles, time_ms=train.time_ms,
+                                  seed=(ground_truth_seed, seed))
+        act = fullforce.simulate(net, train.angles, time_ms=train.time_ms)
+        measures = _activity_measures(params, gt, obs, act.rates, whole=True)
+    elif kind == "ceiling":
+        half_a, half_b = obs.evaluation.halves
+        measures = _activity_measures(params, gt, obs, train.rates[..., half_b], whole=False,
+                                      halves=(half_a,))
+    elif kind == "interpolation":
+        targets = obs.muscles(train.emg)
+        guess = angular_interpolation(targets, train.angles, inter.angles)
+        gen_err = emg_error(guess, obs.muscles(inter.emg)).overall
+        measures = _empty_measures(params)
+    else:
+        raise ValueError(f"kind must be one of {KINDS}; got {kind!r}")
+    return ScoreRow(ground_truth=ground_truth_seed, seed=seed, network=kind,
+                    **_cell_columns(params, kind), fit_r2=float(fit_r2), gen_err=float(gen_err),
+                    **measures, train_seconds=float(train_seconds),
+                    seconds=time.perf_counter() - start, worker=fullforce._worker())
+
+
+def score(params: StudyParams, ground_truth_seed: int, seed: int, kind: str, *,
+          use_cache: bool = True) -> ScoreRow:
+    """The row of one kind of activity in the unit ``(ground_truth_seed, seed)`` (cached).
+
+    Parameters
+    ----------
+    params : StudyParams
+        Its ``ground_truth_seeds`` and ``seeds`` are not used (the unit is given).
+    ground_truth_seed, seed : int
+    kind : str
+        One of :data:`KINDS`.
+    use_cache : bool
+
+    Returns
+    -------
+    ScoreRow
+    """
+    if not isinstance(params, StudyParams):
+        raise TypeError(f"params must be StudyParams, got {type(params).__name__}")
+    ground_truth_seed = check_seed("ground_truth_seed", ground_truth_seed)
+    seed = check_seed("seed", seed)
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}; got {kind!r}")
+    key = _kind_key(params, kind)
+    row, _ = cached_result("study_row", {"params": key, "ground_truth_seed": ground_truth_seed,
+                                         "seed": seed, "kind": kind},
+                           lambda: _score(key, ground_truth_seed, seed, kind), ScoreRow,
+                           module=__name__, enabled=check_bool("use_cache", use_cache))
+    return row
+
+
+def _score_task(params: StudyParams, ground_truth_seed: int, seed: int, kind: str):
+    """Task wrapper: the row and whether it came from the cache."""
+    key = _kind_key(params, kind)
+    return cached_result("study_row", {"params": key, "ground_truth_seed": ground_truth_seed,
+                                       "seed": seed, "kind": kind},
+                         lambda: _score(key, ground_truth_seed, seed, kind), ScoreRow,
+                         module=__name__)
+
+
+def _ground_truth_task(params: StudyParams, ground_truth_seed: int) -> float:
+    return ground_truth(params, ground_truth_seed).r2
+
+
+# ----------------------------------------------------------------------------- the table
+
+
+def rows_to_frame(rows: Sequence[ScoreRow], dims: Sequence[int]):
+    """A tidy DataFrame of rows; the per-d arrays become columns ``cca_e_d{d}``."""
+    import pandas as pd
+
+    records = []
+    for row in rows:
+        record = {f.name: getattr(row, f.name) for f in dataclasses.fields(row)
+                  if not f.name.endswith("_dims")}
+        for d, cc, dist in zip(dims, row.cca_e_dims, row.procrustes_e_dims, strict=True):
+            record[f"cca_e_d{d}"] = float(cc)
+            record[f"procrustes_e_d{d}"] = float(dist)
+        records.append(record)
+    return pd.DataFrame.from_records(records)
+
+
+def check_reported(ground_truth_seeds: Iterable[int], calibration: bool) -> None:
+    """Calibration ground truths never enter a reported study (and vice versa)."""
+    reserved = sorted(set(ground_truth_seeds) & set(CALIBRATION_GROUND_TRUTHS))
+    if reserved and not calibration:
+        raise ValueError(f"ground_truth_seeds {reserved} are reserved for calibration "
+                         f"({CALIBRATION_GROUND_TRUTHS}) and never reported; choose others")
+    if calibration and set(ground_truth_seeds) - set(CALIBRATION_GROUND_TRUTHS):
+        raise ValueError(f"a calibration study uses only the ground truths "
+                         f"{CALIBRATION_GROUND_TRUTHS}")
+
+
+def run_study(params: StudyParams, *, kinds: Sequence[str] = KINDS, executor=None,
+              progress: bool = True, calibration: bool = False):
+    """Every row of every unit of ``params``: a tidy table (one row per unit and kind).
+
+    Parameters
+    ----------
+    params : StudyParams
+    kinds : sequence of str
+        Which kinds of row to compute (default all of :data:`KINDS`).
+    executor : ffhlib.parallel executor, optional
+        Where tasks run (default: serially in this process). The table does not depend on it.
+    progress : bool
+    calibration : bool
+        Only calibrating code sets this: it allows the calibration ground truths, which any
+        reported study refuses (:data:`CALIBRATION_GROUND_TRUTHS`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns of :class:`ScoreRow` (per-d arrays expanded) plus ``cached`` (the row was read
+        from disk) and ``error`` (empty unless the task failed: then the measures are NaN).
+    """
+    if not isinstance(params, StudyParams):
+        raise TypeError(f"params must be StudyParams, got {type(params).__name__}")
+    kinds = tuple(kinds)
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown or not kinds:
+        raise ValueError(f"kinds must be a non-empty subset of {KINDS}; got {kinds}")
+    check_reported(params.ground_truth_seeds, calibration)
+    # Ground truths first, each once (workers would otherwise build the same one at once).
+    gt_outcomes = run_tasks(_ground_truth_task, [(params, g) for g in params.ground_truth_seeds],
+                            executor, progress=progress, desc="ground truths")
+    failed = [o for o in gt_outcomes if not o.ok]
+    if failed:
+        raise RuntimeError(f"ground truth {params.ground_truth_seeds[failed[0].index]} failed: "
+                           f"{failed[0].error}")
+    jobs = [(params, g, s, k) for g, s in params.units for k in kinds]
+    outcomes = run_tasks(_score_task, jobs, executor, progress=progress, desc="study rows")
+    return outcomes_to_frame(jobs, outcomes, params.similarity.pca_dims)
+
+
+def outcomes_to_frame(jobs, outcomes, dims):
+    """The table of task outcomes: failed tasks become rows with NaN measures and their error."""
+    rows, cached, errors = [], [], []
+    for (p, g, s, k), outcome in zip(jobs, outcomes, strict=True):
+        if outcome.ok:
+            row, hit = outcome.value
+        else:
+            row, hit = _failed_row(p, g, s, k, outcome), False
+        rows.append(row)
+        cached.append(bool(hit))
+        errors.append(outcome.error)
+    frame = rows_to_frame(rows, dims)
+    frame["cached"] = cached
+    frame["error"] = errors
+    return frame
+
+
+def _failed_row(params: StudyParams, ground_truth_seed: int, seed: int, kind: str,
+                outcome) -> ScoreRow:
+    return ScoreRow(ground_truth=ground_truth_seed, seed=seed, network=kind,
+                    **_cell_columns(params, kind), fit_r2=math.nan, gen_err=math.nan,
+                    **_empty_measures(params), train_seconds=math.nan, seconds=outcome.seconds,
+                    worker=outcome.worker)
+
+
+def compare_kinds(table, measure: str, a: str = "ffh", b: str = "ff", *,
+                  on: Sequence[str] = ("ground_truth", "seed"), confidence: float = 0.95):
+    """Paired comparison of ``measure`` between two kinds of row, over ground truths.
+
+    Rows of kinds ``a`` and ``b`` are matched on the columns ``on`` (the unit, and in a sweep the
+    factors they share), then :func:`ffhlib.stats.grouped_paired_summary` tests the per-ground-truth
+    means of the paired differences.
+
+    Returns
+    -------
+    GroupedPairedSummary
+    """
+    from .stats import grouped_paired_summary
+
+    on = list(on)
+    left = table[(table["network"] == a) & (table["error"] == "")] if "error" in table else \
+        table[table["network"] == a]
+    right = table[(table["network"] == b) & (table["error"] == "")] if "error" in table else \
+        table[table["network"] == b]
+    if left.empty or right.empty:
+        raise ValueError(f"no rows of kind {a!r} or {b!r} in the table")
+    merged = left[on + [measure]].merge(right[on + [measure]], on=on, suffixes=("_a", "_b"))
+    if merged.empty:
+        raise ValueError(f"no unit has rows of both {a!r} and {b!r} (matched on {on})")
+    merged = merged.dropna(subset=[f"{measure}_a", f"{measure}_b"])
+    return grouped_paired_summary(merged[f"{measure}_a"].to_numpy(),
+                                  merged[f"{measure}_b"].to_numpy(),
+                                  merged["ground_truth"].to_numpy(), confidence)

@@ -1,0 +1,148 @@
+"""The study runner: one table whatever the executor, each network trained once, honest rows."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ffhlib import fullforce, study
+from ffhlib.observe import ObservationParams
+from ffhlib.parallel import ProcessExecutor, SerialExecutor
+from ffhlib.study import KINDS, StudyParams, compare_kinds, run_study, score, train_pair
+
+#: A tiny study: the quick ground truth, 40-unit networks, 2 passes, 1 ground truth x 2 seeds.
+TINY = dataclasses.replace(
+    StudyParams.quick(), force=dataclasses.replace(StudyParams.quick().force, n_units=40,
+                                                   n_passes=2),
+    ground_truth_seeds=(0,), seeds=(0, 1))
+
+
+def _values(table: pd.DataFrame) -> pd.DataFrame:
+    """The table without what legitimately differs between executions (where and how long)."""
+    return table.drop(columns=["seconds", "worker", "cached", "train_seconds"])
+
+
+def test_table_has_every_kind_of_every_unit_and_sensible_columns():
+    table = run_study(TINY, progress=False)
+    assert len(table) == len(TINY.units) * len(KINDS)
+    assert set(table["network"]) == set(KINDS)
+    assert (table["error"] == "").all()
+    ff = table[table["network"] == "ff"]
+    ffh = table[table["network"] == "ffh"]
+    assert (ff["neuron_fraction"] == 0).all() and (ff["hint_gain"] == 0).all()
+    assert (ffh["neuron_fraction"] == 0.3).all()
+    assert table[table["network"] == "hints"]["fit_r2"].isna().all()
+    assert table[table["network"] == "interpolation"]["cca_e"].isna().all()
+    for d in TINY.similarity.pca_dims:
+        assert f"cca_e_d{d}" in table
+    # the headline column is the d-sweep's entry at pca_dim
+    np.testing.assert_allclose(table["cca_e"], table[f"cca_e_d{TINY.similarity.pca_dim}"])
+
+
+def test_serial_and_process_executors_give_the_same_table(tmp_path, monkeypatch):
+    monkeypatch.setenv("FFHLIB_CACHE_DIR", str(tmp_path / "a"))
+    serial = run_study(TINY, executor=SerialExecutor(), progress=False)
+    monkeypatch.setenv("FFHLIB_CACHE_DIR", str(tmp_path / "b"))  # computed afresh, in workers
+    parallel = run_study(TINY, executor=ProcessExecutor(2), progress=False)
+    assert not parallel["cached"].any()
+    pd.testing.assert_frame_equal(_values(serial), _values(parallel))
+
+
+def test_two_entry_points_share_one_trained_pair():
+    """Chapter 04 (train_pair) and chapter 05 (run_study) ask for the same unit: trained once."""
+    params = dataclasses.replace(TINY, seeds=(5,))
+    before = dict(fullforce.TRAINING_RUNS)
+    pair = train_pair(params, 0, 5)
+    table = run_study(params, progress=False)
+    again = train_pair(params, 0, 5)
+    assert fullforce.TRAINING_RUNS["ff"] - before.get("ff", 0) == 1
+    assert fullforce.TRAINING_RUNS["ffh"] - before.get("ffh", 0) == 1
+    np.testing.assert_array_equal(pair.ffh.J, again.ffh.J)
+    row = table[table["network"] == "ffh"].iloc[0]
+    assert row["fit_r2"] == pytest.approx(pair.ffh.r2)
+
+
+def test_ff_is_trained_once_across_neuron_fractions_and_hint_gains():
+    base = dataclasses.replace(TINY, seeds=(7,))
+    before = dict(fullforce.TRAINING_RUNS)
+    tables = []
+    for fraction, gain in ((0.05, 0.3), (0.3, 0.3), (0.3, 0.1)):
+        params = dataclasses.replace(
+            base, observation=dataclasses.replace(base.observation, neuron_fraction=fraction),
+            force=dataclasses.replace(base.force, hint_gain=gain))
+        tables.append(run_study(params, kinds=("ff", "ffh"), progress=False))
+    assert fullforce.TRAINING_RUNS["ff"] - before.get("ff", 0) == 1
+    assert fullforce.TRAINING_RUNS["ffh"] - before.get("ffh", 0) == 3
+    ff_rows = [t[t["network"] == "ff"].drop(columns=["cached"]) for t in tables]
+    for other in ff_rows[1:]:
+        pd.testing.assert_frame_equal(ff_rows[0].reset_index(drop=True),
+                                      other.reset_index(drop=True))
+    assert [t[t["network"] == "ff"]["cached"].item() for t in tables] == [False, True, True]
+
+
+def test_the_hints_of_a_smaller_fraction_are_inside_the_larger_one():
+    small = dataclasses.replace(TINY, observation=ObservationParams(neuron_fraction=0.1))
+    a = train_pair(small, 0, 0).observation
+    b = train_pair(TINY, 0, 0).observation
+    assert set(a.neuron_idx) < set(b.neuron_idx)
+    np.testing.assert_array_equal(a.muscle_idx, b.muscle_idx)
+    assert not set(b.neuron_idx) & set(b.evaluation.neurons)
+
+
+def test_calibration_ground_truths_never_enter_a_reported_table():
+    reserved = dataclasses.replace(TINY, ground_truth_seeds=(0, study.CALIBRATION_GROUND_TRUTHS[0]))
+    with pytest.raises(ValueError, match="reserved for calibration"):
+        run_study(reserved, progress=False)
+    with pytest.raises(ValueError, match="calibration study"):
+        run_study(TINY, calibration=True, progress=False)
+
+
+def test_a_failing_task_is_reported_and_the_others_finish(monkeypatch):
+    real = study._score
+
+    def flaky(params, ground_truth_seed, seed, kind):
+        if kind == "floor" and seed == 1:
+            raise FloatingPointError("the floor network exploded")
+        return real(params, ground_truth_seed, seed, kind)
+
+    monkeypatch.setattr(study, "_score", flaky)
+    params = dataclasses.replace(TINY, seeds=(0, 1), similarity=dataclasses.replace(
+        TINY.similarity))
+    table = run_study(dataclasses.replace(params, force=dataclasses.replace(
+        params.force, g=1.4)), progress=False)  # a parameter nothing else used: no cached rows
+    failed = table[table["error"] != ""]
+    assert len(failed) == 1 and failed["network"].item() == "floor" and failed["seed"].item() == 1
+    assert "FloatingPointError: the floor network exploded" in failed["error"].item()
+    assert np.isnan(failed["cca_e"].item())
+    assert (table[table["error"] == ""]["cca_e"].notna()
+            | table[table["error"] == ""]["network"].eq("interpolation")).all()
+
+
+def test_score_validates_before_any_work():
+    with pytest.raises(ValueError, match="kind must be one of"):
+        score(TINY, 0, 0, "soc")
+    with pytest.raises(ValueError, match="seed"):
+        score(TINY, 0, -1, "ff")
+    with pytest.raises(TypeError, match="params"):
+        score({"n": 1}, 0, 0, "ff")
+    with pytest.raises(ValueError, match="kinds"):
+        run_study(TINY, kinds=("ff", "nope"), progress=False)
+
+
+def test_compare_kinds_pairs_rows_of_the_same_unit():
+    table = pd.DataFrame({
+        "ground_truth": [0, 0, 1, 1, 0, 0, 1, 1],
+        "seed": [0, 1, 0, 1, 0, 1, 0, 1],
+        "network": ["ffh"] * 4 + ["ff"] * 4,
+        "cca_e": [0.9, 0.8, 0.7, 0.6, 0.5, 0.5, 0.1, 0.2],
+        "error": [""] * 8,
+    })
+    s = compare_kinds(table, "cca_e")
+    assert s.n_groups == 2 and s.n_units == 4
+    assert s.effects[0].mean_diff == pytest.approx(((0.9 - 0.5) + (0.8 - 0.5)) / 2)
+    assert s.effects[1].mean_diff == pytest.approx(((0.7 - 0.1) + (0.6 - 0.2)) / 2)
+    with pytest.raises(ValueError, match="no rows"):
+        compare_kinds(table, "cca_e", a="hints")
