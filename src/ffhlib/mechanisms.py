@@ -470,7 +470,7 @@ class JPCAFit:
     r2_full, r2_skew : float
         :math:`R^2` of each fit (:func:`r2_dynamics`).
     rotational_strength : float
-        ``r2_skew / r2_full`` (1 = the dynamics are a pure rotation).
+        ``r2_skew / r2_full`` (1 = the dynamics are a pure rotation; nan if ``r2_full`` is 0).
     planes : ndarray, shape (n // 2, n, 2)
         jPC planes (orthonormal bases in the fitted state space), fastest first
         (:func:`jpc_planes`).
@@ -515,7 +515,8 @@ def jpca_fit(states, *, dt_s: float, scheme: str = "midpoint") -> JPCAFit:
     Notes
     -----
     Rotational strength :math:`R^2_\\text{skew} / R^2_\\text{full}`, with both fits of
-    :math:`\\dot X \\approx X M` by least squares (Churchland et al. 2012).
+    :math:`\\dot X \\approx X M` by least squares (Churchland et al. 2012). The planes are
+    oriented with each condition's first state as its initial state (:func:`jpc_planes`).
     """
     pairs = jpca_derivatives(states, dt_s=dt_s, scheme=scheme)
     X, dX = pairs.states, pairs.derivatives
@@ -530,7 +531,8 @@ def jpca_fit(states, *, dt_s: float, scheme: str = "midpoint") -> JPCAFit:
     variance = np.array([np.sum((flat @ U) ** 2) / total if total > 0 else 0.0
                          for U in planes.bases])
     return JPCAFit(matrix_full=M_full, matrix_skew=M_skew, r2_full=r2_full, r2_skew=r2_skew,
-                   rotational_strength=r2_skew / r2_full, planes=planes.bases,
+                   rotational_strength=r2_skew / r2_full if r2_full > 0 else np.nan,
+                   planes=planes.bases,
                    frequencies_hz=planes.frequencies_hz, plane_variance=variance,
                    projections=states @ planes.bases[0], scheme=pairs.scheme)
 
