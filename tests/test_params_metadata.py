@@ -18,7 +18,7 @@ class _InnerParams:
 @dataclasses.dataclass(frozen=True)
 class _ToyParams:
     rate: float = param(0.5, doc="a rate", provenance="ref-code", unit="Hz")
-    mode: str = param("fast", doc="how\nto run", provenance="abstract")
+    mode: str = param("fast", doc="how\nto run", provenance="study-abstract")
     inner: _InnerParams = param(_InnerParams(), doc="nested", provenance="choice")
 
     @classmethod
@@ -36,7 +36,7 @@ def test_parameter_table_of_a_toy_class():
     rows = _rows(parameter_table(_ToyParams))
     assert rows[0] == ["parameter", "default", "quick mode", "unit", "provenance", "meaning"]
     assert rows[1] == ["`rate`", "`0.5`", "`0.25`", "Hz", "ref-code", "a rate"]
-    assert rows[2] == ["`mode`", "`'fast'`", "", "", "abstract", "how to run"]
+    assert rows[2] == ["`mode`", "`'fast'`", "", "", "study-abstract", "how to run"]
     assert rows[3][0] == "`inner`" and "_InnerParams" in rows[3][1] and rows[3][2] == ""
     assert all(len(r) == 6 for r in rows)
 

@@ -2,24 +2,69 @@
 
 Every field of a ``*Params`` dataclass is declared with :func:`param`, so that the book's parameter
 appendix is generated from the code (it cannot drift) and every default says where it comes from.
-
-Provenance tags (METHODS.md): ``abstract`` (stated in the paper's abstract), ``ref-code`` (default
-of the cited method's public reference code), ``ref-paper`` (the cited method's paper), ``choice``
-(not specified anywhere we can read: the book makes it and says so).
+The provenance tags and their meanings are :data:`PROVENANCE_GLOSSARY`, which the book prints
+(parameter appendix, chapter 1).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from typing import Any
 
-__all__ = ["PROVENANCE", "all_params_classes", "describe", "param", "parameter_table"]
+__all__ = ["PROVENANCE", "PROVENANCE_GLOSSARY", "all_params_classes", "describe", "param",
+           "parameter_list_table", "parameter_table", "provenance_glossary"]
 
-PROVENANCE = ("abstract", "ref-code", "ref-paper", "choice")
+#: Where a default comes from: tag -> meaning (MyST Markdown; the book prints it as the glossary).
+PROVENANCE_GLOSSARY: dict[str, str] = {
+    "paper": "stated in the abstract of the paper this book reproduces, {cite}`salatiello2020` "
+             "(the full text was not available to us)",
+    "study-abstract": "stated in the authors' conference abstract of the same study (Salatiello "
+                      "and Giese), which gives what the paper's abstract leaves out: 200 SOC "
+                      "neurons, 10 muscles, 8 reach targets, 30 % of the neurons and 40 % of the "
+                      "muscles observed",
+    "ref-paper": "taken from the paper of a method the study builds on (e.g. "
+                 "{cite}`hennequin2014`, {cite}`depasquale2018`)",
+    "ref-code": "the default of that method's public reference code (e.g. the SOC and "
+                "gain-modulation code of {cite}`stroud2018code`)",
+    "choice": "specified in no source we could read: the book makes the choice, says so where it "
+              "is used, and exposes it as a parameter",
+    "calibrated": "chosen by a rule fixed in advance, applied on calibration ground truths (seeds "
+                  "that no reported result uses) and never tuned on the reported ones",
+}
+
+#: The provenance tags, in the order of the glossary.
+PROVENANCE = tuple(PROVENANCE_GLOSSARY)
+
+#: Tags of an earlier version, still accepted (with a DeprecationWarning) and stored as their
+#: replacement: every default once tagged "abstract" came from the authors' conference abstract.
+_LEGACY_PROVENANCE = {"abstract": "study-abstract"}
 
 
 def param(default: Any, *, doc: str, provenance: str, unit: str = "") -> Any:
-    """A dataclass field with ``default`` and metadata ``doc``, ``provenance`` and ``unit``."""
+    """A dataclass field with ``default`` and metadata ``doc``, ``provenance`` and ``unit``.
+
+    Parameters
+    ----------
+    default : object
+        The default value (the paper's setting where the paper gives one).
+    doc : str
+        What the parameter means (one phrase; shown in the parameter appendix).
+    provenance : str
+        Where the default comes from: a key of :data:`PROVENANCE_GLOSSARY`.
+    unit : str
+        Unit of the value, or "" for dimensionless ones.
+
+    Raises
+    ------
+    ValueError
+        For a provenance tag the glossary does not define.
+    """
+    if provenance in _LEGACY_PROVENANCE:
+        new = _LEGACY_PROVENANCE[provenance]
+        warnings.warn(f"provenance tag {provenance!r} is retired: use {new!r} (stored as {new!r})",
+                      DeprecationWarning, stacklevel=2)
+        provenance = new
     if provenance not in PROVENANCE:
         raise ValueError(f"provenance must be one of {PROVENANCE}; got {provenance!r}")
     return dataclasses.field(
@@ -129,3 +174,82 @@ def parameter_table(params_cls, *, quick: bool = True) -> str:
                 cells.insert(2, "" if same else _format_value(value))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def provenance_glossary(*, admonition: bool = False) -> str:
+    """The provenance tags and their meanings as MyST Markdown.
+
+    Parameters
+    ----------
+    admonition : bool
+        Wrap the list in a ``{note}`` admonition titled "Where each number comes from" (as chapter 1
+        shows it) instead of returning a plain bullet list (as the parameter appendix shows it).
+
+    Returns
+    -------
+    str
+        One bullet per tag of :data:`PROVENANCE_GLOSSARY`: ``- **tag**: meaning.``
+    """
+    items = "\n".join(f"- **{tag}**: {text}." for tag, text in PROVENANCE_GLOSSARY.items())
+    if not admonition:
+        return items
+    return (":::{admonition} Where each number comes from\n:class: note\n\n"
+            "Every default of the library carries one of these tags; the chapters mark their "
+            "choices the same way, and the {ref}`parameter appendix <parameters-appendix>` lists "
+            "every parameter with its tag.\n\n" + items + "\n:::")
+
+
+def _list_cell(text: str) -> str:
+    """Text for one cell of a MyST list-table: on one line, asterisks shown as typed, and a dash
+    for an empty cell (a dimensionless value, for the unit)."""
+    return " ".join(str(text).replace("*", "\\*").split()) or "–"
+
+
+def parameter_list_table(params_cls, *, quick: bool = True) -> str:
+    """A MyST ``list-table`` of a params dataclass that wraps its text at any page width.
+
+    Four columns: the parameter with its default (and its quick-mode value where that differs),
+    the unit, the provenance tag, and the meaning, which gets the most width.
+
+    Parameters
+    ----------
+    params_cls : type
+        A dataclass whose fields were declared with :func:`param`.
+    quick : bool
+        Show the value of ``params_cls.quick()`` where it differs from the default.
+
+    Returns
+    -------
+    str
+        MyST Markdown: a ``{list-table}`` directive with one header row and one row per field.
+    """
+    if not (isinstance(params_cls, type) and dataclasses.is_dataclass(params_cls)):
+        raise TypeError(f"params_cls must be a dataclass type; got {params_cls!r}")
+    rows = describe(params_cls)
+    preset = None
+    if quick and callable(getattr(params_cls, "quick", None)):
+        instance = params_cls.quick()
+        preset = {row["name"]: getattr(instance, row["name"]) for row in rows}
+    lines = ["```{list-table}", ":header-rows: 1", ":widths: 30 10 14 46",
+             ":class: ffh-parameters", "",
+             "* - parameter = default", "  - unit", "  - provenance", "  - meaning"]
+    for row in rows:
+        first = f"`{row['name']}` = {_format_value(row['default'])}".replace("\\|", "|")
+        if preset is not None and not _same(preset[row["name"]], row["default"]):
+            value = preset[row["name"]]
+            shown = (f"`{type(value).__name__}.quick()`"
+                     if dataclasses.is_dataclass(value) and not isinstance(value, type)
+                     else _format_value(value).replace("\\|", "|"))
+            first += f" (quick mode: {shown})"
+        lines += [f"* - {first}", f"  - {_list_cell(row['unit'])}",
+                  f"  - {_list_cell(row['provenance'])}", f"  - {_list_cell(row['doc'])}"]
+    lines.append("```")
+    return "\n".join(lines)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equality that never raises (arrays and odd objects compare as different)."""
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False

@@ -1,6 +1,6 @@
 """Rate dynamics of the ground-truth SOC circuit, its preparatory state and its EMG readout.
 
-The circuit (METHODS §2.3, after Stroud et al. 2018) is the rate model
+The circuit (after Stroud et al. 2018) is the rate model
 
 .. math:: \\tau \\dot x = -x + W f(x; g),
 

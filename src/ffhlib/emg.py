@@ -17,8 +17,9 @@ neighbouring reach directions have related activity. The EMG is
     \sin^2(\pi t / D),
 
 non-negative, at baseline (zero) at movement onset and end, with :math:`c_k` scaling each muscle to
-a maximum of 1 over a fixed dense grid of angles (METHODS.md Sec. 2.1; every constant is a
-[choice]).
+a maximum of 1 over a fixed dense grid of angles. The study states only that its EMG-like activity
+was drawn from a Gaussian process; the kernel, the envelope and every constant are choices of this
+book.
 
 The periodic kernel is a Fourier series in angle,
 :math:`\exp(-2\sin^2(d/2)/\ell^2) = \sum_{n\ge0} a_n \cos(n d)` with
@@ -56,9 +57,9 @@ __all__ = [
 
 @dataclass(frozen=True)
 class EMGParams:
-    """Parameters of the GP EMG targets (METHODS.md Sec. 2.1)."""
+    """Parameters of the Gaussian-process EMG targets (chapter 1)."""
 
-    n_muscles: int = param(10, doc="number of muscles M", provenance="abstract")
+    n_muscles: int = param(10, doc="number of muscles M", provenance="study-abstract")
     duration_ms: float = param(500.0, doc="duration D of the movement epoch", provenance="ref-code",
                                unit="ms")
     dt_ms: float = param(5.0, doc="spacing of the time grid", provenance="choice", unit="ms")

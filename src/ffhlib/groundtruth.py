@@ -1,10 +1,10 @@
 """The assembled ground truth: GP EMG targets, the SOC, and the gains that make it produce the EMG.
 
-:func:`make_ground_truth` runs the three stages of METHODS §2 for the ``n_directions`` training
-directions and as many intermediate ones (offset by half the spacing), learning all gains jointly
-with one shared readout, so that the ground truth is complete for the generalization tests. The
-result is cached on disk; what the RNNs are trained on is ``GroundTruth.emg``, the EMG the SOC
-actually produces (not the GP target it was fitted to).
+:func:`make_ground_truth` runs the three stages (EMG targets, SOC, gains) for the ``n_directions``
+training directions and as many intermediate ones (offset by half the spacing), learning all gains
+jointly with one shared readout, so that the ground truth is complete for the generalization
+tests. The result is cached on disk; what the RNNs are trained on is ``GroundTruth.emg``, the EMG
+the SOC actually produces (not the GP target it was fitted to).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ class GroundTruthParams:
     gains: GainParams = param(GainParams(), doc="gain learning", provenance="choice")
     n_directions: int = param(
         8, doc="training reach directions 2*pi*c/n; as many intermediate ones are added",
-        provenance="abstract")
+        provenance="study-abstract")
 
     def __post_init__(self):
         for name, cls in (("emg", EMGParams), ("soc", SOCParams), ("rates", RateParams),
@@ -103,7 +103,7 @@ class GroundTruth:
     Notes
     -----
     :math:`\\tau \\dot x = -x + W f(x; g_c)`, :math:`x(0) = x_0`, :math:`\\mathrm{EMG}_k(t) = b_k +
-    \\sum_{i \\in E} w_{ki} r_i(t)` (METHODS §2.3).
+    \\sum_{i \\in E} w_{ki} r_i(t)` (Stroud et al. 2018).
     """
 
     angles: np.ndarray

@@ -3,7 +3,8 @@ r"""Stability-optimised circuit (SOC): construction and optimisation of the grou
 A sparse excitatory/inhibitory network with strong random weights (spectral abscissa ~ R) is made
 stable by changing only its inhibitory weights until the spectral abscissa
 :math:`\alpha(W) = \max_i \operatorname{Re} \lambda_i(W)` falls below a target (Hennequin, Vogels &
-Gerstner 2014, Neuron 82:1394; the recipe of Stroud et al.'s reference code, METHODS.md Sec. 2.2).
+Gerstner 2014, Neuron 82:1394), following the recipe of the public reference code of Stroud et al.
+2018 (ModelDB accession 246004).
 The result is stable yet strongly non-normal: some initial states are transiently amplified.
 
 Two implementations of the same recipe:
@@ -77,7 +78,7 @@ METHODS = ("schur", "scipy")
 
 @dataclass(frozen=True)
 class SOCParams:
-    r"""Parameters of the stability-optimised circuit (METHODS.md Sec. 2.2).
+    r"""Parameters of the stability-optimised circuit (chapter 2; Hennequin et al. 2014).
 
     Notes
     -----
@@ -87,7 +88,7 @@ class SOCParams:
     a disc of radius about ``radius``.
     """
 
-    n_neurons: int = param(200, doc="number of neurons N", provenance="abstract")
+    n_neurons: int = param(200, doc="number of neurons N", provenance="study-abstract")
     excitatory_fraction: float = param(
         0.5, doc="fraction of excitatory neurons (the first columns of W)", provenance="ref-code")
     density: float = param(0.1, doc="connection probability p of the initial matrix",
@@ -157,8 +158,8 @@ class SOCParams:
 
     @classmethod
     def reference(cls, **changes) -> SOCParams:
-        """The reference recipe as written (METHODS.md Sec. 2.2: SciPy Lyapunov solver, eta = 10,
-        no momentum), e.g. for benchmarks; ``changes`` are applied on top."""
+        """The reference code's recipe as written (SciPy Lyapunov solver, eta = 10, no momentum),
+        e.g. for benchmarks; ``changes`` are applied on top."""
         return dataclasses.replace(
             cls(method="scipy", learning_rate=10.0, momentum=0.0, max_iterations=20000), **changes)
 
@@ -398,7 +399,7 @@ class SOCStep:
 
 
 def soc_update(W, n_excitatory: int, params: SOCParams, velocity=None) -> SOCStep:
-    r"""One optimisation step of the recipe (METHODS.md Sec. 2.2), with ``params.method``.
+    r"""One optimisation step of the reference code's recipe, with ``params.method``.
 
     Parameters
     ----------
