@@ -2,7 +2,7 @@
 
 - ``soc_seconds``: :func:`ffhlib.soc.optimize_soc` at the defaults (one real Schur decomposition per
   step, LAPACK trsyl, tuned eta), seed 0, from a random matrix to abscissa < target.
-- ``soc_reference_seconds``: the reference recipe of METHODS.md Sec. 2.2 as written
+- ``soc_reference_seconds``: the reference recipe of Hennequin et al. (2014) as written
   (``SOCParams.reference()``: ``np.linalg.eigvals`` + ``scipy.linalg.solve_continuous_lyapunov``
   twice per step, eta = 10), same seed, same target, same process.
 - ``gain_seconds``: learning the gains for the 2 x 8 directions at the defaults

@@ -26,14 +26,31 @@ REQUIRED_GLUE = {
                        "soc_iterations", "soc_seconds"],
     "03_gain_modulation": ["gain_r2", "gain_r2_min"],
     "04_full_force": ["ff_r2", "ffh_r2", "ffh_hint_r2", "n_neurons_rnn", "neuron_fraction",
-                      "muscle_fraction", "ff_seconds", "ffh_seconds"],
-    "05_dynamics_similarity": ["cca_ff_mean", "cca_ffh_mean", "cca_pvalue", "cca_random_mean",
-                               "cca_soc_resample_mean", "procrustes_ff_mean", "procrustes_ffh_mean",
-                               "procrustes_pvalue", "n_seeds", "pca_dim"],
+                      "muscle_fraction", "ff_seconds", "ffh_seconds", "calib_hint_gain",
+                      "calib_training_noise", "calib_n_passes",
+                      *[f"hint_sweep_{m}_{g}" for g in ("0p1", "0p2", "0p3", "0p5", "1")
+                        for m in ("cca_e", "fit_r2")]],
+    "05_dynamics_similarity": ["cca_unobserved_ff_mean", "cca_unobserved_ffh_mean",
+                               "cca_unobserved_pvalue", "cca_unobserved_ceiling_mean",
+                               "cca_unobserved_floor_mean", "cca_unobserved_hints_mean",
+                               "cca_ff_mean", "cca_ffh_mean", "cca_nomean_ff_mean",
+                               "cca_nomean_ffh_mean", "n_ground_truths", "n_seeds", "cue_epoch"],
     "06_generalization": ["gen_err_ff", "gen_err_ffh", "gen_pvalue", "loo_err_ff", "loo_err_ffh",
                           "loo_pvalue", "unobs_r2_ff", "unobs_r2_ffh", "unobs_pvalue",
                           "noise_sigma", "noise_err_ff", "noise_err_ffh", "noise_pvalue",
-                          "n_seeds"],
+                          "n_seeds", "gen_err_interp", "n_ground_truths"],
+    "07_how_many_neurons": ["sweep_n_tasks", "sweep_wall_seconds", "sweep_task_seconds_total",
+                            "sweep_cache_hits", "sweep_n_workers_used", "fraction_for_90pct",
+                            "fraction_for_90pct_lo", "fraction_for_90pct_hi",
+                            "neurons_for_90pct", "sweep_spearman_cca_fraction",
+                            "cca_unobserved_ffh_at_5pct", "cca_unobserved_hints_at_5pct",
+                            "cca_unobserved_ffh_at_max_fraction", "cca_unobserved_ff_mean"],
+    "08_mechanisms": ["jpca_rot_soc", "jpca_rot_ff", "jpca_rot_ffh", "jpca_pvalue",
+                      "dsa_ff_mean", "dsa_ffh_mean", "dsa_pvalue", "dsa_ceiling_mean",
+                      "dsa_floor_mean", "delay_short_ms", "delay_err_ff_short",
+                      "delay_err_ffh_short", "delay_pvalue", "switch_err_ff", "switch_err_ffh",
+                      "switch_pvalue", "fp_found_fraction_ff", "fp_found_fraction_ffh",
+                      "prep_rsa_ff", "prep_rsa_ffh", "n_ground_truths", "n_seeds"],
 }
 
 NOTEBOOKS = sorted(BOOK.glob("*.ipynb"))
@@ -102,3 +119,18 @@ def test_wrong_parameter_type_fails_before_heavy_work(tmp_path):
     assert result.returncode != 0
     assert "seed" in result.stderr
     assert "TypeError" in result.stderr or "ValueError" in result.stderr
+
+
+@pytest.mark.slow
+def test_similarity_chapter_publishes_the_same_keys_for_the_held_design(tmp_path):
+    """Chapter 05 rerun with the other trial design (its networks are cached by the default run,
+    which trains one seed of the other design too)."""
+    notebook = BOOK / "05_dynamics_similarity.ipynb"
+    out = tmp_path / notebook.name
+    result = execute(notebook, out, "-p", "quick", "true", "-p", "seed", "3",
+                     "-p", "cue_epoch", "trial")
+    assert result.returncode == 0, result.stderr[-3000:]
+    values = glued(out)
+    missing = [k for k in REQUIRED_GLUE[notebook.stem] if k not in values]
+    assert not missing, f"the held design does not glue {missing}"
+    assert values["cue_epoch"].strip("'") == "trial"

@@ -232,17 +232,30 @@ def test_plots_draw_what_they_are_given():
     import matplotlib.pyplot as plt
 
     from ffhlib.plotting import similarity as splots
+    from ffhlib.plotting.style import color
+    from ffhlib.stats import grouped_paired_summary
+    from ffhlib.study import KindSummary
 
     rng = np.random.default_rng(0)
+    angles = np.linspace(0, 2 * np.pi, 4, endpoint=False)
     latents = {"SOC": rng.normal(size=(4, 10, 3)), "FF": rng.normal(size=(4, 10, 3))}
-    fig = splots.plot_pc_trajectories(latents, np.linspace(0, 2 * np.pi, 4, endpoint=False))
-    assert len(fig.axes) == 2
-    spectra = {"FF": np.sort(rng.uniform(size=(3, 4)))[:, ::-1], "FFH": np.ones((3, 4))}
-    ax = splots.plot_cc_spectra(spectra)
-    assert len(ax.lines) == 2
-    ax = splots.plot_paired_seeds({"FF": rng.uniform(size=3), "FFH": rng.uniform(size=3),
-                                   "random RNN": rng.uniform(size=3)}, ylabel="mean CC")
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["FF", "FFH", "random RNN"]
-    ax = splots.plot_metric_vs_dim([2, 3], {"FF": rng.uniform(size=(3, 2))}, main_dim=3)
-    assert ax.get_xlabel().startswith("number of principal components")
+    fig = splots.plot_pc_trajectories(latents, angles)
+    assert any(ax.get_label() == "direction key" for ax in fig.axes)  # the colour map's key
+    summaries = {k: KindSummary(kind=k, ground_truths=np.arange(3), per_ground_truth=v,
+                                mean=float(v.mean()), low=float(v.min()), high=float(v.max()),
+                                n_units=3)
+                 for k, v in (("ff", rng.uniform(size=3)), ("ffh", rng.uniform(size=3)))}
+    ax = splots.plot_kinds(summaries, ylabel="mean CC")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["FF", "FFH"]
+    assert ax.get_ylabel() == "mean CC"
+    groups = np.repeat(np.arange(3), 2)
+    effect = grouped_paired_summary(rng.uniform(size=6), rng.uniform(size=6), groups)
+    ax = splots.plot_ground_truth_effects(effect, ylabel="FFH - FF")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "1", "2", "all"]
+    ax = splots.plot_summary_curves([2, 3], {"ffh": (np.array([0.5, 0.6]), np.array([0.4, 0.5]),
+                                                     np.array([0.6, 0.7]))},
+                                    xlabel="d", ylabel="mean CC")
+    (line,) = ax.get_lines()
+    np.testing.assert_allclose(line.get_ydata(), [0.5, 0.6])
+    assert line.get_color() == color("FFH")
     plt.close("all")

@@ -22,8 +22,9 @@ towards (or against) the paper's claims, so they are chosen
    their value at ``max_passes``.
 
 The record of the run that set the library's defaults ships with the library
-(``ffhlib/data/calibration_*.csv``); :func:`load_record` reads it, :func:`choose` applies the rule to
-it, and a test checks that the result equals :data:`CALIBRATED` and :class:`ForceParams`' defaults.
+(``ffhlib/data/calibration_*.csv``); :func:`load_record` reads it, :func:`choose` applies the rule
+to it, and a test checks that the result equals :data:`CALIBRATED` and the defaults of
+:class:`~ffhlib.fullforce.ForceParams`.
 Chapter 04 shows that record and, with ``full=True``, reruns the whole calibration.
 """
 
@@ -46,11 +47,14 @@ __all__ = [
     "CALIBRATED",
     "CalibratedSettings",
     "CalibrationParams",
+    "CalibrationEvidence",
     "CalibrationRecord",
     "calibrated_force",
     "choose",
+    "evidence",
     "load_record",
     "run_calibration",
+    "write_record",
 ]
 
 
@@ -106,8 +110,8 @@ class CalibratedSettings:
 #: The calibrated settings of each trial design, from the recorded calibration run (the record
 #: ships with the library; a test checks that :func:`choose` gives these values from it).
 CALIBRATED = {
-    "preparation": CalibratedSettings(training_noise=0.05, hint_gain=0.3, n_passes=100),
-    "trial": CalibratedSettings(training_noise=0.05, hint_gain=0.3, n_passes=100),
+    "preparation": CalibratedSettings(training_noise=0.05, hint_gain=0.2, n_passes=70),
+    "trial": CalibratedSettings(training_noise=0.0, hint_gain=0.2, n_passes=89),
 }
 
 
@@ -232,6 +236,61 @@ def choose(record: CalibrationRecord, calib: CalibrationParams | None = None,
         passes = first if passes is None else max(passes, first)
     return CalibratedSettings(training_noise=noise, hint_gain=gain, n_passes=int(passes),
                               hint_gain_qualified=qualified)
+
+
+@dataclasses.dataclass(frozen=True)
+class CalibrationEvidence:
+    """What the rule looked at for one design: means over the calibration units.
+
+    Attributes
+    ----------
+    noise : pandas.DataFrame
+        FF at each training noise: ``training_noise, fit_r2, gen_err``.
+    gains : pandas.DataFrame
+        FFH at the chosen noise and each hint gain: ``hint_gain, fit_r2, gen_err, cca_e``.
+    curve_ff, curve_ffh : pandas.DataFrame
+        Mean learning curves (``passes, fit_r2``) of FF and FFH at the chosen settings.
+    min_fit_r2 : float
+    n_ground_truths : int
+    n_trainings : int
+        Networks trained in the calibration of this design.
+    train_seconds : float
+        Their training time, summed.
+    """
+
+    noise: object
+    gains: object
+    curve_ff: object
+    curve_ffh: object
+    min_fit_r2: float
+    n_ground_truths: int
+    n_trainings: int
+    train_seconds: float
+
+
+def evidence(record: CalibrationRecord, chosen: CalibratedSettings,
+             calib: CalibrationParams | None = None,
+             cue_epoch: str = "preparation") -> CalibrationEvidence:
+    """The means over calibration units behind each step of the rule (for the chapter's figure)."""
+    calib = CalibrationParams() if calib is None else calib
+    runs = record.runs[record.runs["cue_epoch"] == cue_epoch]
+    curves = record.curves[record.curves["cue_epoch"] == cue_epoch]
+    ff = runs[runs["network"] == "ff"]
+    ffh = runs[(runs["network"] == "ffh")
+               & np.isclose(runs["training_noise"], chosen.training_noise)]
+    noise = ff.groupby("training_noise", as_index=False)[["fit_r2", "gen_err"]].mean()
+    gains = ffh.groupby("hint_gain", as_index=False)[["fit_r2", "gen_err", "cca_e"]].mean()
+    at = np.isclose(curves["training_noise"], chosen.training_noise)
+    curve_ff = curves[at & (curves["network"] == "ff")].groupby(
+        "passes", as_index=False)["fit_r2"].mean()
+    curve_ffh = curves[at & (curves["network"] == "ffh")
+                       & np.isclose(curves["hint_gain"], chosen.hint_gain)].groupby(
+        "passes", as_index=False)["fit_r2"].mean()
+    return CalibrationEvidence(noise=noise, gains=gains, curve_ff=curve_ff, curve_ffh=curve_ffh,
+                               min_fit_r2=calib.min_fit_r2,
+                               n_ground_truths=int(runs["ground_truth"].nunique()),
+                               n_trainings=int(len(runs)),
+                               train_seconds=float(runs["train_seconds"].sum()))
 
 
 def _record_paths(directory: Path) -> tuple[Path, Path]:

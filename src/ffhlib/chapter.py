@@ -27,10 +27,13 @@ from typing import Any
 from ._validate import check_bool, check_choice, check_float, check_int, check_seed
 from .calibration import calibrated_force
 from .fullforce import CUE_EPOCHS
+from .mechanism_study import ANALYSES
 from .metrics import check_number_tuple
 from .study import CALIBRATION_GROUND_TRUTHS, SimilarityParams, StudyParams
 
-__all__ = ["CHAPTERS", "KNOBS", "ChapterSetup", "Knob", "setup", "study_params"]
+__all__ = ["CHAPTERS", "KNOBS", "ChapterSetup", "Knob", "glue_all", "glue_comparison",
+           "glue_figure", "glue_not_run", "glue_summaries", "markdown_table", "setup",
+           "study_params"]
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,19 @@ def _ground_truths(name, value):
     return seeds
 
 
+def _names(name, value, allowed):
+    value = _parse_text(value)
+    if isinstance(value, str):
+        value = tuple(v.strip() for v in value.split(","))
+    if not isinstance(value, (tuple, list)) or not value:
+        raise TypeError(f"{name} must be a non-empty list of names from {allowed}, got "
+                        f"{value!r}")
+    unknown = [v for v in value if v not in allowed]
+    if unknown:
+        raise ValueError(f"{name} may only name {allowed}; got {unknown}")
+    return tuple(value)
+
+
 def _text(name, value):
     if value is not None and not isinstance(value, str):
         raise TypeError(f"{name} must be a string or None, got {value!r}")
@@ -133,7 +149,19 @@ KNOBS: dict[str, Knob] = {
     "pca_dim": Knob("latent dimension d of the headline similarity (None: the preset's)",
                     _optional(_int(1))),
     "hint_gains": Knob("hint gains of the sensitivity sweep", _floats()),
+    "neuron_fractions": Knob("observed neuron fractions of the sweep (at most 1 - the "
+                             "evaluation fraction)", _floats(0.0, 1.0)),
+    "second_fractions": Knob("neuron fractions at which the hint gains are compared",
+                             _floats(0.0, 1.0)),
+    "second_ground_truth_seeds": Knob("ground truths of the hint-gain comparison",
+                                      _ground_truths),
     "n_workers": Knob("worker processes (1: serially in this process)", _int(1)),
+    "analyses": Knob("mechanism analyses to run: any of 'jpca', 'fixed_points', 'dsa', "
+                     "'variants'", lambda n, v: _names(n, v, ANALYSES)),
+    "delays_ms": Knob("preparatory periods of the delay-length variant (ms)", _floats(0.0)),
+    "dsa_n_delays": Knob("delays of the embedding of the dynamical similarity analysis",
+                         _int(1)),
+    "dsa_rank": Knob("rank of the operator of the dynamical similarity analysis", _int(1)),
     "scheduler_address": Knob("address of a running dask scheduler (None: a local cluster)",
                               _text),
     "full": Knob("run the complete (slow) version of the chapter's extra analyses",
@@ -149,7 +177,14 @@ CHAPTERS: dict[str, tuple[str, ...]] = {
                       "muscle_fraction", "n_units", "n_passes", "hint_gain", "training_noise",
                       "hint_gains", "full"),
     "05_dynamics_similarity": _STUDY + ("pca_dim", "n_workers"),
-    "06_generalization": _STUDY + ("n_workers",),
+    "06_generalization": _STUDY + ("n_workers", "full"),
+    "07_how_many_neurons": ("seed", "quick", "cue_epoch", "ground_truth_seeds", "n_seeds",
+                            "muscle_fraction", "n_units", "n_passes", "hint_gain",
+                            "training_noise", "neuron_fractions", "hint_gains",
+                            "second_fractions", "second_ground_truth_seeds", "n_workers",
+                            "scheduler_address", "full"),
+    "08_mechanisms": _STUDY + ("analyses", "delays_ms", "dsa_n_delays", "dsa_rank",
+                               "n_workers"),
 }
 
 #: Names IPython and papermill put into a notebook's namespace.
@@ -275,3 +310,73 @@ def study_params(*, quick: bool = False, seed: int = 0, cue_epoch: str = "prepar
     return dataclasses.replace(base, force=force, observation=observation,
                                similarity=similarity, ground_truth_seeds=gts,
                                seeds=tuple(range(seed, seed + n_seeds)))
+
+
+def _plain(value):
+    """A glued value as a plain Python object (numpy scalars print as np.float64(...))."""
+    import numpy as np
+
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
+
+
+def glue_all(values: Mapping[str, Any]) -> None:
+    """``myst_nb.glue`` each value (as a plain Python type, not displayed)."""
+    from myst_nb import glue
+
+    for key, value in values.items():
+        glue(key, _plain(value), display=False)
+
+
+def glue_figure(key: str, fig) -> None:
+    """Glue a figure for a numbered ``{glue:figure}`` in the prose, and close it (otherwise the
+    inline backend would also show it, uncaptioned, under the code cell)."""
+    import matplotlib.pyplot as plt
+    from myst_nb import glue
+
+    glue(key, fig, display=False)
+    plt.close(fig)
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table (the book renders code cells' Markdown output as MyST)."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def glue_comparison(prefix: str, summary) -> None:
+    """Glue the paired difference of a :class:`~ffhlib.stats.GroupedPairedSummary`: its mean and
+    interval over ground truths (``{prefix}_diff``, ``_diff_lo``, ``_diff_hi``), ``_pvalue``,
+    ``_n_opposite`` and ``_min_p`` (the smallest p the test can reach)."""
+    lo, hi = summary.ci_diff
+    glue_all({f"{prefix}_diff": summary.mean_diff, f"{prefix}_diff_lo": lo,
+              f"{prefix}_diff_hi": hi, f"{prefix}_pvalue": summary.wilcoxon_p,
+              f"{prefix}_n_opposite": summary.n_opposite,
+              f"{prefix}_min_p": summary.min_attainable_p})
+
+
+def glue_summaries(prefix: str, summaries: Mapping[str, Any]) -> None:
+    """Glue ``{prefix}_{kind}_mean``, ``_lo`` and ``_hi`` of scalar
+    :class:`~ffhlib.study.KindSummary` objects."""
+    glue_all({k: v for kind, s in summaries.items()
+              for k, v in ((f"{prefix}_{kind}_mean", s.mean), (f"{prefix}_{kind}_lo", s.low),
+                           (f"{prefix}_{kind}_hi", s.high))})
+
+
+def glue_not_run(keys, figures=(), *, reason: str = "not run in this execution") -> None:
+    """Glue NaN for ``keys`` and a captioned placeholder for ``figures`` of an analysis the
+    reader switched off, so that the page still builds and says so."""
+    import matplotlib.pyplot as plt
+
+    glue_all({key: float("nan") for key in keys})
+    for key in figures:
+        fig, ax = plt.subplots(figsize=(4, 0.8))
+        ax.axis("off")
+        ax.text(0.5, 0.5, reason, ha="center", va="center", color="0.4")
+        glue_figure(key, fig)

@@ -46,6 +46,7 @@ __all__ = [
     "TrainedRNN",
     "simulate",
     "train",
+    "trial_states",
     "trial_inputs",
     "untrained",
 ]
@@ -84,13 +85,13 @@ class ForceParams:
                          provenance="ref-code")
     update_every: int = param(2, doc="RLS update every this many time steps",
                               provenance="ref-code")
-    n_passes: int = param(100, doc="training passes; each pass is one trial per training "
-                          "direction, in shuffled order", provenance="choice")
-    hint_gain: float = param(0.3, doc="hints are the observed SOC rates z-scored per neuron "
-                             "times this gain", provenance="choice")
+    n_passes: int = param(70, doc="training passes; each pass is one trial per training "
+                          "direction, in shuffled order", provenance="calibrated")
+    hint_gain: float = param(0.2, doc="hints are the observed SOC rates z-scored per neuron "
+                             "times this gain", provenance="calibrated")
     training_noise: float = param(0.05, doc="state noise sigma during training: each step adds "
                                   "N(0, sigma^2 dt/tau) to x of the task network",
-                                  provenance="choice")
+                                  provenance="calibrated")
     prep_ms: float = param(200.0, doc="preparatory period before movement onset",
                            provenance="choice", unit="ms")
     go_ms: float = param(20.0, doc="duration of the go pulse (the end of the preparatory period)",
@@ -712,6 +713,41 @@ def simulate(net: TrainedRNN, angles, *, time_ms=None, input_noise: float = 0.0,
     m = net.n_outputs
     return RNNActivity(angles=angles, time_ms=time_ms, output=out[..., :m], rates=rates,
                        hint_output=out[..., m:])
+
+
+def trial_states(net: TrainedRNN, angles, *, prep_ms: float | None = None):
+    """The state ``x`` of every unit over a whole noiseless trial, preparation included.
+
+    Parameters
+    ----------
+    net : TrainedRNN
+    angles : array (C,)
+    prep_ms : float, optional
+        Preparatory period (default: the trained one).
+
+    Returns
+    -------
+    (time_ms, x) : ndarray (S,), ndarray (C, S, N)
+        Time from movement onset on the dt grid (negative during preparation) and the states
+        (``x = artanh(r)`` of the recorded rates).
+    """
+    if not isinstance(net, TrainedRNN):
+        raise TypeError(f"net must be a TrainedRNN, got {type(net).__name__}")
+    angles = check_array("angles", np.atleast_1d(angles), ndim=1)
+    params = net.params
+    n_move = _n_move_steps(net.time_ms, params.dt_ms)
+    f_in = trial_inputs(angles, params, n_move, prep_ms=prep_ms)
+    n, n_steps = net.n_units, f_in.shape[1]
+    rates = np.empty((angles.size, n_steps, n))
+    out = np.empty((angles.size, n_steps, 0))
+    work = np.empty((K.SIMULATE_WORK_ROWS, n))
+    J = np.ascontiguousarray(net.J)
+    for ci in range(angles.size):
+        drive = np.ascontiguousarray(f_in[ci] @ net.U_in.T)
+        K.simulate_trial(J, np.zeros((0, n)), np.zeros(n), drive, params.dt_ms / params.tau_ms,
+                         out[ci], rates[ci], work, np.empty(0))
+    time_ms = float(net.time_ms[0]) + params.dt_ms * (np.arange(n_steps) - (n_steps - n_move))
+    return time_ms, np.arctanh(np.clip(rates, -1 + 1e-15, 1 - 1e-15))
 
 
 def untrained(params: ForceParams, *, n_outputs: int, angles, time_ms,

@@ -5,7 +5,7 @@ exact gradient of the loss with respect to the gains instead, by backpropagation
 simulation (the adjoint of :func:`ffhlib._rates_kernels.rates_forward`, written out by hand in
 :func:`ffhlib._rates_kernels.rates_adjoint`), and step with Adam. The EMG readout (weights from the
 excitatory neurons plus a bias, shared by all directions) is refitted by exact least squares before
-every step, so the loss is always the best the current gains allow (METHODS §2.3, [choice]).
+every step, so the loss is always the best the current gains allow (a choice of this book).
 """
 
 from __future__ import annotations

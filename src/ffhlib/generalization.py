@@ -47,6 +47,7 @@ from .study import (
 )
 
 __all__ = [
+    "EVALUATION_KINDS",
     "LOO_KINDS",
     "GeneralizationParams",
     "LeaveOneOutRow",
@@ -54,6 +55,8 @@ __all__ = [
     "evaluate_unit",
     "leave_one_out",
     "loo_direction",
+    "run_evaluations",
+    "run_leave_one_out",
 ]
 
 
@@ -331,3 +334,67 @@ def leave_one_out(params: StudyParams, ground_truth_seed: int, seed: int,
                            held_out=result.held_out, loo_err=float(result.loo_err[k]),
                            fit_err=float(result.fit_err[k]), output=result.output[k])
             for k, kind in enumerate(LOO_KINDS)]
+
+
+# ----------------------------------------------------------------------------- runners
+
+#: The kinds of :func:`evaluate_unit` rows.
+EVALUATION_KINDS = NETWORKS + ("hints", "soc")
+
+
+def _evaluation_task(params, gen, ground_truth_seed, seed, network):
+    return evaluate_unit(params, gen, ground_truth_seed, seed, network)
+
+
+def _loo_task(params, ground_truth_seed, seed):
+    return leave_one_out(params, ground_truth_seed, seed)
+
+
+def _raise_failures(outcomes, what: str) -> None:
+    failed = [o for o in outcomes if not o.ok]
+    if failed:
+        raise RuntimeError(f"{len(failed)} of {len(outcomes)} {what} failed; first: "
+                           f"{failed[0].error}")
+
+
+def run_evaluations(params: StudyParams, gen: GeneralizationParams, *, executor=None,
+                    progress: bool = True):
+    """:func:`evaluate_unit` for every unit of ``params`` and every kind of
+    :data:`EVALUATION_KINDS`: a tidy table (per-sigma arrays as columns ``noise_err_s{i}``,
+    ``noise_cca_s{i}``; per-penalty readouts as ``unobs_r2_p{i}``)."""
+    import pandas as pd
+
+    from .parallel import run_tasks
+
+    check_reported(params.ground_truth_seeds, calibration=False)
+    jobs = [(params, gen, g, s, k) for g, s in params.units for k in EVALUATION_KINDS]
+    outcomes = run_tasks(_evaluation_task, jobs, executor, progress=progress,
+                         desc="generalization")
+    _raise_failures(outcomes, "evaluations")
+    records = []
+    for outcome in outcomes:
+        r = outcome.value
+        record = {"ground_truth": r.ground_truth, "seed": r.seed, "network": r.network,
+                  "unobs_r2": r.unobs_r2}
+        record.update({f"noise_err_s{i}": v for i, v in enumerate(r.noise_err)})
+        record.update({f"noise_cca_s{i}": v for i, v in enumerate(r.noise_cca)})
+        record.update({f"unobs_r2_p{i}": v for i, v in enumerate(r.unobs_r2_penalties)})
+        records.append(record)
+    return pd.DataFrame.from_records(records)
+
+
+def run_leave_one_out(params: StudyParams, *, executor=None, progress: bool = True):
+    """:func:`leave_one_out` for every unit of ``params``: a tidy table (one row per unit and
+    kind of :data:`LOO_KINDS`; the predictions are left out)."""
+    import pandas as pd
+
+    from .parallel import run_tasks
+
+    check_reported(params.ground_truth_seeds, calibration=False)
+    outcomes = run_tasks(_loo_task, [(params, g, s) for g, s in params.units], executor,
+                         progress=progress, desc="leave one out")
+    _raise_failures(outcomes, "leave-one-out units")
+    return pd.DataFrame.from_records(
+        [{"ground_truth": r.ground_truth, "seed": r.seed, "network": r.network,
+          "held_out": r.held_out, "loo_err": r.loo_err, "fit_err": r.fit_err}
+         for outcome in outcomes for r in outcome.value])

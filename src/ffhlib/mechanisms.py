@@ -64,6 +64,7 @@ __all__ = [
     "jpca_derivatives",
     "jpca_fit",
     "jpca_preprocess",
+    "newton_fixed_point",
     "r2_dynamics",
     "resample_time",
     "rnn_jacobian",
@@ -864,6 +865,49 @@ def find_fixed_points(J, input_current, initial_states, *, q_tol: float = 1e-6,
     return FixedPoints(points=points.reshape(-1, N), q=q_end[good][kept], jacobians=jacobians,
                        eigenvalues=eigenvalues, stable=stable, n_starts=counts,
                        q_per_start=q_end, q_tol=q_tol, merge_distance=merge_distance)
+
+
+def newton_fixed_point(J, input_current, x0, *, tol: float = 1e-10,
+                       max_iter: int = 50) -> tuple[np.ndarray, bool]:
+    """Newton's method on :math:`F(x) = -x + J \\tanh(x) + b = 0` from ``x0``.
+
+    The fast path to the fixed point near a state the network settles in (e.g. the end of a
+    preparatory period): each step solves :math:`(-I + J D)\\,\\delta = -F`. Converges
+    quadratically near a nondegenerate fixed point; far from one it may not converge, and then
+    :func:`find_fixed_points` (global minimisation of q) is the tool.
+
+    Parameters
+    ----------
+    J : array_like (N, N)
+    input_current : array_like (N,)
+    x0 : array_like (N,)
+        Starting state.
+    tol : float
+        Converged when :math:`\\lVert F \\rVert_\\infty <` ``tol``.
+    max_iter : int
+
+    Returns
+    -------
+    (x, converged) : ndarray (N,), bool
+    """
+    J, b = _check_rnn(J, input_current)
+    x = check_array("x0", x0, shape=(J.shape[0],)).copy()
+    tol = check_float("tol", tol, minimum=0.0, exclusive_minimum=True)
+    max_iter = check_int("max_iter", max_iter, minimum=1)
+    eye = np.eye(J.shape[0])
+    with threadpool_limits(limits=1, user_api="blas"):
+        for _ in range(max_iter):
+            F = -x + J @ np.tanh(x) + b
+            if not np.all(np.isfinite(F)):
+                return x, False
+            if np.max(np.abs(F)) < tol:
+                return x, True
+            try:
+                x = x - np.linalg.solve(J * (1.0 - np.tanh(x) ** 2) - eye, F)
+            except np.linalg.LinAlgError:
+                return x, False
+        F = -x + J @ np.tanh(x) + b
+    return x, bool(np.all(np.isfinite(F)) and np.max(np.abs(F)) < tol)
 
 
 def gain_function_slope(x, g, r0: float = 20.0, r_max: float = 100.0) -> np.ndarray:

@@ -54,10 +54,10 @@ class ObservationParams:
 
     neuron_fraction: float = param(
         0.3, doc="fraction of all SOC neurons observed (given to FFH as hints); drawn from the "
-                 "neurons outside the evaluation set", provenance="abstract")
+                 "neurons outside the evaluation set", provenance="study-abstract")
     muscle_fraction: float = param(
         0.4, doc="fraction of the muscles observed (the RNNs' training targets)",
-        provenance="abstract")
+        provenance="study-abstract")
     evaluation_fraction: float = param(
         0.4, doc="fraction of the SOC neurons in the evaluation set E, never observed by any "
                  "network at any fraction; similarity with the unobserved neurons is measured "

@@ -49,15 +49,24 @@ __all__ = [
     "CALIBRATION_GROUND_TRUTHS",
     "KINDS",
     "NETWORKS",
+    "KindSummary",
     "ScoreRow",
     "SimilarityParams",
     "StudyParams",
     "TrainedPair",
+    "check_reported",
     "compare_kinds",
     "ground_truth",
+    "ground_truth_task",
+    "kind_key",
     "observation",
+    "outcomes_to_frame",
+    "paired_differences",
+    "rows_to_frame",
     "run_study",
     "score",
+    "score_task",
+    "summarize",
     "train_network",
     "train_pair",
 ]
@@ -170,7 +179,7 @@ _IGNORES = {
 }
 
 
-def _kind_key(params: StudyParams, kind: str) -> StudyParams:
+def kind_key(params: StudyParams, kind: str) -> StudyParams:
     """``params`` with the values a row of ``kind`` ignores set to fixed ones (see _IGNORES)."""
     ignored = _IGNORES[kind]
     obs, force = params.observation, params.force
@@ -442,7 +451,7 @@ def score(params: StudyParams, ground_truth_seed: int, seed: int, kind: str, *,
     seed = check_seed("seed", seed)
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}; got {kind!r}")
-    key = _kind_key(params, kind)
+    key = kind_key(params, kind)
     row, _ = cached_result("study_row", {"params": key, "ground_truth_seed": ground_truth_seed,
                                          "seed": seed, "kind": kind},
                            lambda: _score(key, ground_truth_seed, seed, kind), ScoreRow,
@@ -450,16 +459,17 @@ def score(params: StudyParams, ground_truth_seed: int, seed: int, kind: str, *,
     return row
 
 
-def _score_task(params: StudyParams, ground_truth_seed: int, seed: int, kind: str):
-    """Task wrapper: the row and whether it came from the cache."""
-    key = _kind_key(params, kind)
+def score_task(params: StudyParams, ground_truth_seed: int, seed: int, kind: str):
+    """:func:`score` as a task: ``(row, hit)``, ``hit`` True if the row was read from disk."""
+    key = kind_key(params, kind)
     return cached_result("study_row", {"params": key, "ground_truth_seed": ground_truth_seed,
                                        "seed": seed, "kind": kind},
                          lambda: _score(key, ground_truth_seed, seed, kind), ScoreRow,
                          module=__name__)
 
 
-def _ground_truth_task(params: StudyParams, ground_truth_seed: int) -> float:
+def ground_truth_task(params: StudyParams, ground_truth_seed: int) -> float:
+    """Build (or load) one ground truth, as a task; returns its gain-fit R²."""
     return ground_truth(params, ground_truth_seed).r2
 
 
@@ -522,14 +532,14 @@ def run_study(params: StudyParams, *, kinds: Sequence[str] = KINDS, executor=Non
         raise ValueError(f"kinds must be a non-empty subset of {KINDS}; got {kinds}")
     check_reported(params.ground_truth_seeds, calibration)
     # Ground truths first, each once (workers would otherwise build the same one at once).
-    gt_outcomes = run_tasks(_ground_truth_task, [(params, g) for g in params.ground_truth_seeds],
+    gt_outcomes = run_tasks(ground_truth_task, [(params, g) for g in params.ground_truth_seeds],
                             executor, progress=progress, desc="ground truths")
     failed = [o for o in gt_outcomes if not o.ok]
     if failed:
         raise RuntimeError(f"ground truth {params.ground_truth_seeds[failed[0].index]} failed: "
                            f"{failed[0].error}")
     jobs = [(params, g, s, k) for g, s in params.units for k in kinds]
-    outcomes = run_tasks(_score_task, jobs, executor, progress=progress, desc="study rows")
+    outcomes = run_tasks(score_task, jobs, executor, progress=progress, desc="study rows")
     return outcomes_to_frame(jobs, outcomes, params.similarity.pca_dims)
 
 
@@ -558,13 +568,37 @@ def _failed_row(params: StudyParams, ground_truth_seed: int, seed: int, kind: st
                     worker=outcome.worker)
 
 
+def _ok_rows(table, kind: str):
+    rows = table[table["network"] == kind]
+    return rows[rows["error"] == ""] if "error" in rows else rows
+
+
+def paired_differences(table, measure: str, a: str = "ffh", b: str = "ff", *,
+                       on: Sequence[str] = ("ground_truth", "seed")):
+    """The rows of kinds ``a`` and ``b`` matched on ``on``, with ``measure`` of each and their
+    difference (column ``measure``: ``a - b``; ``{measure}_a``, ``{measure}_b``).
+
+    Rows of kinds ``a`` and ``b`` are matched on the columns ``on`` (the unit and, in a sweep,
+    the factors they share); failed rows and NaN measures are left out.
+    """
+    on = list(on)
+    left, right = _ok_rows(table, a), _ok_rows(table, b)
+    if left.empty or right.empty:
+        raise ValueError(f"no rows of kind {a!r} or {b!r} in the table")
+    merged = left[on + [measure]].merge(right[on + [measure]], on=on, suffixes=("_a", "_b"))
+    if merged.empty:
+        raise ValueError(f"no unit has rows of both {a!r} and {b!r} (matched on {on})")
+    merged = merged.dropna(subset=[f"{measure}_a", f"{measure}_b"])
+    merged[measure] = merged[f"{measure}_a"] - merged[f"{measure}_b"]
+    return merged
+
+
 def compare_kinds(table, measure: str, a: str = "ffh", b: str = "ff", *,
                   on: Sequence[str] = ("ground_truth", "seed"), confidence: float = 0.95):
     """Paired comparison of ``measure`` between two kinds of row, over ground truths.
 
-    Rows of kinds ``a`` and ``b`` are matched on the columns ``on`` (the unit, and in a sweep the
-    factors they share), then :func:`ffhlib.stats.grouped_paired_summary` tests the per-ground-truth
-    means of the paired differences.
+    :func:`paired_differences`, then :func:`ffhlib.stats.grouped_paired_summary` tests the
+    per-ground-truth means of the paired differences.
 
     Returns
     -------
@@ -572,17 +606,63 @@ def compare_kinds(table, measure: str, a: str = "ffh", b: str = "ff", *,
     """
     from .stats import grouped_paired_summary
 
-    on = list(on)
-    left = table[(table["network"] == a) & (table["error"] == "")] if "error" in table else \
-        table[table["network"] == a]
-    right = table[(table["network"] == b) & (table["error"] == "")] if "error" in table else \
-        table[table["network"] == b]
-    if left.empty or right.empty:
-        raise ValueError(f"no rows of kind {a!r} or {b!r} in the table")
-    merged = left[on + [measure]].merge(right[on + [measure]], on=on, suffixes=("_a", "_b"))
-    if merged.empty:
-        raise ValueError(f"no unit has rows of both {a!r} and {b!r} (matched on {on})")
-    merged = merged.dropna(subset=[f"{measure}_a", f"{measure}_b"])
+    merged = paired_differences(table, measure, a, b, on=on)
     return grouped_paired_summary(merged[f"{measure}_a"].to_numpy(),
                                   merged[f"{measure}_b"].to_numpy(),
                                   merged["ground_truth"].to_numpy(), confidence)
+
+
+@dataclasses.dataclass(frozen=True)
+class KindSummary:
+    """One measure of one kind of row, summarised over ground truths.
+
+    Attributes
+    ----------
+    kind : str
+    ground_truths : ndarray (G,)
+        The ground-truth seeds, in order.
+    per_ground_truth : ndarray (G,) or (G, K)
+        The mean over each ground truth's network seeds (of each column, for several).
+    mean : float or ndarray (K,)
+        Mean over ground truths.
+    low, high : float or ndarray (K,)
+        The Student-t 95 % (``confidence``) interval of that mean over ground truths.
+    n_units : int
+        Rows (ground truths x seeds) that entered.
+    """
+
+    kind: str
+    ground_truths: np.ndarray
+    per_ground_truth: np.ndarray
+    mean: float | np.ndarray
+    low: float | np.ndarray
+    high: float | np.ndarray
+    n_units: int
+
+
+def summarize(table, columns, kind: str, *, confidence: float = 0.95) -> KindSummary:
+    """Means over ground truths (of the per-ground-truth means) of ``columns`` for ``kind``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A study table (failed rows are left out).
+    columns : str or sequence of str
+        One measure (scalar summary) or several (e.g. ``cca_e_d2 ... cca_e_d12``: arrays).
+    kind : str
+    confidence : float
+    """
+    from .stats import curve_summary
+
+    single = isinstance(columns, str)
+    cols = [columns] if single else list(columns)
+    rows = _ok_rows(table, kind)
+    if rows.empty:
+        raise ValueError(f"no rows of kind {kind!r} in the table")
+    per_gt = rows.groupby("ground_truth")[cols].mean()
+    mean, low, high = curve_summary(per_gt.to_numpy(), confidence)
+    values = per_gt.to_numpy()
+    if single:
+        mean, low, high, values = float(mean[0]), float(low[0]), float(high[0]), values[:, 0]
+    return KindSummary(kind=kind, ground_truths=per_gt.index.to_numpy(), per_ground_truth=values,
+                       mean=mean, low=low, high=high, n_units=int(len(rows)))

@@ -1,6 +1,6 @@
-"""Figures of chapter 04: learning curves, EMG fits, hint reproduction, unobserved muscles.
+"""Figures of the full-FORCE chapter: calibration, learning curves, EMG fits, hints.
 
-Each function draws what it is given (computes nothing) and returns the figure or axes.
+Each function draws what it is given (computes nothing) and returns the figure.
 """
 
 from __future__ import annotations
@@ -10,100 +10,87 @@ from collections.abc import Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ._style import NETWORK_COLORS
-from ._style import network_color as _color
+from .style import color, direction_colors, direction_key, line_kw, muscle_labels
 
-__all__ = ["plot_hint_reproduction", "plot_learning_curves", "plot_traces_grid"]
+__all__ = ["plot_calibration", "plot_hint_reproduction", "plot_learning_curves",
+           "plot_traces_grid"]
 
 
 def plot_learning_curves(nets: Mapping, *, fig=None):
     """Learning curves of trained networks (``TrainedRNN``), one line per network.
 
     Left: R^2 of the noiseless network (no learning) on the training directions after each
-    checkpoint (``curve_passes``, ``r2_curve``). Right: the normalised error of ``J r`` against the
-    target currents at the update steps of each pass (``current_error``, log scale).
+    checkpoint. Right: the normalised error of ``J r`` against the target currents at the update
+    steps of each pass (log scale).
 
     Parameters
     ----------
-    nets : mapping of str to TrainedRNN
-        e.g. ``{"FF": ff, "FFH": ffh}``.
+    nets : mapping of "FF"/"FFH" to TrainedRNN
     fig : matplotlib Figure, optional
-
-    Returns
-    -------
-    matplotlib.figure.Figure
     """
     if fig is None:
         fig = plt.figure(figsize=(8, 2.8))
     ax_r2, ax_cur = fig.subplots(1, 2)
-    for k, (name, net) in enumerate(nets.items()):
-        color = _color(name, k)
-        ax_r2.plot(net.curve_passes, net.r2_curve, "o-", ms=3, color=color, label=name)
-        ax_cur.semilogy(np.arange(1, net.current_error.size + 1), net.current_error, color=color,
-                        label=name)
-    ax_r2.set(xlabel="training pass", ylabel="output $R^2$ (observed muscles)",
-              title="noiseless network after each pass")
-    ax_r2.set_ylim(max(-0.5, min(float(np.nanmin(n.r2_curve)) for n in nets.values()) - 0.05), 1.0)
-    ax_cur.set(xlabel="training pass", ylabel="normalised current error",
-               title="$J r$ vs target currents (online)")
+    for name, net in nets.items():
+        ax_r2.plot(net.curve_passes, net.r2_curve, "o-", ms=3, **line_kw(name, label=name))
+        ax_cur.semilogy(np.arange(1, net.current_error.size + 1), net.current_error,
+                        **line_kw(name, label=name))
+    low = min(float(np.nanmin(n.r2_curve)) for n in nets.values())
+    ax_r2.set(xlabel="training pass", ylabel="$R^2$ of the EMG (observed muscles)",
+              ylim=(max(-0.5, low - 0.05), 1.0))
+    ax_cur.set(xlabel="training pass", ylabel="normalised current error")
     ax_r2.legend(frameon=False)
     fig.tight_layout()
     return fig
 
 
 def plot_traces_grid(time_ms, target, predictions: Mapping[str, np.ndarray], angles, *,
-                     channel_labels=None, ylabel: str = "EMG (a.u.)", fig=None):
-    """Targets and predictions, one panel per (channel, direction).
+                     muscles, ylabel: str = "EMG (a.u.)", fig=None):
+    """Targets and predictions, one panel per (muscle, direction).
 
     Parameters
     ----------
     time_ms : array (T,)
         ms from movement onset.
     target : array (C, T, M)
-        Drawn as a dashed dark line.
-    predictions : mapping of str to array (C, T, M)
-        One coloured line per entry (e.g. "FF", "FFH").
+        The ground truth (black, dashed).
+    predictions : mapping of "FF"/"FFH" to array (C, T, M)
     angles : array (C,)
-        Reach directions (rad), used in the column titles.
-    channel_labels : sequence of str, optional
-        Row labels (e.g. muscle numbers).
+        Reach directions (rad): column titles in degrees.
+    muscles : sequence of int
+        0-based indices of the M muscles (labelled m1-m10).
     ylabel : str
     fig : matplotlib Figure, optional
-
-    Returns
-    -------
-    matplotlib.figure.Figure
     """
     target = np.asarray(target)
     n_dir, _, n_ch = target.shape
     if fig is None:
-        fig = plt.figure(figsize=(1.25 * n_dir + 0.8, 1.05 * n_ch + 0.9))
+        fig = plt.figure(figsize=(1.2 * n_dir + 0.9, 1.0 * n_ch + 1.0))
     axes = fig.subplots(n_ch, n_dir, sharex=True, sharey="row", squeeze=False)
-    labels = channel_labels if channel_labels is not None else [str(m) for m in range(n_ch)]
+    labels = muscle_labels(list(muscles))
     for m in range(n_ch):
         for c in range(n_dir):
             ax = axes[m, c]
-            ax.plot(time_ms, target[c, :, m], "--", color=NETWORK_COLORS["target"], lw=1.2,
-                    label="target")
-            for k, (name, pred) in enumerate(predictions.items()):
-                ax.plot(time_ms, pred[c, :, m], color=_color(name, k), lw=1.0, label=name)
+            ax.plot(time_ms, target[c, :, m], **line_kw("target", lw=1.2, label="ground truth"))
+            for name, pred in predictions.items():
+                ax.plot(time_ms, pred[c, :, m], **line_kw(name, lw=1.0, label=name))
             if m == 0:
-                ax.set_title(f"{np.degrees(angles[c]):.0f}°")
+                ax.set_title(f"{np.degrees(angles[c]):.0f}°", fontsize="small")
             if c == 0:
-                ax.set_ylabel(f"{labels[m]}", rotation=0, ha="right", va="center")
+                ax.set_ylabel(labels[m], rotation=0, ha="right", va="center")
             ax.tick_params(labelsize=6)
     fig.supxlabel("time from movement onset (ms)", fontsize="small")
     fig.supylabel(ylabel, fontsize="small")
     handles, names = axes[0, 0].get_legend_handles_labels()
     fig.legend(handles, names, loc="upper right", ncol=len(names), frameon=False,
                fontsize="small")
-    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    fig.tight_layout(rect=(0, 0, 1, 0.94))
     return fig
 
 
-def plot_hint_reproduction(time_ms, hints, reproduced, angles, neurons, *, neuron_labels=None,
+def plot_hint_reproduction(time_ms, hints, reproduced, angles, neurons, *, neuron_labels,
                            fig=None):
-    """Hinted SOC neurons (z-scored) and the FFH hint readout, one panel per neuron.
+    """Hinted SOC neurons (z-scored, dashed) and FFH's hint readout (solid), one panel each.
 
     Parameters
     ----------
@@ -113,31 +100,64 @@ def plot_hint_reproduction(time_ms, hints, reproduced, angles, neurons, *, neuro
     reproduced : array (C, T, K)
         The network's hint readout.
     angles : array (C,)
-        Reach directions (rad): line colour (cyclic map).
+        Reach directions (rad): line colour, with its key.
     neurons : sequence of int
         Which of the K hinted neurons to show.
-    neuron_labels : sequence of str, optional
+    neuron_labels : sequence of str
         Panel titles (e.g. the SOC index of each neuron).
     fig : matplotlib Figure, optional
-
-    Returns
-    -------
-    matplotlib.figure.Figure
     """
     neurons = list(neurons)
     if fig is None:
-        fig = plt.figure(figsize=(2.0 * len(neurons), 2.4))
+        fig = plt.figure(figsize=(1.9 * len(neurons) + 1.0, 2.4))
     axes = fig.subplots(1, len(neurons), sharey=True, squeeze=False)[0]
-    cmap = plt.get_cmap("hsv")
-    for ax, k, i in zip(axes, neurons, range(len(neurons)), strict=True):
+    colors = direction_colors(angles)
+    for ax, k, label in zip(axes, neurons, neuron_labels, strict=True):
         for c in range(hints.shape[0]):
-            color = cmap((angles[c] % (2 * np.pi)) / (2 * np.pi))
-            ax.plot(time_ms, hints[c, :, k], "--", color=color, lw=0.9)
-            ax.plot(time_ms, reproduced[c, :, k], color=color, lw=1.0, alpha=0.8)
-        ax.set_title(neuron_labels[i] if neuron_labels is not None else f"hint {k}")
+            ax.plot(time_ms, hints[c, :, k], "--", color=colors[c], lw=0.9)
+            ax.plot(time_ms, reproduced[c, :, k], color=colors[c], lw=1.0, alpha=0.85)
+        ax.set_title(label, fontsize="small")
         ax.set_xlabel("time (ms)")
     axes[0].set_ylabel("z-scored rate")
-    fig.suptitle("dashed: SOC neuron (hint); solid: FFH hint readout; colour: direction",
-                 fontsize="small")
+    fig.tight_layout(rect=(0, 0, 0.9, 1))
+    direction_key(fig, angles, bounds=(0.9, 0.45, 0.09, 0.45))
+    return fig
+
+
+def plot_calibration(evidence, chosen, *, fig=None):
+    """The calibration of one trial design: the three steps of the rule, with what it chose.
+
+    Parameters
+    ----------
+    evidence : :class:`ffhlib.calibration.CalibrationEvidence`
+        Means over the calibration ground truths.
+    chosen : :class:`ffhlib.calibration.CalibratedSettings`
+    fig : matplotlib Figure, optional
+    """
+    if fig is None:
+        fig = plt.figure(figsize=(11, 3.0))
+    ax1, ax2, ax3 = fig.subplots(1, 3)
+    noise = evidence.noise
+    ax1.plot(noise["training_noise"], noise["gen_err"], "o-", **line_kw("FF", label="FF"))
+    ax1.axvline(chosen.training_noise, color="0.5", lw=0.8, ls=":")
+    ax1.set(xlabel="training noise σ", ylabel="error on untrained directions, 1 − $R^2$")
+    twin = ax1.twinx()
+    twin.plot(noise["training_noise"], noise["fit_r2"], "s--", color=color("FF"), ms=3, lw=0.8,
+              alpha=0.6)
+    twin.set_ylabel("fit $R^2$ (squares)", fontsize="small")
+    gains = evidence.gains
+    ax2.plot(gains["hint_gain"], gains["fit_r2"], "o-", **line_kw("FFH", label="FFH"))
+    ax2.axhline(evidence.min_fit_r2, color="0.5", lw=0.8, ls="--")
+    ax2.axvline(chosen.hint_gain, color="0.5", lw=0.8, ls=":")
+    ax2.set(xlabel="hint gain", ylabel="fit $R^2$ (training directions)")
+    for name, curve in (("FF", evidence.curve_ff), ("FFH", evidence.curve_ffh)):
+        ax3.plot(curve["passes"], curve["fit_r2"], "o-", ms=3, **line_kw(name, label=name))
+    ax3.axvline(chosen.n_passes, color="0.5", lw=0.8, ls=":")
+    low = min(c["fit_r2"].iloc[1:].min() for c in (evidence.curve_ff, evidence.curve_ffh))
+    ax3.set(xlabel="training pass", ylabel="fit $R^2$", ylim=(max(low - 0.02, 0.5), 1.0))
+    ax3.legend(frameon=False, fontsize="small")
+    for ax, title in zip((ax1, ax2, ax3), ("1. training noise (FF)", "2. hint gain (FFH)",
+                                           "3. passes"), strict=True):
+        ax.set_title(title, fontsize="medium", loc="left")
     fig.tight_layout()
     return fig

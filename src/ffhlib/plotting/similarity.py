@@ -1,43 +1,58 @@
-"""Figures of chapter 05: latent trajectories, canonical-correlation spectra, paired seeds, vs. d.
+"""Figures of the study chapters: trajectories, measures per kind and ground truth, effects, sweeps.
 
-Each function draws what it is given (computes nothing) and returns the figure or axes.
+Each function draws what it is given (summaries computed by :mod:`ffhlib.study` and
+:mod:`ffhlib.stats`), in the book's colours and interval convention (:mod:`ffhlib.plotting.style`),
+and returns the figure or axes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ._style import NETWORK_COLORS, axes_or_new
-from ._style import network_color as _color
+from .style import (
+    axes_or_new,
+    color,
+    direction_colors,
+    direction_key,
+    interval_band,
+    interval_bar,
+    line_kw,
+    unit_dots,
+)
 
 __all__ = [
-    "NETWORK_COLORS",
-    "plot_cc_spectra",
-    "plot_metric_vs_dim",
-    "plot_paired_seeds",
+    "KIND_LABELS",
+    "KIND_STYLE",
+    "legend_outside",
+    "plot_designs",
+    "plot_ground_truth_effects",
+    "plot_kinds",
     "plot_pc_trajectories",
+    "plot_summary_curves",
 ]
 
+#: How each kind of study row is named in figures.
+KIND_LABELS = {"ff": "FF", "ffh": "FFH", "hints": "hints (observed neurons)",
+               "floor": "floor (untrained)", "ceiling": "ceiling (half of E vs half)",
+               "interpolation": "angular interpolation", "soc": "SOC (all neurons)"}
+#: The book-wide style name of each kind.
+KIND_STYLE = {"ff": "FF", "ffh": "FFH", "hints": "hints", "floor": "floor", "ceiling": "ceiling",
+              "interpolation": "interpolation", "soc": "SOC"}
 
 
-def plot_pc_trajectories(latents: Mapping[str, np.ndarray], angles, *,
-                         units: Mapping[str, str] | None = None, fig=None):
+def plot_pc_trajectories(latents: Mapping[str, np.ndarray], angles, *, fig=None):
     """Top-3 PC trajectories of several networks, side by side, one line per reach direction.
 
     Parameters
     ----------
     latents : mapping of str to ndarray, shape (C, T, 3)
-        For each network (e.g. "SOC", "FF", "FFH"), its trajectories in its own top-3 principal
-        components (:func:`ffhlib.similarity.latent_trajectories`), in that network's units.
+        For each network ("SOC", "FF", "FFH"), its trajectories in its own top-3 principal
+        components. Only shapes can be compared across panels: each has its own axes.
     angles : array_like, shape (C,)
-        Reach direction of each condition (rad); sets the colour (cyclic map).
-    units : mapping of str to str, optional
-        Unit of each network's activity (e.g. ``{"SOC": "Hz"}``), shown in its panel's title; the
-        default is "Hz" for "SOC" and "a.u." otherwise. Tick labels are left out: each panel has
-        its own axes, and only shapes can be compared across panels.
+        Reach direction of each condition (rad); sets the colour (with its key).
     fig : matplotlib Figure, optional
 
     Returns
@@ -45,125 +60,192 @@ def plot_pc_trajectories(latents: Mapping[str, np.ndarray], angles, *,
     matplotlib.figure.Figure
     """
     angles = np.asarray(angles)
-    units = dict(units or {})
     if fig is None:
-        fig = plt.figure(figsize=(3.3 * len(latents), 3.4))
-    cmap = plt.get_cmap("hsv")
+        fig = plt.figure(figsize=(3.2 * len(latents) + 0.9, 3.3))
+    colors = direction_colors(angles)
+    width = 0.86 / len(latents)
     for k, (name, Z) in enumerate(latents.items()):
-        ax = fig.add_subplot(1, len(latents), k + 1, projection="3d")
+        ax = fig.add_axes((0.01 + k * width, 0.02, width, 0.86), projection="3d")
         for c in range(Z.shape[0]):
-            color = cmap((angles[c] % (2 * np.pi)) / (2 * np.pi))
-            ax.plot(Z[c, :, 0], Z[c, :, 1], Z[c, :, 2], color=color, lw=1.2,
-                    label=f"{np.degrees(angles[c]):.0f}°")
-            ax.scatter(*Z[c, 0, :3], color=color, s=10, marker="o")
-        unit = units.get(name, "Hz" if name == "SOC" else "a.u.")
-        ax.set_title(f"{name} (PC scores, {unit})")
-        ax.set_xticklabels([])
-        ax.set_yticklabels([])
-        ax.set_zticklabels([])
+            ax.plot(Z[c, :, 0], Z[c, :, 1], Z[c, :, 2], color=colors[c], lw=1.2)
+            ax.scatter(*Z[c, 0, :3], color=colors[c], s=10, marker="o")
+        ax.set_title(name, color=color(name) if name in ("SOC", "FF", "FFH") else "black")
+        for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+            axis.set_ticklabels([])
         ax.set_xlabel("PC 1", labelpad=-12)
         ax.set_ylabel("PC 2", labelpad=-12)
         ax.set_zlabel("PC 3", labelpad=-12)
-    fig.axes[-1].legend(loc="center left", bbox_to_anchor=(1.15, 0.5), frameon=False,
-                        fontsize="x-small", title="reach angle", title_fontsize="x-small")
-    fig.suptitle("Top-3 principal components of each network (dot: movement onset)",
-                 fontsize="medium")
+    direction_key(fig, angles, bounds=(0.885, 0.55, 0.11, 0.36))
     return fig
 
 
-def plot_cc_spectra(spectra: Mapping[str, np.ndarray], *, ax=None):
-    """Canonical-correlation spectra against the SOC, mean over seeds with the seeds' spread.
+def plot_kinds(summaries: Mapping[str, object], *, ylabel: str, ax=None, pair=("ff", "ffh"),
+               dots: bool = True):
+    """One measure for several kinds: mean over ground truths with its 95 % interval, and each
+    ground truth as a dot; the dots of one ground truth are joined between the ``pair`` kinds.
 
     Parameters
     ----------
-    spectra : mapping of str to ndarray, shape (n_seeds, d)
-        For each network, the canonical correlations (descending) of every seed.
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib Axes
-    """
-    ax = axes_or_new(ax, figsize=(4.2, 3.2))
-    for k, (name, rho) in enumerate(spectra.items()):
-        rho = np.atleast_2d(rho)
-        _mean_with_band(ax, np.arange(1, rho.shape[1] + 1), rho, _color(name, k), name)
-    ax.set_xlabel("canonical pair")
-    ax.set_ylabel("canonical correlation with the SOC")
-    ax.set_ylim(0, 1.02)
-    ax.legend(frameon=False, fontsize="small", title="mean over seeds (band: min-max)",
-              title_fontsize="x-small")
-    return ax
-
-
-def plot_paired_seeds(values: Mapping[str, np.ndarray], *, paired: Sequence[str] = ("FF", "FFH"),
-                      ylabel: str = "", ax=None):
-    """Per-seed values of each network; the ``paired`` networks' seeds joined by lines.
-
-    Parameters
-    ----------
-    values : mapping of str to ndarray, shape (n_seeds,)
-        One value per seed for each network (the same seed order for all).
-    paired : two names in ``values``
-        Drawn first and joined seed by seed (the paired comparison); the others are baselines.
+    summaries : mapping of kind to :class:`ffhlib.study.KindSummary`
+        In the order to draw (scalar summaries).
     ylabel : str
-        Label with unit.
     ax : matplotlib Axes, optional
+    pair : (str, str)
+        Kinds whose per-ground-truth dots are joined (the paired comparison).
+    dots : bool
+        Draw the per-ground-truth dots (below the style's threshold of units).
 
     Returns
     -------
     matplotlib Axes
     """
-    ax = axes_or_new(ax, figsize=(4.2, 3.2))
-    names = list(paired) + [n for n in values if n not in paired]
-    a, b = (np.asarray(values[n]) for n in paired)
-    ax.plot(np.vstack([np.zeros_like(a), np.ones_like(b)]), np.vstack([a, b]), color="0.7",
-            lw=0.8, zorder=1)
-    for k, name in enumerate(names):
-        v = np.asarray(values[name])
-        jitter = 0.04 * (np.arange(v.size) - (v.size - 1) / 2) / max(v.size, 1)
-        ax.scatter(k + jitter, v, color=_color(name, k), s=14, zorder=2)
-        ax.errorbar(k + 0.18, v.mean(), yerr=v.std(ddof=1) if v.size > 1 else 0, fmt="_",
-                    color=_color(name, k), ms=10, capsize=2)
-    ax.set_xticks(range(len(names)), names, rotation=20)
-    ax.set_xlim(-0.5, len(names) - 0.3)
+    ax = axes_or_new(ax, figsize=(5, 3.2))
+    kinds = list(summaries)
+    for x, kind in enumerate(kinds):
+        s = summaries[kind]
+        style = KIND_STYLE.get(kind, kind)
+        interval_bar(ax, x + 0.12, s.mean, s.low, s.high, color=color(style))
+        if dots:
+            unit_dots(ax, x - 0.12, s.per_ground_truth, color=color(style), jitter=0.12)
+    if all(k in summaries for k in pair) and dots:
+        a, b = (summaries[k] for k in pair)
+        xa, xb = kinds.index(pair[0]), kinds.index(pair[1])
+        common = np.intersect1d(a.ground_truths, b.ground_truths)
+        for g in common:
+            ya = a.per_ground_truth[np.flatnonzero(a.ground_truths == g)[0]]
+            yb = b.per_ground_truth[np.flatnonzero(b.ground_truths == g)[0]]
+            ax.plot([xa - 0.12, xb - 0.12], [ya, yb], color="0.75", lw=0.7, zorder=1)
+    ax.set_xticks(range(len(kinds)), [KIND_LABELS.get(k, k) for k in kinds], rotation=20,
+                  ha="right")
+    ax.set_xlim(-0.5, len(kinds) - 0.5)
     ax.set_ylabel(ylabel)
     return ax
 
 
-def plot_metric_vs_dim(dims, values: Mapping[str, np.ndarray], *, ylabel: str = "",
-                       main_dim: int | None = None, ax=None):
-    """A similarity metric against the number of principal components ``d``.
+def plot_ground_truth_effects(summary, *, ylabel: str, ax=None, unit_values=None,
+                              style: str = "FFH"):
+    """Each ground truth's paired effect with its interval, and the mean over ground truths.
 
     Parameters
     ----------
-    dims : array_like, shape (k,)
-        The latent dimensions.
-    values : mapping of str to ndarray, shape (n_seeds, k)
-        Per seed and ``d``, for each network.
+    summary : :class:`ffhlib.stats.GroupedPairedSummary`
     ylabel : str
-        Label with unit.
-    main_dim : int, optional
-        The ``d`` used for the headline numbers (marked by a vertical line).
+        What the difference is (e.g. "FFH − FF, mean canonical correlation").
+    ax : matplotlib Axes, optional
+    unit_values : mapping of ground truth to array, optional
+        Each ground truth's per-network differences, drawn as small dots.
+    style : str
+        Colour name of the effect.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    ax = axes_or_new(ax, figsize=(5, 3))
+    c = color(style)
+    for x, effect in enumerate(summary.effects):
+        lo, hi = effect.ci_diff
+        if np.isfinite(lo) and np.isfinite(hi):
+            interval_bar(ax, x, effect.mean_diff, lo, hi, color=c, ms=4)
+        else:
+            ax.plot(x, effect.mean_diff, "o", color=c, ms=4)
+        if unit_values is not None and effect.group in unit_values:
+            unit_dots(ax, x + 0.15, np.asarray(unit_values[effect.group]), color=c, size=8,
+                      force=True)
+    x_all = len(summary.effects) + 0.6
+    interval_bar(ax, x_all, summary.mean_diff, *summary.ci_diff, color="black", ms=6)
+    ax.axhline(0.0, color="0.6", lw=0.8, zorder=0)
+    labels = [str(e.group) for e in summary.effects] + ["all"]
+    ax.set_xticks([*range(len(summary.effects)), x_all], labels)
+    ax.set_xlabel("ground truth (seed)")
+    ax.set_ylabel(ylabel)
+    return ax
+
+
+def plot_summary_curves(x, summaries: Mapping[str, object], *, xlabel: str, ylabel: str,
+                        ax=None, dots: bool = False, logx: bool = False, labels=None):
+    """Curves of a measure against a factor (d, a fraction, a noise level) for several kinds:
+    mean over ground truths with its 95 % interval as a band.
+
+    Parameters
+    ----------
+    x : array_like (K,)
+    summaries : mapping of kind to :class:`ffhlib.study.KindSummary` (array summaries) or to a
+        ``(mean, low, high)`` tuple of arrays
+    xlabel, ylabel : str
+    ax : matplotlib Axes, optional
+    dots : bool
+        Also draw each ground truth's values as dots (KindSummary only).
+    logx : bool
+    labels : mapping of kind to label, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    ax = axes_or_new(ax, figsize=(5, 3.2))
+    x = np.asarray(x, dtype=float)
+    labels = {**KIND_LABELS, **(labels or {})}
+    for kind, s in summaries.items():
+        style = KIND_STYLE.get(kind, kind)
+        mean, low, high = (s.mean, s.low, s.high) if hasattr(s, "mean") else s
+        kw = line_kw(style)
+        interval_band(ax, x, mean, low, high, color=kw["color"], label=labels.get(kind, kind),
+                      linestyle=kw["linestyle"], marker="o", ms=3)
+        if dots and hasattr(s, "per_ground_truth"):
+            unit_dots(ax, x, s.per_ground_truth, color=kw["color"], size=6)
+    if logx:
+        ax.set_xscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return ax
+
+
+#: Marker of each trial design in side-by-side comparisons.
+DESIGN_MARKERS = {"preparation": "o", "trial": "s"}
+#: How each trial design is named in figures.
+DESIGN_LABELS = {"preparation": "cue in preparation only", "trial": "cue held through movement"}
+
+
+def plot_designs(summaries: Mapping[str, Mapping[str, object]], *, ylabel: str, ax=None):
+    """One measure for several kinds under each trial design, side by side.
+
+    Parameters
+    ----------
+    summaries : mapping of design to mapping of kind to :class:`ffhlib.study.KindSummary`
+        The outer keys are trial designs ("preparation", "trial"); the inner order sets the x
+        order. Each point is the mean over ground truths with its 95 % interval; filled markers
+        for the first design, open ones for the second.
+    ylabel : str
     ax : matplotlib Axes, optional
 
     Returns
     -------
     matplotlib Axes
     """
-    ax = axes_or_new(ax, figsize=(4.2, 3.2))
-    dims = np.asarray(dims)
-    for k, (name, v) in enumerate(values.items()):
-        _mean_with_band(ax, dims, np.atleast_2d(v), _color(name, k), name)
-    if main_dim is not None:
-        ax.axvline(main_dim, color="0.5", ls=":", lw=1)
-    ax.set_xlabel("number of principal components d")
+    ax = axes_or_new(ax, figsize=(5, 3.2))
+    designs = list(summaries)
+    kinds = list(next(iter(summaries.values())))
+    width = 0.36
+    for j, design in enumerate(designs):
+        offset = (j - (len(designs) - 1) / 2) * width
+        for x, kind in enumerate(kinds):
+            if kind not in summaries[design]:
+                continue
+            s = summaries[design][kind]
+            c = color(KIND_STYLE.get(kind, kind))
+            face = c if j == 0 else "white"
+            interval_bar(ax, x + offset, s.mean, s.low, s.high, color=c,
+                         fmt=DESIGN_MARKERS.get(design, "o"), mfc=face,
+                         label=DESIGN_LABELS.get(design, design) if x == 0 else None)
+    ax.set_xticks(range(len(kinds)), [KIND_LABELS.get(k, k) for k in kinds], rotation=20,
+                  ha="right")
+    ax.set_xlim(-0.6, len(kinds) - 0.4)
     ax.set_ylabel(ylabel)
-    ax.legend(frameon=False, fontsize="small")
     return ax
 
 
-def _mean_with_band(ax, x, values, color, label):
-    """Mean over seeds (rows of ``values``) as a line, their min-max range as a band."""
-    ax.fill_between(x, values.min(0), values.max(0), color=color, alpha=0.2, lw=0)
-    ax.plot(x, values.mean(0), "o-", color=color, ms=3, label=label)
+def legend_outside(ax, **kwargs):
+    """A frameless legend to the right of ``ax``."""
+    return ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False,
+                     fontsize="small", **kwargs)

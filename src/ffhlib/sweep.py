@@ -1,0 +1,328 @@
+"""Sweeps: the study over a grid of factors, as tasks on any executor (dask.distributed included).
+
+A :class:`SweepGrid` names values for any of the factors (observed neuron fraction, muscle fraction,
+hint gain, training noise, ground truths, network seeds); the others stay at the base study's
+values. :func:`sweep_tasks` expands it into the study's row tasks (:func:`ffhlib.study.score`):
+FFH and the hints baseline in every cell, FF once per (muscle fraction, training noise, ground
+truth, seed) whatever the neuron fraction and hint gain, the floor and ceiling once per unit. Every
+task's row is cached, so an interrupted sweep resumes, and a larger grid reuses every cell it
+shares with a smaller one (and with chapter 05's networks). :func:`run_sweep` returns the tidy
+table with, per row, the worker that computed it and its compute seconds, and marks failed tasks
+(with their grid cell and error) without stopping the others.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from ._params import param
+from .metrics import check_number_tuple
+from .parallel import run_tasks
+from .stats import bootstrap_interval
+from .study import (
+    StudyParams,
+    check_reported,
+    ground_truth_task,
+    kind_key,
+    outcomes_to_frame,
+    score_task,
+)
+
+__all__ = [
+    "FACTORS",
+    "Curve",
+    "SweepGrid",
+    "SweepResult",
+    "crossing_fraction",
+    "curve",
+    "fraction_for_level",
+    "normalized_scores",
+    "run_sweep",
+    "sweep_tasks",
+]
+
+#: The factors a grid may vary, and where each lives in :class:`~ffhlib.study.StudyParams`.
+FACTORS = {"neuron_fractions": ("observation", "neuron_fraction"),
+           "muscle_fractions": ("observation", "muscle_fraction"),
+           "hint_gains": ("force", "hint_gain"),
+           "training_noises": ("force", "training_noise")}
+
+
+@dataclasses.dataclass(frozen=True)
+class SweepGrid:
+    """Values of the factors to sweep; ``None`` keeps the base study's value (or units).
+
+    The grid is the Cartesian product of the factors given. Fractions are of all SOC neurons and
+    must leave the evaluation set untouched (at most ``1 - evaluation_fraction``).
+    """
+
+    neuron_fractions: tuple | None = param(None, doc="observed neuron fractions",
+                                           provenance="choice")
+    muscle_fractions: tuple | None = param(None, doc="observed muscle fractions",
+                                           provenance="choice")
+    hint_gains: tuple | None = param(None, doc="hint gains", provenance="choice")
+    training_noises: tuple | None = param(None, doc="training-noise values",
+                                          provenance="choice")
+    ground_truth_seeds: tuple | None = param(None, doc="ground truths", provenance="choice")
+    seeds: tuple | None = param(None, doc="network seeds per ground truth", provenance="choice")
+
+    def __post_init__(self):
+        bounds = {"neuron_fractions": (0.0, 1.0), "muscle_fractions": (0.0, 1.0),
+                  "hint_gains": (0.0, None), "training_noises": (0.0, None)}
+        for name, (low, high) in bounds.items():
+            values = getattr(self, name)
+            if values is not None:
+                checked = check_number_tuple(name, values, minimum=low, maximum=high)
+                if name.endswith("fractions") and min(checked) <= 0:
+                    raise ValueError(f"{name} must lie in (0, 1], got {checked}")
+                object.__setattr__(self, name, tuple(sorted(checked)))
+        for name in ("ground_truth_seeds", "seeds"):
+            values = getattr(self, name)
+            if values is not None:
+                object.__setattr__(self, name, check_number_tuple(name, values, minimum=0,
+                                                                  kind=int))
+
+    @classmethod
+    def from_mapping(cls, factors: Mapping[str, Sequence]) -> SweepGrid:
+        """A grid from ``{factor: values}``; an unknown factor is an error naming the known ones."""
+        known = [f.name for f in dataclasses.fields(cls)]
+        unknown = sorted(set(factors) - set(known))
+        if unknown:
+            raise ValueError(f"unknown sweep factor(s) {unknown}; the factors are {known}")
+        return cls(**factors)
+
+    def cells(self, base: StudyParams) -> list[StudyParams]:
+        """Every cell of the grid as study parameters (units set by the grid or the base)."""
+        units = {"ground_truth_seeds": self.ground_truth_seeds or base.ground_truth_seeds,
+                 "seeds": self.seeds or base.seeds}
+        axes = [(name, values) for name, values in ((n, getattr(self, n)) for n in FACTORS)
+                if values is not None]
+        out = [dataclasses.replace(base, **units)]
+        for name, values in axes:
+            section, field = FACTORS[name]
+            out = [dataclasses.replace(cell, **{section: dataclasses.replace(
+                getattr(cell, section), **{field: float(v)})}) for cell in out for v in values]
+        return out
+
+
+def _check_grid(base: StudyParams, grid: SweepGrid) -> None:
+    """Refuse, before any work, a grid that cannot run: fractions beyond what E leaves, a cell
+    observing no muscle or neuron, calibration ground truths."""
+    limit = base.observation.max_neuron_fraction
+    if grid.neuron_fractions is not None and max(grid.neuron_fractions) > limit + 1e-12:
+        raise ValueError(f"neuron_fractions must lie in (0, {limit:g}] (the evaluation set takes "
+                         f"{base.observation.evaluation_fraction:g} of the neurons); got "
+                         f"{grid.neuron_fractions}")
+    n_neurons = base.ground_truth.soc.n_neurons
+    n_muscles = base.ground_truth.emg.n_muscles
+    for name, n in (("neuron_fractions", n_neurons), ("muscle_fractions", n_muscles)):
+        values = getattr(grid, name)
+        if values is not None and math.floor(min(values) * n + 0.5) < 1:
+            raise ValueError(f"{name} {min(values)} selects no unit out of {n}; use at least "
+                             f"{0.5 / n:.3g}")
+    check_reported(grid.ground_truth_seeds or base.ground_truth_seeds, calibration=False)
+
+
+def sweep_tasks(base: StudyParams, grid: SweepGrid,
+                kinds: Sequence[str] = ("ff", "ffh", "hints", "floor", "ceiling")
+                ) -> list[tuple[StudyParams, int, int, str]]:
+    """The distinct row tasks of a grid: ``(params, ground_truth_seed, seed, kind)``.
+
+    Two tasks whose rows are the same (e.g. FF at two neuron fractions) appear once: tasks are
+    deduplicated by the parameters their kind depends on.
+    """
+    _check_grid(base, grid)
+    tasks, seen = [], set()
+    for cell in grid.cells(base):
+        for g, s in cell.units:
+            for kind in kinds:
+                key = (repr(kind_key(cell, kind)), g, s, kind)
+                if key not in seen:
+                    seen.add(key)
+                    tasks.append((cell, g, s, kind))
+    return tasks
+
+
+@dataclasses.dataclass(frozen=True)
+class SweepResult:
+    """A sweep's table and what it cost.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per task (the study's columns, plus ``cached``, ``error``, ``worker``,
+        ``task_seconds``: where and how long the task ran now).
+    n_tasks : int
+    wall_seconds : float
+        Wall time of the sweep.
+    task_seconds_total : float
+        Compute seconds of the tasks, summed (of their original run for cached rows).
+    cache_hits : int
+        Tasks whose row was read from the cache.
+    n_workers_used : int
+        Distinct workers that ran a task.
+    n_failed : int
+    """
+
+    table: object
+    n_tasks: int
+    wall_seconds: float
+    task_seconds_total: float
+    cache_hits: int
+    n_workers_used: int
+    n_failed: int
+
+
+def run_sweep(base: StudyParams, grid: SweepGrid, *, executor=None, progress: bool = True,
+              kinds: Sequence[str] = ("ff", "ffh", "hints", "floor", "ceiling")) -> SweepResult:
+    """Run every task of ``grid`` on ``executor`` (default: serially in this process).
+
+    The ground truths are built first (each once); then every row task. A failing task (e.g.
+    a diverging training) is reported with its grid cell and marked in the table; the others
+    finish.
+    """
+    if not isinstance(base, StudyParams):
+        raise TypeError(f"base must be StudyParams, got {type(base).__name__}")
+    if not isinstance(grid, SweepGrid):
+        raise TypeError(f"grid must be a SweepGrid, got {type(grid).__name__}")
+    tasks = sweep_tasks(base, grid, kinds)
+    start = time.perf_counter()
+    gts = sorted({t[1] for t in tasks})
+    gt_outcomes = run_tasks(ground_truth_task, [(base, g) for g in gts], executor,
+                            progress=progress, desc="ground truths")
+    failed = [o for o in gt_outcomes if not o.ok]
+    if failed:
+        raise RuntimeError(f"ground truth {gts[failed[0].index]} failed: {failed[0].error}")
+    outcomes = run_tasks(score_task, tasks, executor, progress=progress, desc="sweep tasks")
+    wall = time.perf_counter() - start
+    table = outcomes_to_frame(tasks, outcomes, base.similarity.pca_dims)
+    table["task_worker"] = [o.worker for o in outcomes]
+    table["task_seconds"] = [o.seconds for o in outcomes]
+    return SweepResult(table=table, n_tasks=len(tasks), wall_seconds=wall,
+                       task_seconds_total=float(table["seconds"].fillna(0).sum()),
+                       cache_hits=int(table["cached"].sum()),
+                       n_workers_used=len({o.worker for o in outcomes}),
+                       n_failed=int((table["error"] != "").sum()))
+
+
+# ----------------------------------------------------------------------------- how many neurons
+
+
+def normalized_scores(table, measure: str = "cca_e", kind: str = "ffh"):
+    """Per ground truth and neuron fraction: ``(score - floor) / (ceiling - floor)``.
+
+    Means over network seeds first; the floor and ceiling are each ground truth's own.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: ground truth; columns: neuron fractions (sorted).
+    """
+    ok = table[table["error"] == ""] if "error" in table else table
+    rows = ok[ok["network"] == kind]
+    per = rows.groupby(["ground_truth", "neuron_fraction"])[measure].mean().unstack()
+    floor = ok[ok["network"] == "floor"].groupby("ground_truth")[measure].mean()
+    ceiling = ok[ok["network"] == "ceiling"].groupby("ground_truth")[measure].mean()
+    span = (ceiling - floor).reindex(per.index)
+    return per.sub(floor.reindex(per.index), axis=0).div(span, axis=0).sort_index(axis=1)
+
+
+def crossing_fraction(fractions, scores, level: float = 0.9) -> float:
+    """The smallest fraction at which ``scores`` reach ``level``, interpolated in log fraction.
+
+    Parameters
+    ----------
+    fractions : array (K,)
+        Increasing, positive.
+    scores : array (K,)
+    level : float
+
+    Returns
+    -------
+    float
+        The first crossing from below: linear interpolation of ``scores`` against
+        ``log(fractions)`` between the last point below ``level`` and the first at or above it;
+        the first fraction if it already reaches it; NaN if no fraction does.
+    """
+    f = np.asarray(fractions, dtype=float)
+    s = np.asarray(scores, dtype=float)
+    if f.shape != s.shape or f.ndim != 1 or np.any(f <= 0) or np.any(np.diff(f) <= 0):
+        raise ValueError("fractions must be increasing positive values, one per score")
+    above = np.flatnonzero(s >= level)
+    if above.size == 0:
+        return math.nan
+    k = int(above[0])
+    if k == 0:
+        return float(f[0])
+    x0, x1 = np.log(f[k - 1]), np.log(f[k])
+    w = (level - s[k - 1]) / (s[k] - s[k - 1])
+    return float(np.exp(x0 + w * (x1 - x0)))
+
+
+def fraction_for_level(normalized, level: float = 0.9, *, n_boot: int = 2000, rng=0):
+    """The smallest neuron fraction at which FFH's mean normalised score reaches ``level``, and
+    a percentile bootstrap interval over ground truths (resampled with replacement).
+
+    Parameters
+    ----------
+    normalized : pandas.DataFrame
+        :func:`normalized_scores` (ground truths x fractions).
+
+    Returns
+    -------
+    (estimate, (low, high), n_not_reached)
+        ``n_not_reached`` counts bootstrap resamples whose mean curve never reaches the level
+        (they are left out of the interval, and reported).
+    """
+    fractions = normalized.columns.to_numpy(dtype=float)
+    values = normalized.to_numpy()
+    groups = np.arange(values.shape[0])
+
+    def statistic(rows):
+        return crossing_fraction(fractions, np.nanmean(rows, axis=0), level)
+
+    estimate, interval, reps = bootstrap_interval(statistic, groups, values, n_boot=n_boot,
+                                                  rng=rng)
+    return estimate, interval, int(n_boot - reps.size)
+
+
+@dataclasses.dataclass(frozen=True)
+class Curve:
+    """A measure against a factor, summarised over ground truths.
+
+    Attributes
+    ----------
+    x : ndarray (K,)
+        The factor's values.
+    mean, low, high : ndarray (K,)
+        Mean over ground truths (of the per-ground-truth means over seeds) and its 95 % interval.
+    per_ground_truth : ndarray (G, K)
+    ground_truths : ndarray (G,)
+    """
+
+    x: np.ndarray
+    mean: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    per_ground_truth: np.ndarray
+    ground_truths: np.ndarray
+
+
+def curve(table, measure: str, kind: str, by: str = "neuron_fraction",
+          confidence: float = 0.95) -> Curve:
+    """``measure`` of ``kind`` against the factor ``by`` (rows filtered by the caller)."""
+    from .stats import curve_summary
+
+    ok = table[table["error"] == ""] if "error" in table else table
+    rows = ok[ok["network"] == kind]
+    if rows.empty:
+        raise ValueError(f"no rows of kind {kind!r}")
+    per = rows.groupby(["ground_truth", by])[measure].mean().unstack().sort_index(axis=1)
+    mean, low, high = curve_summary(per.to_numpy(), confidence)
+    return Curve(x=per.columns.to_numpy(dtype=float), mean=mean, low=low, high=high,
+                 per_ground_truth=per.to_numpy(), ground_truths=per.index.to_numpy())

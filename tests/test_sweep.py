@@ -1,0 +1,203 @@
+"""Sweeps: the same table on every executor, every cell computed once, honest about failures."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ffhlib import fullforce, study
+from ffhlib.parallel import DaskExecutor, SerialExecutor
+from ffhlib.study import StudyParams
+from ffhlib.sweep import (
+    SweepGrid,
+    crossing_fraction,
+    fraction_for_level,
+    normalized_scores,
+    run_sweep,
+    sweep_tasks,
+)
+
+#: The tiny study of the other tests: quick ground truth, 40-unit networks, 2 passes.
+TINY = dataclasses.replace(
+    StudyParams.quick(), force=dataclasses.replace(StudyParams.quick().force, n_units=40,
+                                                   n_passes=2),
+    ground_truth_seeds=(0,), seeds=(0,))
+GRID = SweepGrid(neuron_fractions=(0.05, 0.3), seeds=(0, 1))
+
+
+def _values(table: pd.DataFrame) -> pd.DataFrame:
+    drop = ["seconds", "worker", "cached", "train_seconds", "task_worker", "task_seconds"]
+    return table.drop(columns=drop).reset_index(drop=True)
+
+
+def test_grid_expands_to_distinct_tasks_with_ff_once_per_unit():
+    tasks = sweep_tasks(TINY, GRID)
+    kinds = pd.Series([t[3] for t in tasks]).value_counts()
+    # 2 fractions x 2 seeds of FFH and hints; FF, floor and ceiling once per seed
+    assert kinds["ffh"] == 4 and kinds["hints"] == 4
+    assert kinds["ff"] == 2 and kinds["floor"] == 2 and kinds["ceiling"] == 2
+    with_gains = sweep_tasks(TINY, SweepGrid(neuron_fractions=(0.05, 0.3), hint_gains=(0.1, 1.0)))
+    counts = pd.Series([t[3] for t in with_gains]).value_counts()
+    assert counts["ffh"] == 4 and counts["ff"] == 1 and counts["hints"] == 2
+
+
+def test_ff_is_trained_once_per_muscle_fraction_ground_truth_and_seed():
+    base = dataclasses.replace(TINY, force=dataclasses.replace(TINY.force, g=1.45))  # fresh
+    before = dict(fullforce.TRAINING_RUNS)
+    grid = SweepGrid(neuron_fractions=(0.025, 0.1), muscle_fractions=(0.4, 0.6),
+                     hint_gains=(0.3, 0.6))
+    result = run_sweep(base, grid, progress=False, kinds=("ff", "ffh"))
+    assert fullforce.TRAINING_RUNS["ff"] - before.get("ff", 0) == 2  # one per muscle fraction
+    assert fullforce.TRAINING_RUNS["ffh"] - before.get("ffh", 0) == 8
+    ff = result.table[result.table["network"] == "ff"]
+    assert len(ff) == 2 and (ff["neuron_fraction"] == 0).all()
+
+
+def test_an_extended_grid_reuses_every_shared_cell_and_an_interrupted_one_resumes():
+    base = dataclasses.replace(TINY, force=dataclasses.replace(TINY.force, g=1.35))  # fresh
+    small = run_sweep(base, SweepGrid(neuron_fractions=(0.1,)), progress=False)
+    assert small.cache_hits == 0
+    # "interrupted": only the small grid ran; the full one recomputes only the rest
+    large = run_sweep(base, SweepGrid(neuron_fractions=(0.05, 0.1, 0.2)), progress=False)
+    assert large.cache_hits == small.n_tasks
+    assert large.n_tasks == small.n_tasks + 2 * 2  # FFH and hints at two new fractions
+    again = run_sweep(base, SweepGrid(neuron_fractions=(0.05, 0.1, 0.2)), progress=False)
+    assert again.cache_hits == again.n_tasks
+    pd.testing.assert_frame_equal(_values(large.table), _values(again.table))
+
+
+def test_a_failing_task_is_reported_with_its_cell_and_the_others_finish(monkeypatch):
+    real = study._score
+
+    def flaky(params, ground_truth_seed, seed, kind):
+        if kind == "ffh" and params.observation.neuron_fraction == 0.05:
+            raise fullforce.DivergenceError("RLS diverged")
+        return real(params, ground_truth_seed, seed, kind)
+
+    monkeypatch.setattr(study, "_score", flaky)
+    base = dataclasses.replace(TINY, force=dataclasses.replace(TINY.force, g=1.25))
+    result = run_sweep(base, SweepGrid(neuron_fractions=(0.05, 0.3)), progress=False)
+    failed = result.table[result.table["error"] != ""]
+    assert result.n_failed == 1 and len(failed) == 1
+    assert failed["neuron_fraction"].item() == 0.05 and failed["network"].item() == "ffh"
+    assert "DivergenceError: RLS diverged" in failed["error"].item()
+    ok = result.table[result.table["error"] == ""]
+    assert ok["cca_e"].notna().all() and len(ok) == result.n_tasks - 1
+
+
+@pytest.mark.parametrize(("grid", "message"), [
+    (dict(neuron_fractions=()), "must not be empty"),
+    (dict(neuron_fractions=(0.1, 0.7)), r"neuron_fractions must lie in \(0, 0.6\]"),
+    (dict(muscle_fractions=(0.01,)), "selects no unit"),
+    (dict(ground_truth_seeds=(0, 101)), "reserved for calibration"),
+    (dict(neuron_fraction=(0.1,)), "unknown sweep factor"),
+])
+def test_bad_grids_are_refused_before_any_work(grid, message, monkeypatch):
+    def never(*args, **kwargs):  # pragma: no cover - must not be reached
+        raise AssertionError("work started")
+
+    monkeypatch.setattr(study, "_score", never)
+    monkeypatch.setattr(study, "ground_truth", never)
+    with pytest.raises((ValueError, TypeError), match=message):
+        run_sweep(TINY, SweepGrid.from_mapping(grid), progress=False)
+
+
+def test_crossing_fraction_interpolates_in_log_fraction():
+    f = np.array([0.01, 0.1, 1.0])
+    assert crossing_fraction(f, [0.5, 0.8, 1.0], 0.9) == pytest.approx(10 ** -0.5)
+    assert crossing_fraction(f, [0.95, 0.99, 1.0], 0.9) == 0.01
+    assert np.isnan(crossing_fraction(f, [0.1, 0.2, 0.3], 0.9))
+    # a dip after the first crossing does not matter: the first crossing counts
+    assert crossing_fraction(f, [0.0, 0.9, 0.5], 0.9) == pytest.approx(0.1)
+    with pytest.raises(ValueError, match="increasing"):
+        crossing_fraction([0.1, 0.01], [0, 1], 0.9)
+
+
+def test_normalized_scores_and_the_bootstrap_over_ground_truths():
+    rows = []
+    for g in range(4):
+        rows += [{"ground_truth": g, "network": "floor", "neuron_fraction": np.nan,
+                  "cca_e": 0.2, "error": ""},
+                 {"ground_truth": g, "network": "ceiling", "neuron_fraction": np.nan,
+                  "cca_e": 1.0, "error": ""}]
+        for f, score in ((0.01, 0.2 + 0.8 * 0.5), (0.1, 0.2 + 0.8 * (0.9 + 0.02 * g)),
+                         (0.5, 1.0)):
+            rows.append({"ground_truth": g, "network": "ffh", "neuron_fraction": f,
+                         "cca_e": score, "error": ""})
+    normalized = normalized_scores(pd.DataFrame(rows))
+    np.testing.assert_allclose(normalized[0.01], 0.5)
+    estimate, (lo, hi), not_reached = fraction_for_level(normalized, 0.9, n_boot=200)
+    assert 0.01 < lo <= estimate <= hi <= 0.1 and not_reached == 0
+
+
+# --- dask ---------------------------------------------------------------------------------------
+
+
+def test_dask_local_cluster_gives_the_serial_table_from_two_workers(tmp_path, monkeypatch):
+    base = dataclasses.replace(TINY, force=dataclasses.replace(TINY.force, g=1.3))
+    grid = SweepGrid(neuron_fractions=(0.05, 0.1, 0.3), seeds=(0, 1, 2))
+    monkeypatch.setenv("FFHLIB_CACHE_DIR", str(tmp_path / "serial"))
+    serial = run_sweep(base, grid, executor=SerialExecutor(), progress=False)
+    monkeypatch.setenv("FFHLIB_CACHE_DIR", str(tmp_path / "dask"))
+    with DaskExecutor(n_workers=2, dashboard=False) as executor:
+        assert executor.client.scheduler.address.startswith("tcp://127.0.0.1")
+        distributed = run_sweep(base, grid, executor=executor, progress=False)
+    assert distributed.cache_hits == 0
+    assert distributed.n_workers_used >= 2
+    pd.testing.assert_frame_equal(_values(serial.table), _values(distributed.table))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_the_same_sweep_runs_on_a_cluster_started_by_hand(tmp_path, monkeypatch):
+    """`dask scheduler` and `dask worker` on 127.0.0.1, as the README tells; stopped after."""
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    scheduler = subprocess.Popen(
+        [sys.executable, "-m", "dask", "scheduler", "--host", "127.0.0.1", "--port", str(port),
+         "--no-dashboard"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "dask", "worker", address, "--nworkers", "2", "--nthreads", "1",
+         "--no-dashboard", "--host", "127.0.0.1"], env=env, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    try:
+        base = dataclasses.replace(TINY, force=dataclasses.replace(TINY.force, g=1.3))
+        grid = SweepGrid(neuron_fractions=(0.05, 0.3), seeds=(0, 1))
+        monkeypatch.setenv("FFHLIB_CACHE_DIR", str(tmp_path / "serial"))
+        serial = run_sweep(base, grid, progress=False)
+        monkeypatch.setenv("FFHLIB_CACHE_DIR", str(tmp_path / "cluster"))
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                executor = DaskExecutor(scheduler_address=address)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        with executor:
+            executor.client.wait_for_workers(2, timeout=60)
+            remote = run_sweep(base, grid, executor=executor, progress=False)
+        assert remote.cache_hits == 0 and remote.n_workers_used >= 2
+        pd.testing.assert_frame_equal(_values(serial.table), _values(remote.table))
+    finally:
+        for process in (worker, scheduler):
+            process.terminate()
+        for process in (worker, scheduler):
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
