@@ -7,7 +7,13 @@ a real browser; the check asserts that
   read in the browser after the load event), and every chapter page shows at least one figure;
 - no cell shows an error: no traceback, no error output;
 - every internal link resolves: each relative ``href``/``src`` points to an existing file and each
-  ``#fragment`` to an element of the target page.
+  ``#fragment`` to an element of the target page;
+- the math is typeset with the network cut: pages load MathJax from the book itself
+  (``sphinx-mathjax-offline``), and each page with math shows MathJax's ``mjx-container`` elements
+  when opened with every connection refused (``--proxy-server`` at a closed local port). The book is
+  an archived artefact: it must read offline.
+
+Every page is opened with the network cut, so nothing on it may depend on a download.
 
 Needs Chromium (Debian: ``apt-get install -y chromium``; or set ``FFH_CHROMIUM`` to a Chrome-like
 binary). Without it, or without a built book, the tests are skipped with a message saying so; they
@@ -33,6 +39,10 @@ ROOT = Path(__file__).resolve().parents[1]
 HTML = Path(os.environ.get("FFH_BOOK_HTML") or ROOT / "_build" / "html")   # override for tests
 PAGES = sorted((HTML / "book").glob("*.html")) if (HTML / "book").is_dir() else []
 INSTALL = "install it with `apt-get install -y chromium` (Debian/Ubuntu) or set FFH_CHROMIUM"
+#: Every connection goes to a closed port on this machine: the network is cut for the page.
+OFFLINE = ["--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=<-loopback>"]
+#: Sphinx writes math as <span class="math notranslate ..."> (inline) or <div class="math ...">.
+MATH = re.compile(r'<(?:span|div) class="math[ "]')
 
 pytestmark = pytest.mark.browser
 
@@ -125,6 +135,18 @@ def _parse(path: Path) -> _Page:
     return page
 
 
+def _dump_dom(chromium: str, page: Path, tmp_path: Path) -> str:
+    """The DOM of ``page`` after its scripts ran, opened with the network cut."""
+    cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           "--no-first-run", "--allow-file-access-from-files", *OFFLINE,
+           f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=10000",
+           "--dump-dom", page.as_uri()]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, f"chromium failed on {page.name}: {result.stderr[-2000:]}"
+    return result.stdout
+
+
 def _render(chromium: str, page: Path, tmp_path: Path) -> list[dict]:
     """Open a copy of ``page`` (same base URL, probe injected) and return its decoded images."""
     html = page.read_text(encoding="utf-8")
@@ -133,14 +155,8 @@ def _render(chromium: str, page: Path, tmp_path: Path) -> list[dict]:
     html = re.sub(r"<head[^>]*>", lambda m: head, html, count=1)
     probe = tmp_path / page.name
     probe.write_text(html, encoding="utf-8")
-    cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync",
-           "--no-first-run", "--allow-file-access-from-files",
-           f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=10000",
-           "--dump-dom", probe.as_uri()]
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, f"chromium failed on {page.name}: {result.stderr[-2000:]}"
-    found = re.search(r'data-ffh-images="([^"]*)"', result.stdout)
+    dom = _dump_dom(chromium, probe, tmp_path)
+    found = re.search(r'data-ffh-images="([^"]*)"', dom)
     assert found, f"the page {page.name} did not finish loading in the browser"
     raw = (found.group(1).replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">")
            .replace("&amp;", "&"))
@@ -205,3 +221,27 @@ def test_internal_links_resolve(page):
             if unquote(parts.fragment) not in ids_of[target]:
                 broken.append(link)
     assert not broken, f"{page.name}: links that do not resolve: {sorted(set(broken))[:10]}"
+
+
+def test_mathjax_is_bundled_with_the_book():
+    if not PAGES:
+        pytest.skip("the book is not built: run `make check`, which builds it first")
+    assert (HTML / "_static" / "mathjax" / "tex-chtml.js").is_file(), \
+        "MathJax is not in _build/html/_static/mathjax (sphinx-mathjax-offline in _config.yml?)"
+    with_math = [page for page in PAGES if MATH.search(page.read_text(encoding="utf-8"))]
+    assert with_math, "no page of the book has math: the offline-math check would check nothing"
+    for page in with_math:
+        scripts = re.findall(r'<script[^>]*src="([^"]*)"', page.read_text(encoding="utf-8"))
+        remote = [s for s in scripts if urlsplit(s).scheme in {"http", "https"} or
+                  s.startswith("//")]
+        assert not remote, f"{page.name} loads scripts from the network: {remote}"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
+def test_math_is_typeset_offline(page, chromium, tmp_path):
+    if not MATH.search(page.read_text(encoding="utf-8")):
+        pytest.skip(f"{page.name} has no math")
+    dom = _dump_dom(chromium, page, tmp_path)
+    typeset = dom.count("<mjx-container")
+    assert typeset > 0, (f"{page.name}: MathJax typeset nothing with the network cut "
+                         "(the math shows as TeX source)")

@@ -1,15 +1,33 @@
-"""What every chapter does in its first cells: check its parameters and set up figures."""
+"""What every chapter does in its first cells (check its parameters, set up figures), and what the
+book's appendices and custom runs read back about a build: papermill's records of each executed
+chapter, the git commit, the thread settings, the lock file's hash.
+
+Run as a module, ``python -m ffhlib.notebook custom-book DIR CHAPTER`` turns a copy of the staged
+book in ``DIR`` into the book of a custom run of ``CHAPTER`` (``make chapter`` does this).
+"""
 
 from __future__ import annotations
 
 import ast
+import dataclasses
+import datetime as _datetime
+import hashlib
 import json
+import os
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ._validate import check_bool, check_seed
 
-__all__ = ["book_root", "chapter_arguments", "chapter_runtimes", "chapter_parameters",
-           "setup_figures", "staged_chapters_dir"]
+__all__ = [
+    "BLAS_THREAD_VARIABLES", "LOCK_FILE", "ChapterSeeds", "GitState", "ParameterChange",
+    "blas_libraries", "book_root", "build_date", "chapter_arguments", "chapter_parameters",
+    "chapter_runtimes", "chapter_seeds", "custom_run_page", "file_sha256", "git_state",
+    "lock_file", "locked_versions", "make_custom_book", "markdown_table", "parameter_differences",
+    "setup_figures", "staged_chapters_dir", "thread_settings",
+]
 
 
 def chapter_arguments(*, seed, quick) -> tuple[int, bool]:
@@ -99,7 +117,7 @@ def _papermill_metadata(nb: dict) -> dict:
     return meta if isinstance(meta, dict) else {}
 
 
-def _parameters_cell_values(nb: dict) -> dict:
+def _parameters_cell_values(nb: Mapping) -> dict:
     """Literal assignments (``name = 3``) in the cell tagged ``parameters``; nothing is executed."""
     values = {}
     for cell in nb.get("cells", []):
@@ -161,3 +179,442 @@ def chapter_parameters(directory: str | Path | None) -> dict[str, dict]:
         values.update(_papermill_metadata(nb).get("parameters") or {})
         out[stem] = values
     return out
+
+
+# --- the build: commit, date, threads, lock ------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class GitState:
+    """The commit a build was made from.
+
+    Attributes
+    ----------
+    commit : str or None
+        Full SHA-1 of ``HEAD``; ``None`` outside a git checkout or without ``git``.
+    dirty : bool or None
+        Whether tracked files differ from that commit (untracked files do not count); ``None``
+        when unknown.
+    """
+
+    commit: str | None
+    dirty: bool | None
+
+    @property
+    def short(self) -> str | None:
+        """The first 12 hex digits of the commit."""
+        return self.commit[:12] if self.commit else None
+
+
+def _git(root: Path, *args: str) -> str | None:
+    try:
+        result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+                                timeout=30, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout if result.returncode == 0 else None
+
+
+def git_state(root: str | Path | None = None) -> GitState:
+    """Commit and dirtiness of the git checkout at ``root`` (default: :func:`book_root`).
+
+    Never raises: outside a checkout, or without ``git``, both fields are ``None``.
+    """
+    try:
+        root = Path(root) if root is not None else book_root()
+    except FileNotFoundError:
+        return GitState(None, None)
+    head = _git(root, "rev-parse", "--verify", "HEAD")
+    if head is None:
+        return GitState(None, None)
+    status = _git(root, "status", "--porcelain", "--untracked-files=no")
+    return GitState(head.strip(), None if status is None else bool(status.strip()))
+
+
+def build_date(environ: Mapping[str, str] | None = None,
+               now: _datetime.datetime | None = None) -> str:
+    """The build's date, ISO 8601 in UTC (``YYYY-MM-DD``).
+
+    ``SOURCE_DATE_EPOCH`` (the reproducible-builds convention: seconds since 1970) takes precedence
+    over the clock, so a rebuild can carry the date of the original.
+    """
+    environ = os.environ if environ is None else environ
+    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        when = _datetime.datetime.fromtimestamp(int(epoch), tz=_datetime.UTC)
+    else:
+        when = now if now is not None else _datetime.datetime.now(tz=_datetime.UTC)
+        if when.tzinfo is not None:
+            when = when.astimezone(_datetime.UTC)
+    return when.date().isoformat()
+
+
+#: Environment variables that set the thread pools of BLAS, OpenMP and numba.
+BLAS_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                         "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS",
+                         "NUMBA_NUM_THREADS", "NUMBA_THREADING_LAYER")
+
+
+def thread_settings(environ: Mapping[str, str] | None = None) -> dict[str, str | None]:
+    """``{variable: value}`` for each of :data:`BLAS_THREAD_VARIABLES`, ``None`` where unset."""
+    environ = os.environ if environ is None else environ
+    return {name: environ.get(name) for name in BLAS_THREAD_VARIABLES}
+
+
+def blas_libraries(info: Sequence[Mapping] | None = None) -> list[dict]:
+    """The native thread pools loaded in this process (BLAS, OpenMP), one dict per library.
+
+    Parameters
+    ----------
+    info : list of dict, optional
+        ``threadpoolctl.threadpool_info()`` (the default, read after importing NumPy and SciPy so
+        that their BLAS is loaded).
+
+    Returns
+    -------
+    list of dict
+        Keys ``api`` (``"blas"`` or ``"openmp"``), ``library`` (e.g. ``"openblas"``), ``version``,
+        ``threads`` (int), ``threading_layer`` and ``file`` (the shared object's name), sorted.
+    """
+    if info is None:
+        import numpy  # noqa: F401  (loads the BLAS that threadpoolctl reports)
+        import scipy.linalg  # noqa: F401
+        from threadpoolctl import threadpool_info
+
+        info = threadpool_info()
+    rows = []
+    for entry in info:
+        threads = entry.get("num_threads")
+        rows.append({
+            "api": str(entry.get("user_api") or ""),
+            "library": str(entry.get("internal_api") or ""),
+            "version": None if entry.get("version") is None else str(entry["version"]),
+            "threads": int(threads) if isinstance(threads, int) else None,
+            "threading_layer": (None if entry.get("threading_layer") is None
+                                else str(entry["threading_layer"])),
+            "file": Path(str(entry.get("filepath") or "")).name,
+        })
+    return sorted(rows, key=lambda r: (r["api"], r["library"], r["file"]))
+
+
+#: The lock file of exact versions, at the repository root (``make lock`` writes it).
+LOCK_FILE = "requirements-lock.txt"
+
+
+def lock_file(start: str | Path | None = None) -> Path | None:
+    """The repository's lock file: in :func:`book_root` or, from a staged copy of the book, in the
+    checkout that holds this library's source (an editable install); ``None`` if neither has it."""
+    candidates = []
+    try:
+        candidates.append(book_root(start))
+    except FileNotFoundError:
+        pass
+    candidates += list(Path(__file__).resolve().parents)
+    for directory in candidates:
+        if (directory / LOCK_FILE).is_file():
+            return directory / LOCK_FILE
+    return None
+
+
+def locked_versions(path: str | Path) -> dict[str, str]:
+    """``{normalised name: version}`` of the ``name==version`` lines of a lock file (pip's
+    requirements format, as ``uv pip compile`` writes it); empty if it cannot be read.
+
+    Names are normalised as PEP 503 does (lower case, runs of ``-_.`` as ``-``).
+    """
+    import re
+
+    try:
+        text = Path(path).read_text()
+    except OSError:
+        return {}
+    out = {}
+    for line in text.splitlines():
+        found = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;#]+)", line)
+        if found:
+            out[re.sub(r"[-_.]+", "-", found.group(1)).lower()] = found.group(2)
+    return out
+
+
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[object]], *,
+                   caption: str | None = None, name: str | None = None) -> str:
+    """A Markdown table; with a ``caption``, wrapped in a MyST ``{table}`` directive, so the book
+    numbers it and ``name`` is its target for ``{numref}``.
+
+    Cells are converted with ``str``; ``|`` and line breaks in them are escaped.
+    """
+    def cell(value) -> str:
+        return " ".join(str(value).split()).replace("|", "\\|")
+
+    lines = ["| " + " | ".join(cell(h) for h in header) + " |",
+             "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    if caption is None:
+        return "\n".join(lines)
+    head = ["```{table} " + " ".join(caption.split())]
+    if name:
+        head.append(f":name: {name}")
+    return "\n".join([*head, "", *lines, "```"])
+
+
+def file_sha256(path: str | Path) -> str | None:
+    """Hex SHA-256 of a file's bytes; ``None`` if it cannot be read."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+# --- seeds each chapter used ---------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class ChapterSeeds:
+    """The seeds a chapter ran with, as its parameters gave them.
+
+    Attributes
+    ----------
+    seed : int or None
+        The chapter's ``seed``.
+    ground_truth_seeds : tuple of int or None
+        Seeds of the ground truths of a study chapter; ``None`` when the chapter has none (or
+        leaves it to the library's preset).
+    n_seeds : int or None
+        Network seeds per ground truth (seeds ``0 .. n_seeds - 1``); ``None`` likewise.
+    """
+
+    seed: int | None
+    ground_truth_seeds: tuple[int, ...] | None
+    n_seeds: int | None
+
+    @property
+    def network_seeds(self) -> tuple[int, ...] | None:
+        """``(0, 1, ..., n_seeds - 1)``, or ``None``."""
+        return None if self.n_seeds is None else tuple(range(self.n_seeds))
+
+
+def _as_int(value) -> int | None:
+    if isinstance(value, str):
+        try:
+            value = ast.literal_eval(value.strip())
+        except (ValueError, SyntaxError):
+            return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None
+
+
+def _as_int_tuple(value) -> tuple[int, ...] | None:
+    if isinstance(value, str):
+        try:
+            value = ast.literal_eval(value.strip())
+        except (ValueError, SyntaxError):
+            return None
+    if isinstance(value, list | tuple):
+        items = [_as_int(v) for v in value]
+        if all(item is not None for item in items):
+            return tuple(items)
+    return None
+
+
+def chapter_seeds(directory: str | Path | None) -> dict[str, ChapterSeeds]:
+    """The seeds each executed chapter in ``directory`` ran with.
+
+    Read from the chapter's parameters (:func:`chapter_parameters`): ``seed``, and for the study
+    chapters ``ground_truth_seeds`` and ``n_seeds``. A parameter a chapter lacks, or one that is
+    not an integer (tuple of integers), is ``None``; nothing is raised.
+    """
+    out = {}
+    for stem, values in chapter_parameters(directory).items():
+        n_seeds = _as_int(values.get("n_seeds"))
+        out[stem] = ChapterSeeds(
+            seed=_as_int(values.get("seed")),
+            ground_truth_seeds=_as_int_tuple(values.get("ground_truth_seeds")),
+            n_seeds=n_seeds if n_seeds is None or n_seeds >= 0 else None,
+        )
+    return out
+
+
+# --- custom runs: which parameters differ, and the book around them ------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class ParameterChange:
+    """One parameter of a custom run that differs from the chapter's default.
+
+    Attributes
+    ----------
+    name : str
+    default : object
+        The literal of the chapter's ``parameters`` cell (``None`` if the cell lacks it).
+    value : object
+        What papermill injected.
+    known : bool
+        Whether the chapter's ``parameters`` cell has the name (papermill injects unknown names
+        with a warning; the chapter never reads them).
+    """
+
+    name: str
+    default: object
+    value: object
+    known: bool
+
+
+def _same(default, value) -> bool:
+    """Whether an injected ``value`` means the ``default``: papermill passes ``-p quick true`` as
+    the string ``"true"`` and YAML lists for tuples."""
+    if isinstance(default, bool) and isinstance(value, str):
+        return value.strip().lower() == str(default).lower()
+    if isinstance(default, tuple) and isinstance(value, list):
+        return list(default) == value
+    if (isinstance(default, int | float) and isinstance(value, int | float)
+            and not isinstance(default, bool) and not isinstance(value, bool)):
+        return float(default) == float(value)
+    return type(default) is type(value) and default == value
+
+
+def parameter_differences(nb: Mapping) -> list[ParameterChange]:
+    """The parameters a papermill run changed: ``metadata.papermill.parameters`` against the
+    literals of the chapter's ``parameters`` cell.
+
+    Parameters
+    ----------
+    nb : dict
+        An executed notebook's JSON.
+
+    Returns
+    -------
+    list of ParameterChange
+        In the order of the ``parameters`` cell, then names the chapter does not have, sorted.
+    """
+    defaults = _parameters_cell_values(nb)
+    given = _papermill_metadata(nb).get("parameters") or {}
+    order = {name: i for i, name in enumerate(defaults)}
+    changes = []
+    for name in sorted(given, key=lambda n: (order.get(n, len(order)), n)):
+        value = given[name]
+        known = name in defaults
+        if known and _same(defaults[name], value):
+            continue
+        changes.append(ParameterChange(name, defaults.get(name), value, known))
+    return changes
+
+
+def _papermill_command(chapter: str, given: Mapping) -> str:
+    """A papermill command line that passes ``given`` again (``-y`` for lists and dicts)."""
+    import shlex
+
+    words = ["papermill", f"book/{chapter}.ipynb", "out.ipynb"]
+    for name, value in given.items():
+        if isinstance(value, list | dict | tuple):
+            words += ["-y", name, shlex.quote(json.dumps(value))]
+        else:
+            words += ["-p", name, shlex.quote(str(value))]
+    return " ".join(words)
+
+
+def _code(value) -> str:
+    text = repr(value).replace("`", "'").replace("|", "\\|")
+    return f"`{text}`"
+
+
+def custom_run_page(nb: Mapping, chapter: str, *, label: str = "custom-run") -> str:
+    """The MyST page that opens the book of a custom run of ``chapter``.
+
+    Parameters
+    ----------
+    nb : dict
+        The custom run's executed notebook (its papermill metadata says what was given).
+    chapter : str
+        The chapter's stem, e.g. ``"04_full_force"``.
+    label : str
+        The page's MyST target.
+
+    Returns
+    -------
+    str
+        Markdown: a title, a table of the parameters that differ from the chapter's defaults (or a
+        sentence saying none does), and what the other chapters of this book are.
+    """
+    meta = _papermill_metadata(nb)
+    changes = parameter_differences(nb)
+    lines = [f"({label})=", f"# This book: a custom run of `{chapter}`", ""]
+    if changes:
+        lines += [f"Chapter [`{chapter}`]({chapter}.ipynb) was executed with parameters that "
+                  "differ from its defaults (the values of its `parameters` cell):", "",
+                  "| parameter | this run | the chapter's default |", "|---|---|---|"]
+        for change in changes:
+            default = (_code(change.default) if change.known
+                       else "not a parameter of the chapter (ignored by it)")
+            lines.append(f"| `{change.name}` | {_code(change.value)} | {default} |")
+    else:
+        lines.append(f"Chapter [`{chapter}`]({chapter}.ipynb) was executed with its default "
+                     "parameters: no parameter differs from its `parameters` cell.")
+    command = _papermill_command(chapter, meta.get("parameters") or {})
+    lines += ["", "It ran as", "", "```bash", command, "```", ""]
+    if isinstance(meta.get("duration"), int | float):
+        lines.append(f"and took {float(meta['duration']):.1f} s (papermill's record).")
+    lines += ["", "Every other chapter is the paper-parameter run of `make book`, copied "
+              "unchanged, so cross-references resolve; numbers quoted across chapters come from "
+              "those runs. The appendices were executed again for this book and report its "
+              "chapters. The paper's book is `_build/html`, which a custom run never touches.", ""]
+    return "\n".join(lines)
+
+
+def _announcement(chapter: str, changes: Sequence[ParameterChange]) -> str:
+    shown = ", ".join(f"{c.name}={c.value!r}" for c in changes) or "its default parameters"
+    text = (f"A custom run: {chapter} with {shown}; every other chapter at the paper's "
+            "parameters.")
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def make_custom_book(directory: str | Path, chapter: str, *, page: str = "custom_run") -> Path:
+    """Turn a copy of the staged book into the book of a custom run of ``chapter``.
+
+    ``directory`` holds ``_config.yml``, ``_toc.yml`` and ``book/`` with the custom run's
+    executed ``book/<chapter>.ipynb``. Writes ``book/<page>.md`` (:func:`custom_run_page`), puts
+    it first in ``_toc.yml``, and gives ``_config.yml`` a new title and a banner on every page.
+
+    Returns
+    -------
+    Path
+        The page written.
+    """
+    import yaml
+
+    directory = Path(directory)
+    nb = json.loads((directory / "book" / f"{chapter}.ipynb").read_text())
+    target = directory / "book" / f"{page}.md"
+    target.write_text(custom_run_page(nb, chapter))
+
+    toc_path = directory / "_toc.yml"
+    toc = yaml.safe_load(toc_path.read_text())
+    entry = {"caption": "This custom run", "chapters": [{"file": f"book/{page}"}]}
+    if "parts" in toc:
+        toc["parts"] = [entry, *toc["parts"]]
+    else:
+        toc["chapters"] = [{"file": f"book/{page}"}, *toc.get("chapters", [])]
+    toc_path.write_text(yaml.safe_dump(toc, sort_keys=False))
+
+    config_path = directory / "_config.yml"
+    config = yaml.safe_load(config_path.read_text())
+    config["title"] = f"{config.get('title', 'ffh-book')} (custom run of {chapter})"
+    config.setdefault("html", {})["announcement"] = _announcement(
+        chapter, parameter_differences(nb))
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return target
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m ffhlib.notebook")
+    commands = parser.add_subparsers(dest="command", required=True)
+    custom = commands.add_parser("custom-book", help="make a staged copy the book of a custom run")
+    custom.add_argument("directory", type=Path)
+    custom.add_argument("chapter")
+    args = parser.parse_args(argv)
+    page = make_custom_book(args.directory, args.chapter)
+    print(f"custom run: wrote {page}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main())
