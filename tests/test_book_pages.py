@@ -376,3 +376,17 @@ def test_every_chapter_image_is_a_numbered_captioned_figure(page):
         _xfail_if_others(page)
     assert images, f"{page.name} shows no figure"
     assert not problems, f"{page.name}:\n" + "\n".join(problems)
+
+
+def test_chapter_03_glues_the_ground_truth_summary():
+    """Chapter 03 publishes the keys other pages quote about the ground truths."""
+    code = "".join(s for c, s in _notebook_cells(BOOK / "03_gain_modulation.ipynb")
+                   if c["cell_type"] == "code")
+    for key in ("gain_r2", "gain_r2_min", "gain_r2_ground_truths_min", "n_ground_truths"):
+        assert f'"{key}"' in code, f"chapter 03 does not glue {key}"
+    parameters = next(s for c, s in _notebook_cells(BOOK / "03_gain_modulation.ipynb")
+                      if "parameters" in c.get("metadata", {}).get("tags", []))
+    values = {n.targets[0].id: ast.literal_eval(n.value) for n in ast.parse(parameters).body
+              if isinstance(n, ast.Assign)}
+    assert values["ground_truth_seeds"] == (0, 1, 2, 3, 4, 5)
+    assert {"seed", "quick"} <= set(values)
