@@ -81,3 +81,42 @@ def test_defaults_and_quick_preset_validate():
         cls()
         if callable(getattr(cls, "quick", None)):
             assert isinstance(cls.quick(), cls), cls.__name__
+
+
+def test_provenance_tags_have_a_glossary_entry_each():
+    from ffhlib._params import PROVENANCE_GLOSSARY, provenance_glossary
+
+    assert PROVENANCE == tuple(PROVENANCE_GLOSSARY)
+    assert {"paper", "study-abstract", "ref-paper", "ref-code", "choice", "calibrated"} == set(
+        PROVENANCE)
+    text = provenance_glossary(counts={"choice": 2, "paper": 1})
+    assert text.count("\n- **") == len(PROVENANCE) - 1
+    assert "**choice**" in text and "(2 parameters)" in text and "(1 parameter)" in text
+    box = provenance_glossary(admonition=True)
+    assert box.startswith(":::{admonition}") and box.rstrip().endswith(":::")
+    assert all(f"**{tag}**" in box for tag in PROVENANCE)
+
+
+def test_retired_tag_is_stored_as_its_replacement_with_a_warning():
+    with pytest.warns(DeprecationWarning, match="study-abstract"):
+        field = param(1, doc="x", provenance="abstract")
+    assert field.metadata["provenance"] == "study-abstract"
+    with pytest.raises(ValueError, match="provenance"):
+        param(1, doc="x", provenance="folklore")
+
+
+def test_parameter_list_table_of_a_toy_class():
+    from ffhlib._params import parameter_list_table
+
+    lines = parameter_list_table(_ToyParams).splitlines()
+    assert lines[0] == "```{list-table}" and lines[-1] == "```"
+    assert ":header-rows: 1" in lines and any(line.startswith(":widths:") for line in lines)
+    rows = [i for i, line in enumerate(lines) if line.startswith("* - ")]
+    assert len(rows) == 1 + 3                       # header + one row per field
+    assert all(lines[i + 1].startswith("  - ") and lines[i + 3].startswith("  - ") for i in rows)
+    rate = lines[rows[1]:rows[1] + 4]
+    assert rate == ["* - `rate` = `0.5` (quick mode: `0.25`)", "  - Hz", "  - ref-code",
+                    "  - a rate"]
+    mode = lines[rows[2]:rows[2] + 4]
+    assert mode == ["* - `mode` = `'fast'`", "  - –", "  - study-abstract", "  - how to run"]
+    assert "\\*" in parameter_list_table(_InnerParams)      # asterisks shown as typed

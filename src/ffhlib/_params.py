@@ -176,7 +176,7 @@ def parameter_table(params_cls, *, quick: bool = True) -> str:
     return "\n".join(lines)
 
 
-def provenance_glossary(*, admonition: bool = False) -> str:
+def provenance_glossary(*, admonition: bool = False, counts: dict | None = None) -> str:
     """The provenance tags and their meanings as MyST Markdown.
 
     Parameters
@@ -184,13 +184,22 @@ def provenance_glossary(*, admonition: bool = False) -> str:
     admonition : bool
         Wrap the list in a ``{note}`` admonition titled "Where each number comes from" (as chapter 1
         shows it) instead of returning a plain bullet list (as the parameter appendix shows it).
+    counts : dict of str to int, optional
+        Number of parameters per tag, appended to each item ("12 parameters").
 
     Returns
     -------
     str
         One bullet per tag of :data:`PROVENANCE_GLOSSARY`: ``- **tag**: meaning.``
     """
-    items = "\n".join(f"- **{tag}**: {text}." for tag, text in PROVENANCE_GLOSSARY.items())
+    def count(tag: str) -> str:
+        if counts is None:
+            return ""
+        n = int(counts.get(tag, 0))
+        return f" ({n} parameter{'' if n == 1 else 's'})"
+
+    items = "\n".join(f"- **{tag}**: {text}.{count(tag)}"
+                      for tag, text in PROVENANCE_GLOSSARY.items())
     if not admonition:
         return items
     return (":::{admonition} Where each number comes from\n:class: note\n\n"
@@ -230,7 +239,7 @@ def parameter_list_table(params_cls, *, quick: bool = True) -> str:
     if quick and callable(getattr(params_cls, "quick", None)):
         instance = params_cls.quick()
         preset = {row["name"]: getattr(instance, row["name"]) for row in rows}
-    lines = ["```{list-table}", ":header-rows: 1", ":widths: 30 10 14 46",
+    lines = ["```{list-table}", ":header-rows: 1", ":widths: 30 8 16 46",
              ":class: ffh-parameters", "",
              "* - parameter = default", "  - unit", "  - provenance", "  - meaning"]
     for row in rows:

@@ -14,6 +14,7 @@ from .style import (
     line_kw,
     log_if_spanning,
     muscle_labels,
+    threshold_kw,
     unit_dots,
 )
 
@@ -31,5 +32,6 @@ __all__ = [
     "log_if_spanning",
     "muscle_labels",
     "style",
+    "threshold_kw",
     "unit_dots",
 ]

@@ -46,6 +46,7 @@ __all__ = [
     "log_if_spanning",
     "muscle_label",
     "muscle_labels",
+    "threshold_kw",
     "unit_dots",
 ]
 
@@ -149,6 +150,15 @@ def line_kw(name: str, **overrides) -> dict:
         ``{"color": ..., "linestyle": ..., **overrides}``.
     """
     return {"color": color(name), "linestyle": LINESTYLES[name], **overrides}
+
+
+def threshold_kw(**overrides) -> dict:
+    """Keyword arguments for a threshold line: a fixed value a figure compares against (a
+    target, a stability limit, the parameter value the book uses); thin, dotted, dark grey.
+
+    ``ax.axhline(0.15, **threshold_kw(label="target"))``; ``overrides`` win.
+    """
+    return {"color": "#505050", "linestyle": ":", "linewidth": 1.1, **overrides}
 
 
 def axes_or_new(ax, **subplot_kw):

@@ -1,0 +1,250 @@
+"""The book-wide figure convention (ffhlib.plotting.style): colours, keys, labels, intervals."""
+
+from __future__ import annotations
+
+import itertools
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.colors import to_rgb
+
+from ffhlib.plotting import _style, style
+from ffhlib.plotting.style import (
+    COLORS,
+    DOTS_BELOW,
+    LINESTYLES,
+    NETWORKS,
+    REFERENCES,
+    color,
+    direction_colors,
+    direction_key,
+    interval_band,
+    interval_bar,
+    interval_text,
+    line_kw,
+    log_if_spanning,
+    muscle_labels,
+    threshold_kw,
+    unit_dots,
+)
+
+matplotlib.use("Agg")
+
+REQUIRED = {"SOC", "FF", "FFH", "hints", "floor", "ceiling", "interpolation", "target"}
+
+# Colour-vision-deficiency simulation on linear RGB (Vienot, Brettel & Mollon 1999).
+_CVD = {
+    "protanopia": np.array([[0.11238, 0.88762, 0.0], [0.11238, 0.88762, 0.0],
+                            [0.00401, -0.00401, 1.0]]),
+    "deuteranopia": np.array([[0.29275, 0.70725, 0.0], [0.29275, 0.70725, 0.0],
+                              [-0.02234, 0.02234, 1.0]]),
+}
+
+
+def _linear(c):
+    c = np.asarray(to_rgb(c))
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def _distance(a, b, vision=None):
+    la, lb = _linear(a), _linear(b)
+    if vision is not None:
+        la, lb = _CVD[vision] @ la, _CVD[vision] @ lb
+    return float(np.linalg.norm(la - lb))
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+# --- colours -------------------------------------------------------------------------------------
+
+def test_every_required_name_has_a_colour_and_a_line_style():
+    assert set(COLORS) == REQUIRED
+    assert set(LINESTYLES) == REQUIRED
+    assert set(NETWORKS) | set(REFERENCES) == REQUIRED
+    assert all(color(name) == COLORS[name] for name in COLORS)
+
+
+def test_all_colours_are_distinct():
+    for a, b in itertools.combinations(COLORS, 2):
+        assert _distance(COLORS[a], COLORS[b]) > 0.05, (a, b)
+
+
+@pytest.mark.parametrize("vision", [None, "protanopia", "deuteranopia"])
+def test_ff_and_ffh_stay_apart_for_colour_blind_readers(vision):
+    # FF and FFH are the comparison every chapter makes: far apart even without red-green vision
+    assert _distance(COLORS["FF"], COLORS["FFH"], vision) > 0.25
+    for net in NETWORKS:
+        for ref in ("ceiling", "interpolation", "floor", "target"):
+            assert _distance(COLORS[net], COLORS[ref], vision) > 0.05, (net, ref, vision)
+
+
+def test_reference_lines_look_like_references():
+    greys = ("target", "ceiling", "interpolation", "floor")
+    for name in greys:
+        r, g, b = to_rgb(COLORS[name])
+        assert r == g == b, f"{name} should be black or grey"
+    for name in NETWORKS:
+        r, g, b = to_rgb(COLORS[name])
+        assert max(r, g, b) - min(r, g, b) > 0.3, f"{name} should be a saturated colour"
+        assert LINESTYLES[name] == "-"
+    styles = [LINESTYLES[name] for name in REFERENCES]
+    assert len({str(s) for s in styles}) == len(styles), "every reference line its own style"
+    assert "-" not in styles
+
+
+def test_unknown_name_raises_a_key_error_listing_the_names():
+    with pytest.raises(KeyError) as info:
+        color("FFX")
+    assert isinstance(info.value, style.UnknownStyleName)
+    assert "FFX" in str(info.value) and "FFH" in str(info.value)
+    with pytest.raises(KeyError):
+        line_kw("random")
+
+
+def test_line_kw_and_threshold_kw():
+    kw = line_kw("ceiling", lw=2)
+    assert kw == {"color": COLORS["ceiling"], "linestyle": LINESTYLES["ceiling"], "lw": 2}
+    assert threshold_kw(label="target")["label"] == "target"
+    assert threshold_kw()["linestyle"] == ":"
+
+
+def test_old_names_map_to_the_book_colours():
+    assert _style.NETWORK_COLORS["FF"] == color("FF")
+    assert _style.network_color("random RNN", 0) == color("floor")
+    assert _style.network_color("SOC resample", 0) == color("ceiling")
+    assert _style.network_color("SOC (observed neurons)", 0) == color("hints")
+    extra = {_style.network_color(f"variant {k}", k) for k in range(3)}
+    assert len(extra) == 3 and not extra & set(COLORS.values())
+    assert _style.axes_or_new is style.axes_or_new
+
+
+# --- directions ----------------------------------------------------------------------------------
+
+def test_direction_colors_are_cyclic_and_distinguish_directions():
+    angles = 2 * np.pi * np.arange(8) / 8
+    rgba = direction_colors(angles)
+    assert rgba.shape == (8, 4)
+    np.testing.assert_allclose(direction_colors([0.0]), direction_colors([2 * np.pi]), atol=1e-2)
+    np.testing.assert_allclose(direction_colors([-np.pi / 2]), direction_colors([1.5 * np.pi]))
+    for i, j in itertools.combinations(range(8), 2):
+        assert _distance(rgba[i, :3], rgba[j, :3]) > 0.03, (i, j)
+    assert all(max(c[:3]) - min(c[:3]) > 0.2 for c in rgba), "no near-white or grey direction"
+
+
+def test_direction_key_on_axes_draws_one_spoke_per_direction():
+    fig, ax = plt.subplots()
+    angles = 2 * np.pi * np.arange(16) / 16
+    n_before = len(fig.axes)
+    key = direction_key(ax, angles)
+    assert key.get_label() == "direction key"
+    assert key in ax.child_axes and len(fig.axes) == n_before   # an inset: no layout change
+    assert key.name == "polar"
+    assert len(key.lines) == 16
+    drawn = np.array([matplotlib.colors.to_rgba(line.get_color()) for line in key.lines])
+    np.testing.assert_allclose(drawn, direction_colors(angles))
+    np.testing.assert_allclose([line.get_xdata()[0] for line in key.lines], angles)
+    assert [t.get_text() for t in key.get_xticklabels()] == ["0°", "90°", "180°", "270°"]
+
+
+def test_direction_key_on_a_figure_adds_an_axes():
+    fig, _ = plt.subplots()
+    key = direction_key(fig, [0.0, np.pi])
+    assert key in fig.axes and len(fig.axes) == 2
+    assert len(key.lines) == 2
+    with pytest.raises(TypeError):
+        direction_key("not an axes", [0.0])
+    with pytest.raises(ValueError):
+        direction_key(fig, [])
+
+
+# --- muscles -------------------------------------------------------------------------------------
+
+def test_muscle_labels_are_one_based():
+    assert muscle_labels([0, 3, 9]) == ["m1", "m4", "m10"]
+    assert muscle_labels(3) == ["m1", "m2", "m3"]
+    assert muscle_labels(np.arange(2)) == ["m1", "m2"]
+    assert muscle_labels(np.int64(1)) == ["m1"]
+    with pytest.raises(ValueError):
+        muscle_labels([-1])
+    with pytest.raises(TypeError):
+        muscle_labels([1.5])
+    with pytest.raises(TypeError):
+        muscle_labels([True])
+
+
+# --- intervals -----------------------------------------------------------------------------------
+
+def test_interval_band_draws_the_mean_and_the_band_it_is_given():
+    fig, ax = plt.subplots()
+    x = np.arange(4.0)
+    mean, lo, hi = np.array([1.0, 2, 3, 4]), np.array([0.5, 1.5, 2, 3]), np.array([2.0, 3, 4, 6])
+    line, band = interval_band(ax, x, mean, lo, hi, color=color("FF"), label="FF")
+    np.testing.assert_allclose(line.get_ydata(), mean)
+    assert line.get_label() == "FF"
+    assert matplotlib.colors.same_color(line.get_color(), color("FF"))
+    vertices = band.get_paths()[0].vertices
+    for xi, low, high in zip(x, lo, hi, strict=True):
+        ys = vertices[np.isclose(vertices[:, 0], xi), 1]
+        assert np.isclose(ys.min(), low) and np.isclose(ys.max(), high)
+    with pytest.raises(ValueError, match="same shape"):
+        interval_band(ax, x, mean, lo[:3], hi, color="k")
+
+
+def test_interval_bar_spans_lo_to_hi():
+    fig, ax = plt.subplots()
+    bars = interval_bar(ax, [0, 1], [1.0, 2.0], [0.5, 1.0], [2.0, 2.5], color=color("FFH"))
+    segments = bars.lines[2][0].get_segments()
+    np.testing.assert_allclose([s[:, 1].min() for s in segments], [0.5, 1.0])
+    np.testing.assert_allclose([s[:, 1].max() for s in segments], [2.0, 2.5])
+    with pytest.raises(ValueError, match="contain the mean"):
+        interval_bar(ax, 0, 1.0, 1.5, 2.0, color="k")
+
+
+def test_unit_dots_only_below_ten_units():
+    fig, ax = plt.subplots()
+    dots = unit_dots(ax, 2.0, np.arange(6.0), color=color("SOC"), jitter=0.2)
+    offsets = dots.get_offsets()
+    assert offsets.shape == (6, 2)
+    np.testing.assert_allclose(np.sort(offsets[:, 1]), np.arange(6.0))
+    assert np.all(np.abs(offsets[:, 0] - 2.0) <= 0.1 + 1e-12)
+    assert unit_dots(ax, 0.0, np.arange(float(DOTS_BELOW)), color="k") is None
+    forced = unit_dots(ax, 0.0, np.arange(12.0), color="k", force=True)
+    assert forced.get_offsets().shape == (12, 2)
+    per_x = unit_dots(ax, [0.0, 1.0, 2.0], np.ones((4, 3)), color="k")
+    assert per_x.get_offsets().shape == (12, 2)
+
+
+def test_interval_text_names_the_units_and_the_dots():
+    text = interval_text(6, "ground truths")
+    assert "95 % interval over 6 ground truths" in text and "dots" in text
+    assert "dots" not in interval_text(12, "seeds")
+    assert "95 %" in style.INTERVAL_TEXT
+
+
+# --- axes ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("values", "expected"), [
+    ([1e-4, 1e-3, 1e-1], True),
+    ([0.1, 0.5, 1.0], False),
+    ([0.0, 1e-4, 1.0], False),      # a zero cannot go on a log axis
+    ([np.nan, 1e-3, 1.0], True),    # non-finite values are ignored
+])
+def test_log_if_spanning(values, expected):
+    fig, ax = plt.subplots()
+    assert log_if_spanning(ax, values) is expected
+    assert (ax.get_yscale() == "log") is expected
+    assert ax.get_xscale() == "linear"
+
+
+def test_log_if_spanning_on_x_and_bad_axis():
+    fig, ax = plt.subplots()
+    assert log_if_spanning(ax, [1.0, 1e3], axis="x", decades=2)
+    assert ax.get_xscale() == "log"
+    with pytest.raises(ValueError):
+        log_if_spanning(ax, [1.0], axis="z")
