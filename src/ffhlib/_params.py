@@ -218,7 +218,8 @@ def parameter_list_table(params_cls, *, quick: bool = True) -> str:
     """A MyST ``list-table`` of a params dataclass that wraps its text at any page width.
 
     Four columns: the parameter with its default (and its quick-mode value where that differs),
-    the unit, the provenance tag, and the meaning, which gets the most width.
+    the unit, the provenance tag, and the meaning, which gets the most width. Nothing in a cell
+    is kept from wrapping, so the table fits any page width.
 
     Parameters
     ----------
