@@ -184,8 +184,9 @@ def test_every_figure_of_a_chapter_is_glued_numbered_and_captioned(chapter):
     code = [s for c, s in cells if c["cell_type"] == "code"]
     markdown = "\n".join(s for c, s in cells if c["cell_type"] == "markdown")
     glued = [k for s in code for k in re.findall(r"glue\(\"(fig_\w+)\", fig", s)]
-    makes = sum(len(re.findall(r"plt\.(?:subplots|figure)\(|= gplots\.plot_emg_fit\(|"
-                               r"= gtplots\.plot_emg_(?:grid|tuning)\(", s)) for s in code)
+    new_figure = re.compile(r"plt\.(?:subplots|subplot_mosaic|figure)\(|= gplots\.plot_emg_fit\("
+                            r"|= gtplots\.plot_emg_(?:grid|tuning)\(")
+    makes = sum(len(new_figure.findall(s)) for s in code)
     assert glued and len(glued) == makes, "every figure a cell makes is glued"
     for s in code:
         if "glue(\"fig_" in s:

@@ -218,7 +218,8 @@ def parameter_list_table(params_cls, *, quick: bool = True) -> str:
     """A MyST ``list-table`` of a params dataclass that wraps its text at any page width.
 
     Four columns: the parameter with its default (and its quick-mode value where that differs),
-    the unit, the provenance tag, and the meaning, which gets the most width.
+    the unit, the provenance tag, and the meaning, which gets the most width. Nothing in a cell
+    is kept from wrapping, so the table fits any page width.
 
     Parameters
     ----------
@@ -243,17 +244,26 @@ def parameter_list_table(params_cls, *, quick: bool = True) -> str:
              ":class: ffh-parameters", "",
              "* - parameter = default", "  - unit", "  - provenance", "  - meaning"]
     for row in rows:
-        first = f"`{row['name']}` = {_format_value(row['default'])}".replace("\\|", "|")
-        if preset is not None and not _same(preset[row["name"]], row["default"]):
-            value = preset[row["name"]]
-            shown = (f"`{type(value).__name__}.quick()`"
-                     if dataclasses.is_dataclass(value) and not isinstance(value, type)
-                     else _format_value(value).replace("\\|", "|"))
-            first += f" (quick mode: {shown})"
+        default = row["default"]
+        nested = dataclasses.is_dataclass(default) and not isinstance(default, type)
+        quick_value = preset[row["name"]] if preset is not None else default
+        differs = not _same(quick_value, default)
+        if nested:
+            first = f"`{row['name']}` = `{type(default).__name__}` (its own table" + (
+                f"; quick mode: `{type(quick_value).__name__}.quick()`)" if differs else ")")
+        else:
+            first = f"`{row['name']}` = {_unescaped(default)}"
+            if differs:
+                first += f" (quick mode: {_unescaped(quick_value)})"
         lines += [f"* - {first}", f"  - {_list_cell(row['unit'])}",
                   f"  - {_list_cell(row['provenance'])}", f"  - {_list_cell(row['doc'])}"]
     lines.append("```")
     return "\n".join(lines)
+
+
+def _unescaped(value: Any) -> str:
+    """:func:`_format_value` without the table escape of ``|`` (a list-table needs none)."""
+    return _format_value(value).replace("\\|", "|")
 
 
 def _same(a: Any, b: Any) -> bool:

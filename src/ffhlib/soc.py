@@ -115,8 +115,8 @@ class SOCParams:
         0.4, doc="fraction of the N x N_I inhibitory entries kept (the strongest) after each step",
         provenance="ref-paper")
     method: str = param(
-        "schur", doc="'schur' (one real Schur decomposition per step) or 'scipy' (reference "
-        "recipe with scipy.linalg.solve_continuous_lyapunov)", provenance="choice")
+        "schur", doc="'schur' (one real Schur decomposition per step) or 'scipy' (the reference "
+        "recipe, with SciPy's Lyapunov solver)", provenance="choice")
 
     def __post_init__(self):
         check_int("n_neurons", self.n_neurons, minimum=4)
