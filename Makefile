@@ -79,10 +79,11 @@ bench: $(STAMP)  ## run the benchmarks; one JSON object per line
 # The stage only ever holds runs at the paper's parameters: no ARGS reach it (custom runs go to
 # _build/custom, see `make chapter`), and a staged notebook that papermill gave parameters (left by
 # an older `make chapter`) is re-executed.
-$(STAGE)/_config.yml: _config.yml _toc.yml references.bib $(PAGES) $(IMAGES)
+$(STAGE)/_config.yml: _config.yml _toc.yml references.bib CITATION.cff $(PAGES) $(IMAGES) | $(STAMP)
 	mkdir -p $(STAGE)/book/images
 	cp _config.yml _toc.yml references.bib $(STAGE)/
 	cp $(PAGES) $(STAGE)/book/
+	$(BIN)/python -m ffhlib.notebook citation CITATION.cff > $(STAGE)/book/citation.bib
 	$(if $(IMAGES),cp $(IMAGES) $(STAGE)/book/images/)
 	touch $@
 
@@ -121,6 +122,7 @@ chapter: $(STAMP) $(STAGE)/_config.yml $(EXECUTED)  ## rerun one chapter with ot
 
 check: book  ## build the book, then open every page in headless Chromium (network cut): figures, math, links
 	FFH_BROWSER_CHECK=1 $(BIN)/python -m pytest -m browser tests/test_browser.py
+	$(BIN)/python -m pytest tests/test_book_pages.py
 
 clean:  ## remove the built book (custom runs included) and the cache of computed stages
 	rm -rf _build .cache

@@ -13,9 +13,6 @@ Two kinds of checks:
   provenance tag, and every image on a chapter page sits inside a numbered figure whose caption
   says what is plotted.
 
-Files that other contributors are still rewriting (``OTHERS``) may still fail a check: their
-failures are reported as expected failures naming the files (``xfail``, not strict), while any
-failure in another file fails the test.
 """
 
 from __future__ import annotations
@@ -38,20 +35,6 @@ BOOK = ROOT / "book"
 SRC = ROOT / "src" / "ffhlib"
 HTML = Path(os.environ.get("FFH_BOOK_HTML") or ROOT / "_build" / "html")   # override for tests
 
-#: Files under rewrite by other contributors when this test was written: a failure confined to
-#: them is an expected failure (it names them), until they are migrated.
-OTHERS = frozenset({
-    *(f"src/ffhlib/{name}.py" for name in (
-        "observe", "fullforce", "experiments", "generalization", "similarity", "stats", "gains",
-        "cache", "seeds", "_force_kernels")),
-    "src/ffhlib/plotting/force.py", "src/ffhlib/plotting/similarity.py",
-    "src/ffhlib/plotting/generalization.py",
-    "book/04_full_force.ipynb", "book/05_dynamics_similarity.ipynb",
-    "book/06_generalization.ipynb", "book/intro.md", "book/reproducibility.ipynb",
-})
-OTHER_PAGES = frozenset(Path(p).stem for p in OTHERS if p.startswith("book/"))
-#: Modules whose parameter classes the appendix shows but other contributors own.
-OTHER_MODULES = frozenset(Path(p).stem for p in OTHERS if p.startswith("src/ffhlib/"))
 
 #: Mentions of the developers' internal documents.
 INTERNAL = re.compile(r"METHODS|DESIGN\.md|STYLE\.md|\.\./shared")
@@ -67,11 +50,9 @@ def _rel(path: Path) -> str:
 
 
 def _judge(problems: dict[str, list[str]], what: str) -> None:
-    """Fail on problems outside OTHERS; an expected failure (naming the files) inside only."""
-    mine = {f: p for f, p in problems.items() if f not in OTHERS}
-    assert not mine, f"{what}:\n" + "\n".join(f"{f}: {p[:5]}" for f, p in sorted(mine.items()))
-    if problems:
-        pytest.xfail(f"{what}, still in files under rewrite: {', '.join(sorted(problems))}")
+    """Fail naming every file with a problem."""
+    assert not problems, f"{what}:\n" + "\n".join(f"{f}: {p[:5]}"
+                                                   for f, p in sorted(problems.items()))
 
 
 # --- static: sources -----------------------------------------------------------------------------
@@ -175,22 +156,25 @@ def test_glossary_is_shown_where_tags_are_first_used():
     assert "(provenance-glossary)=" in markdown
 
 
-MY_CHAPTERS = ("01_emg_targets", "02_soc_network", "03_gain_modulation")
+CHAPTERS = sorted(p.stem for p in BOOK.glob("[0-9][0-9]_*.ipynb"))
+#: A figure glued in code: ``glue("fig_x", fig, ...)`` or ``glue_figure("fig_x", ...)``.
+GLUED_FIGURE = re.compile(r"glue(?:_figure)?\(\s*\"(fig_\w+)\"")
 
 
-@pytest.mark.parametrize("chapter", MY_CHAPTERS)
+@pytest.mark.parametrize("chapter", CHAPTERS)
 def test_every_figure_of_a_chapter_is_glued_numbered_and_captioned(chapter):
     cells = list(_notebook_cells(BOOK / f"{chapter}.ipynb"))
     code = [s for c, s in cells if c["cell_type"] == "code"]
     markdown = "\n".join(s for c, s in cells if c["cell_type"] == "markdown")
-    glued = [k for s in code for k in re.findall(r"glue\(\"(fig_\w+)\", fig", s)]
-    new_figure = re.compile(r"plt\.(?:subplots|subplot_mosaic|figure)\(|= gplots\.plot_emg_fit\("
-                            r"|= gtplots\.plot_emg_(?:grid|tuning)\(")
-    makes = sum(len(new_figure.findall(s)) for s in code)
-    assert glued and len(glued) == makes, "every figure a cell makes is glued"
+    glued = sorted({k for s in code for k in GLUED_FIGURE.findall(s)})
+    assert glued, "a chapter without a figure"
     for s in code:
-        if "glue(\"fig_" in s:
-            assert s.count("plt.close(fig)") == s.count("glue(\"fig_"), "glued figures are closed"
+        if re.search(r"glue\(\s*\"fig_", s):  # glued directly: closed too (glue_figure does it)
+            assert s.count("plt.close(fig)") == len(re.findall(r"glue\(\s*\"fig_", s)), \
+                "glued figures are closed"
+    placed = set(re.findall(r"```\{glue:figure\} (fig_\w+)", markdown))
+    assert placed == set(glued), f"glued but not placed: {set(glued) - placed}; placed but " \
+                                 f"never glued: {placed - set(glued)}"
     for key in glued:
         block = re.search(r"```\{glue:figure\} " + key + r"\n:name: (fig-[\w-]+)\n\n(.*?)```",
                           markdown, re.S)
@@ -296,11 +280,6 @@ def _parse(path: Path) -> _Page:
     return page
 
 
-def _xfail_if_others(page: Path):
-    if page.stem in OTHER_PAGES:
-        pytest.xfail(f"{page.stem} is being rewritten by another contributor")
-
-
 def test_the_page_parser_reads_figures_tables_and_containers(tmp_path):
     html = tmp_path / "p.html"
     html.write_text(
@@ -329,17 +308,11 @@ def test_rendered_page_mentions_no_internal_document(page):
     parsed = _parse(page)
     found = INTERNAL.findall("".join(parsed.text))
     if found and page.stem == "parameters":
-        # each parameter class is a container "params-ffhlib-<module>-<class>": attribute the
-        # mentions to the modules whose docstrings or tables show them
-        per_class = {name: len(INTERNAL.findall("".join(text)))
-                     for name, text in parsed.by_container.items()}
-        owners = {name.split("-")[2] for name, n in per_class.items() if n}
-        assert sum(per_class.values()) == len(found), \
-            "the appendix mentions internal documents outside the parameter tables"
-        assert owners <= OTHER_MODULES, f"mentions in the appendix from {sorted(owners)}"
-        pytest.xfail(f"the appendix shows docstrings of modules under rewrite: {sorted(owners)}")
-    if found:
-        _xfail_if_others(page)
+        # each parameter class is a container "params-ffhlib-<module>-<class>": name the
+        # modules whose docstrings or tables show the mentions
+        owners = sorted({name.split("-")[2] for name, text in parsed.by_container.items()
+                         if INTERNAL.findall("".join(text))})
+        pytest.fail(f"the appendix shows internal documents from the modules {owners}")
     assert not found, f"{page.name} mentions {sorted(set(found))}"
 
 
@@ -352,8 +325,6 @@ def test_rendered_provenance_tags_are_defined(page):
         assert parsed.provenance_cells, "the appendix shows no provenance column"
         glossary = "".join(parsed.text)
         assert all(tag in glossary for tag in TAGS)
-    if unknown:
-        _xfail_if_others(page)
     assert not unknown, f"{page.name} shows undefined provenance tags {unknown}"
 
 
@@ -373,8 +344,6 @@ def test_every_chapter_image_is_a_numbered_captioned_figure(page):
         elif len(number.group(1).split()) < 12:
             problems.append(f"{image['src']}: caption too short to say what is plotted "
                             f"({caption!r})")
-    if problems:
-        _xfail_if_others(page)
     assert images, f"{page.name} shows no figure"
     assert not problems, f"{page.name}:\n" + "\n".join(problems)
 

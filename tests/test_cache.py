@@ -140,7 +140,17 @@ def test_a_kernel_edit_invalidates_cached_networks_a_plotting_edit_does_not(tmp_
                                                      "chapter.py"))
     assert cache.code_version("ffhlib.fullforce", cosmetic) == before
     kernel = _package_copy(tmp_path / "kernel", ("_force_kernels.py",))
-    assert cache.code_version("ffhlib.fullforce", kernel) != before
+    assert cache.code_version("ffhlib.fullforce", kernel) == before  # a comment is not code
+    path = kernel / "_force_kernels.py"
+    path.write_text(path.read_text().replace("FASTMATH = {", "FASTMATH = {'afn', ", 1))
+    fresh = _package_copy(tmp_path / "kernel2")
+    (fresh / "_force_kernels.py").write_text(path.read_text())
+    assert cache.code_version("ffhlib.fullforce", fresh) != before
+    # a docstring is documentation, not code
+    doc = _package_copy(tmp_path / "doc")
+    text = (doc / "fullforce.py").read_text()
+    (doc / "fullforce.py").write_text(text.replace('"""full-FORCE', '"""Full-FORCE', 1))
+    assert cache.code_version("ffhlib.fullforce", doc) == before
     # the study's rows depend on the trainer too; the ground truth does not
     assert "ffhlib._force_kernels" in cache.module_closure("ffhlib.study", original)
     assert "ffhlib._force_kernels" not in cache.module_closure("ffhlib.groundtruth", original)

@@ -82,3 +82,14 @@ def test_study_params_apply_the_calibrated_settings_of_the_design():
     assert chapter.study_params(pca_dim=5).similarity.pca_dim == 5
     one = chapter.study_params(ground_truth_seed=3, n_seeds=1, seed=2)
     assert one.units == [(3, 2)]
+
+
+@pytest.mark.parametrize("notebook", sorted(BOOK.glob("*.ipynb")), ids=lambda p: p.stem)
+def test_every_page_checks_its_parameters_first(notebook):
+    """The cell after the parameters starts with the check, before any import could put a
+    literal-valued name into the namespace; every page of the book is registered."""
+    assert notebook.stem in chapter.CHAPTERS
+    cells = [c for c in json.loads(notebook.read_text())["cells"] if c["cell_type"] == "code"]
+    lines = [ln for ln in "".join(cells[1]["source"]).splitlines() if ln.strip()]
+    assert lines[:2] == ["from ffhlib.chapter import setup",
+                         f'args = setup("{notebook.stem}", globals())']

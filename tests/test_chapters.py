@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -24,7 +25,8 @@ REQUIRED_GLUE = {
     "01_emg_targets": ["emg_n_conditions", "emg_n_muscles"],
     "02_soc_network": ["soc_n_neurons", "soc_abscissa_initial", "soc_abscissa_final", "soc_dale_ok",
                        "soc_iterations", "soc_seconds"],
-    "03_gain_modulation": ["gain_r2", "gain_r2_min"],
+    "03_gain_modulation": ["gain_r2", "gain_r2_min", "gain_r2_ground_truths_min",
+                           "n_ground_truths"],
     "04_full_force": ["ff_r2", "ffh_r2", "ffh_hint_r2", "n_neurons_rnn", "neuron_fraction",
                       "muscle_fraction", "ff_seconds", "ffh_seconds", "calib_hint_gain",
                       "calib_training_noise", "calib_n_passes",
@@ -92,6 +94,10 @@ def test_sources_have_no_outputs(notebook):
         assert f"{name} =" in source, f"parameters cell lacks `{name}`"
 
 
+#: What each chapter executed in quick mode glued (filled by the test below, read by the last one).
+EXECUTED: dict[str, dict] = {}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_chapter_executes_in_quick_mode(notebook, tmp_path):
@@ -99,6 +105,7 @@ def test_chapter_executes_in_quick_mode(notebook, tmp_path):
     result = execute(notebook, out, "-p", "quick", "true", "-p", "seed", "3")
     assert result.returncode == 0, result.stderr[-3000:]
     values = glued(out)
+    EXECUTED[notebook.name] = values
     missing = [k for k in REQUIRED_GLUE.get(notebook.stem, []) if k not in values]
     assert not missing, f"{notebook.stem} does not glue {missing}"
     for key, text in values.items():
@@ -134,3 +141,50 @@ def test_similarity_chapter_publishes_the_same_keys_for_the_held_design(tmp_path
     missing = [k for k in REQUIRED_GLUE[notebook.stem] if k not in values]
     assert not missing, f"the held design does not glue {missing}"
     assert values["cue_epoch"].strip("'") == "trial"
+
+
+#: A glue reference in a page's prose: {glue}`key`, {glue:text}`nb.ipynb::key:.3f`, a
+#: {glue:figure} directive, ...
+_GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([^`]+)`")
+_GLUE_DIRECTIVE = re.compile(r"^```\{glue(?::\w+)?\}\s+(\S+)", re.M)
+
+
+def _prose(path: Path) -> str:
+    if path.suffix == ".md":
+        return path.read_text()
+    cells = json.loads(path.read_text())["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+
+
+def glue_references(path: Path) -> set[tuple[str, str]]:
+    """``(notebook, key)`` of every glue reference in a page's prose; a bare key refers to the
+    page itself."""
+    text = _prose(path)
+    refs = set()
+    for raw in _GLUE_ROLE.findall(text) + _GLUE_DIRECTIVE.findall(text):
+        target = raw
+        page = path.name
+        if "::" in target:
+            page, target = target.split("::", 1)
+        key = target.split(":", 1)[0]  # drop a format spec
+        refs.add((page, key))
+    return refs
+
+
+def test_glue_references_are_read_from_prose():
+    refs = glue_references(BOOK / "intro.md")
+    assert ("05_dynamics_similarity.ipynb", "cca_unobserved_ffh_mean") in refs
+    assert all(page.endswith(".ipynb") for page, _ in refs)
+
+
+@pytest.mark.slow
+def test_every_glue_reference_of_every_page_is_produced():
+    """Every {glue} key in the prose of any page (intro, chapters, appendices) is glued by the
+    notebook it names, as executed above in quick mode (the same code as at paper scale)."""
+    pages = sorted(BOOK.glob("*.md")) + NOTEBOOKS
+    if set(EXECUTED) != {p.name for p in NOTEBOOKS}:
+        pytest.skip("needs every chapter executed in this session (run the whole file)")
+    missing = sorted(f"{path.name}: {page}::{key}" for path in pages
+                     for page, key in glue_references(path)
+                     if key not in EXECUTED.get(page, {}))
+    assert not missing, "glue keys used in the prose but never glued:\n" + "\n".join(missing)

@@ -61,3 +61,18 @@ def test_bibliography_has_every_key_the_chapters_use():
         for group in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", page.read_text()):
             used |= {k.strip() for k in group.split(",")}
     assert used <= keys, f"cited but not in references.bib: {sorted(used - keys)}"
+
+
+def test_the_books_bibtex_is_generated_from_citation_cff():
+    """The intro's copyable BibTeX block: generated from CITATION.cff, so the two cannot drift."""
+    from ffhlib.notebook import citation_bibtex
+
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    text = citation_bibtex(ROOT / "CITATION.cff")
+    book, paper = text.split("\n\n")
+    assert book.startswith("@software{ffhbook,") and paper.startswith("@inproceedings{")
+    assert f"title   = {{{cff['title']}}}" in book
+    assert f"version = {{{cff['version']}}}" in book and cff["repository-code"] in book
+    assert "Salatiello, Alessandro and Giese, Martin A." in paper
+    assert f"eprint    = {{{_bibtex_field('salatiello2020', 'eprint')}}}" in paper
+    assert text.count("{") == text.count("}")

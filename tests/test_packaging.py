@@ -219,7 +219,7 @@ def test_make_book_reexecutes_a_staged_custom_run(tmp_path):
     executed again at the paper's parameters; a paper-parameter one is not."""
     shutil.copy(ROOT / "Makefile", tmp_path)
     for name in ("pyproject.toml", "requirements-lock.txt", "_config.yml", "_toc.yml",
-                 "references.bib"):
+                 "references.bib", "CITATION.cff"):
         (tmp_path / name).write_text("")
     (tmp_path / "book").mkdir()
     (tmp_path / "src" / "ffhlib").mkdir(parents=True)

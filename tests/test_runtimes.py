@@ -218,23 +218,28 @@ def _write_source(path, source, papermill=None):
     path.write_text(nbformat.writes(nb))
 
 
-def test_chapter_seeds_with_and_without_study_parameters(tmp_path):
-    _write_source(tmp_path / "01_a.ipynb", "seed = 0\nquick = False")
-    _write_source(tmp_path / "05_study.ipynb",
-                  "seed = 0\nground_truth_seeds = (0, 1, 2, 3, 4, 5)\nn_seeds = 10",
+def test_chapter_seeds_are_resolved_as_the_chapters_resolve_them(tmp_path):
+    from ffhlib.study import StudyParams
+
+    _write_source(tmp_path / "01_emg_targets.ipynb", "seed = 0\nquick = False")
+    _write_source(tmp_path / "05_dynamics_similarity.ipynb",
+                  "seed = 0\nquick = False\nground_truth_seeds = None\nn_seeds = None",
                   {"parameters": {"seed": 3, "n_seeds": 4}})
-    _write_source(tmp_path / "06_study.ipynb", "seed = 1\nground_truth_seeds = (0, 1)\n"
-                  "n_seeds = None", {"parameters": {"ground_truth_seeds": [2, 3]}})
-    _write_source(tmp_path / "07_odd.ipynb", "seed = 'x'\nground_truth_seeds = (0, 'a')\n"
-                  "n_seeds = -1", {"parameters": {"ground_truth_seeds": "(4, 5)"}})
+    _write_source(tmp_path / "06_generalization.ipynb",
+                  "seed = 1\nquick = False\nground_truth_seeds = None\nn_seeds = None",
+                  {"parameters": {"ground_truth_seeds": "2,3"}})
+    _write_source(tmp_path / "03_gain_modulation.ipynb",
+                  "seed = 0\nquick = False\nground_truth_seeds = (0, 1, 2)", None)
+    _write_source(tmp_path / "07_how_many_neurons.ipynb",
+                  "seed = 'x'\nquick = False\nground_truth_seeds = None\nn_seeds = 1", None)
     seeds = chapter_seeds(tmp_path)
-    assert seeds["01_a"] == ChapterSeeds(0, None, None) and seeds["01_a"].network_seeds is None
-    assert seeds["05_study"] == ChapterSeeds(3, (0, 1, 2, 3, 4, 5), 4)
-    assert seeds["05_study"].network_seeds == (0, 1, 2, 3)
-    assert seeds["06_study"] == ChapterSeeds(1, (2, 3), None)
-    assert seeds["07_odd"] == ChapterSeeds(None, (4, 5), None)     # strings as papermill -p gives
+    assert seeds["01_emg_targets"] == ChapterSeeds(0, None, None)
+    assert seeds["05_dynamics_similarity"] == ChapterSeeds(
+        3, StudyParams().ground_truth_seeds, (3, 4, 5, 6))  # seed .. seed + n_seeds - 1
+    assert seeds["06_generalization"] == ChapterSeeds(1, (2, 3), (1, 2))  # the preset's 2 seeds
+    assert seeds["03_gain_modulation"] == ChapterSeeds(0, (0, 1, 2), None)
+    assert seeds["07_how_many_neurons"] == ChapterSeeds(None, None, None)  # refused by the chapter
     assert chapter_seeds(tmp_path / "absent") == {}
-    assert all(isinstance(v, int) for v in seeds["05_study"].ground_truth_seeds)
 
 
 # --- custom runs --------------------------------------------------------------------------------

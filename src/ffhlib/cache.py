@@ -3,9 +3,10 @@
 Each entry is one ``.npz`` file named by a SHA-256 of
 
 - the stage name and everything the result depends on (parameters, seeds, input arrays),
-- the source code of the module that computes the stage **and of every ffhlib module it imports**
-  (directly or not): an edit to a numba kernel invalidates the cached networks, while an edit to a
-  plotting function or a notebook helper invalidates nothing,
+- the code of the module that computes the stage **and of every ffhlib module it imports**
+  (directly or not; docstrings, comments and layout left out): an edit to a numba kernel
+  invalidates the cached networks, while an edit to a plotting function, a notebook helper or a
+  docstring invalidates nothing,
 - the versions of NumPy, SciPy and numba (their numerics can differ between releases).
 
 Files are written to a temporary name and renamed into place (atomic on POSIX), loaded with
@@ -131,19 +132,33 @@ def _library_versions() -> dict[str, str]:
     return {"numpy": np.__version__, "scipy": scipy.__version__, "numba": numba.__version__}
 
 
+def _code_text(path: Path) -> str:
+    """A module's code without its docstrings, comments and layout (``ast.dump`` of the tree):
+    an edit to documentation alone changes no cache key."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    scopes = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(node, scopes) and body and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree, include_attributes=False)
+
+
 @cache
 def _code_version(module: str, root: Path) -> str:
     digest = hashlib.sha256()
     for name in module_closure(module, root):
-        path = _module_path(name, root)
         digest.update(name.encode())
-        digest.update(path.read_bytes())
+        digest.update(_code_text(_module_path(name, root)).encode())
     digest.update(json.dumps(_library_versions(), sort_keys=True).encode())
     return digest.hexdigest()
 
 
 def code_version(module: str, root: Path | None = None) -> str:
-    """SHA-256 of the source of ``module``'s import closure and of NumPy/SciPy/numba versions."""
+    """SHA-256 of the code of ``module``'s import closure (docstrings, comments and layout left
+    out) and of the NumPy/SciPy/numba versions."""
     return _code_version(module, _ROOT if root is None else Path(root))
 
 

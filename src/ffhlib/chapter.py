@@ -32,8 +32,7 @@ from .metrics import check_number_tuple
 from .study import CALIBRATION_GROUND_TRUTHS, SimilarityParams, StudyParams
 
 __all__ = ["CHAPTERS", "KNOBS", "ChapterSetup", "Knob", "glue_all", "glue_comparison",
-           "glue_figure", "glue_not_run", "glue_summaries", "markdown_table", "setup",
-           "study_params"]
+           "glue_figure", "glue_not_run", "glue_summaries", "setup", "study_params"]
 
 
 @dataclass(frozen=True)
@@ -156,6 +155,33 @@ KNOBS: dict[str, Knob] = {
     "second_ground_truth_seeds": Knob("ground truths of the hint-gain comparison",
                                       _ground_truths),
     "n_workers": Knob("worker processes (1: serially in this process)", _int(1)),
+    "n_jobs": Knob("worker processes that build the ground truths", _int(1)),
+    "n_directions": Knob("training directions 2*pi*c/n (None: the ground truth's)",
+                         _optional(_int(2))),
+    "time_scale_ms": Knob("GP length scale in time, ms (None: the library default)",
+                          _optional(_float(0.0, exclusive_minimum=True))),
+    "angle_scale_rad": Knob("GP length scale in reach angle, rad (None: the library default)",
+                            _optional(_float(0.0, exclusive_minimum=True))),
+    "softplus_gain": Knob("beta of softplus(beta z) (None: the library default)",
+                          _optional(_float(0.0, exclusive_minimum=True))),
+    "n_tuning_directions": Knob("directions of the tuning curves", _int(8)),
+    "learning_rate": Knob("learning rate of the chapter's optimiser (None: the library "
+                          "default)", _optional(_float(0.0, exclusive_minimum=True))),
+    "momentum": Knob("heavy-ball momentum of the SOC optimisation, in [0, 1) (None: the "
+                     "library default)", _optional(_float(0.0, 1.0))),
+    "target_abscissa": Knob("spectral abscissa at which the SOC optimisation stops (None: 0.15)",
+                            _optional(_float())),
+    "method": Knob("linear algebra of the SOC optimisation: 'schur' or 'scipy' (None: the "
+                   "library default)", lambda n, v: None if v is None or v == "None" else
+                   check_choice(n, v, ("schur", "scipy"))),
+    "n_random_states": Knob("random initial states compared with the most amplified one",
+                            _int(1)),
+    "amplification_ms": Knob("how long the linear response is followed, ms",
+                             _float(0.0, exclusive_minimum=True)),
+    "gain_steps": Knob("optimiser steps of gain learning (None: the preset's)",
+                       _optional(_int(0))),
+    "valid_r2": Knob("a ground truth is valid when every direction reaches this R^2",
+                     _float(0.0, 1.0)),
     "analyses": Knob("mechanism analyses to run: any of 'jpca', 'fixed_points', 'dsa', "
                      "'variants'", lambda n, v: _names(n, v, ANALYSES)),
     "delays_ms": Knob("preparatory periods of the delay-length variant (ms)", _floats(0.0)),
@@ -173,9 +199,17 @@ _STUDY = ("seed", "quick", "cue_epoch", "ground_truth_seeds", "n_seeds", "neuron
 
 #: The knobs each chapter declares in its ``parameters`` cell.
 CHAPTERS: dict[str, tuple[str, ...]] = {
+    "01_emg_targets": ("seed", "quick", "n_directions", "time_scale_ms", "angle_scale_rad",
+                       "softplus_gain", "n_tuning_directions"),
+    "02_soc_network": ("seed", "quick", "learning_rate", "momentum", "target_abscissa", "method",
+                       "n_random_states", "amplification_ms"),
+    "03_gain_modulation": ("seed", "quick", "ground_truth_seeds", "gain_steps", "learning_rate",
+                           "n_jobs", "valid_r2"),
+    "parameters": ("seed", "quick"),
+    "reproducibility": ("seed", "quick"),
     "04_full_force": ("seed", "quick", "ground_truth_seed", "cue_epoch", "neuron_fraction",
                       "muscle_fraction", "n_units", "n_passes", "hint_gain", "training_noise",
-                      "hint_gains", "full"),
+                      "hint_gains", "full", "n_workers"),
     "05_dynamics_similarity": _STUDY + ("pca_dim", "n_workers"),
     "06_generalization": _STUDY + ("n_workers", "full"),
     "07_how_many_neurons": ("seed", "quick", "cue_epoch", "ground_truth_seeds", "n_seeds",
@@ -341,13 +375,6 @@ def glue_figure(key: str, fig) -> None:
 
     glue(key, fig, display=False)
     plt.close(fig)
-
-
-def markdown_table(header: list[str], rows: list[list[str]]) -> str:
-    """A Markdown table (the book renders code cells' Markdown output as MyST)."""
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def glue_comparison(prefix: str, summary) -> None:

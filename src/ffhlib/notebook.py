@@ -368,69 +368,54 @@ def file_sha256(path: str | Path) -> str | None:
 
 @dataclasses.dataclass(frozen=True)
 class ChapterSeeds:
-    """The seeds a chapter ran with, as its parameters gave them.
+    """The seeds a chapter ran with.
 
     Attributes
     ----------
     seed : int or None
         The chapter's ``seed``.
     ground_truth_seeds : tuple of int or None
-        Seeds of the ground truths of a study chapter; ``None`` when the chapter has none (or
-        leaves it to the library's preset).
-    n_seeds : int or None
-        Network seeds per ground truth (seeds ``0 .. n_seeds - 1``); ``None`` likewise.
+        The ground truths a chapter used (a study chapter's preset when it left them to it);
+        ``None`` for a chapter without ground truths of its own.
+    network_seeds : tuple of int or None
+        The network seeds per ground truth of a study chapter (``seed .. seed + n_seeds - 1``,
+        the preset's count when it left it to it); ``None`` for other chapters.
     """
 
     seed: int | None
     ground_truth_seeds: tuple[int, ...] | None
-    n_seeds: int | None
-
-    @property
-    def network_seeds(self) -> tuple[int, ...] | None:
-        """``(0, 1, ..., n_seeds - 1)``, or ``None``."""
-        return None if self.n_seeds is None else tuple(range(self.n_seeds))
+    network_seeds: tuple[int, ...] | None
 
 
-def _as_int(value) -> int | None:
-    if isinstance(value, str):
-        try:
-            value = ast.literal_eval(value.strip())
-        except (ValueError, SyntaxError):
-            return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    return None
+def _resolved_seeds(stem: str, values: dict) -> ChapterSeeds:
+    """Seeds of one chapter from its parameters, resolved as the chapter resolves them."""
+    from .chapter import CHAPTERS, KNOBS, study_params
 
-
-def _as_int_tuple(value) -> tuple[int, ...] | None:
-    if isinstance(value, str):
-        try:
-            value = ast.literal_eval(value.strip())
-        except (ValueError, SyntaxError):
-            return None
-    if isinstance(value, list | tuple):
-        items = [_as_int(v) for v in value]
-        if all(item is not None for item in items):
-            return tuple(items)
-    return None
+    declared = CHAPTERS.get(stem, ())
+    known = {}
+    for name in ("seed", "quick", "ground_truth_seeds", "n_seeds"):
+        if name in values and name in declared:
+            try:
+                known[name] = KNOBS[name].check(name, values[name])
+            except (TypeError, ValueError):
+                return ChapterSeeds(None, None, None)  # not a run the chapter would accept
+    seed = known.get("seed")
+    if "n_seeds" in declared:  # a study chapter: its units, as study_params builds them
+        params = study_params(**known)
+        return ChapterSeeds(seed, params.ground_truth_seeds, params.seeds)
+    return ChapterSeeds(seed, known.get("ground_truth_seeds"), None)
 
 
 def chapter_seeds(directory: str | Path | None) -> dict[str, ChapterSeeds]:
     """The seeds each executed chapter in ``directory`` ran with.
 
-    Read from the chapter's parameters (:func:`chapter_parameters`): ``seed``, and for the study
-    chapters ``ground_truth_seeds`` and ``n_seeds``. A parameter a chapter lacks, or one that is
-    not an integer (tuple of integers), is ``None``; nothing is raised.
+    Read from the chapter's parameters (:func:`chapter_parameters`), validated and resolved as
+    the chapter itself does (:mod:`ffhlib.chapter`): ``seed``, the ground truths and, for the
+    study chapters, the network seeds. A parameter value the chapter would refuse gives a row of
+    ``None``; nothing is raised.
     """
-    out = {}
-    for stem, values in chapter_parameters(directory).items():
-        n_seeds = _as_int(values.get("n_seeds"))
-        out[stem] = ChapterSeeds(
-            seed=_as_int(values.get("seed")),
-            ground_truth_seeds=_as_int_tuple(values.get("ground_truth_seeds")),
-            n_seeds=n_seeds if n_seeds is None or n_seeds >= 0 else None,
-        )
-    return out
+    return {stem: _resolved_seeds(stem, values)
+            for stem, values in chapter_parameters(directory).items()}
 
 
 # --- custom runs: which parameters differ, and the book around them ------------------------------
@@ -602,6 +587,54 @@ def make_custom_book(directory: str | Path, chapter: str, *, page: str = "custom
     return target
 
 
+def _bibtex_authors(authors) -> str:
+    names = []
+    for a in authors:
+        if "family-names" in a:
+            names.append(f"{a['family-names']}, {a.get('given-names', '')}".strip(", "))
+        else:
+            names.append("{" + a["name"] + "}")
+    return " and ".join(names)
+
+
+def citation_bibtex(cff_path: str | Path) -> str:
+    """BibTeX of the book (``@software``) and of the study it reproduces, from ``CITATION.cff``.
+
+    The first entry cites the book as the CFF describes it (authors, title, version, licence,
+    repository); the second is the CFF's first reference, the original study.
+    """
+    import yaml
+
+    cff = yaml.safe_load(Path(cff_path).read_text())
+    book = [f"  author  = {{{_bibtex_authors(cff['authors'])}}}",
+            f"  title   = {{{cff['title']}}}"]
+    if "version" in cff:
+        book.append(f"  version = {{{cff['version']}}}")
+    if "date-released" in cff:
+        book.append(f"  year    = {{{str(cff['date-released'])[:4]}}}")
+    if "repository-code" in cff:
+        book.append(f"  url     = {{{cff['repository-code']}}}")
+    if "license" in cff:
+        book.append(f"  note    = {{Licence: {cff['license']}}}")
+    entries = ["@software{ffhbook,\n" + ",\n".join(book) + "\n}"]
+    for ref in cff.get("references", [])[:1]:
+        fields = [f"  author    = {{{_bibtex_authors(ref['authors'])}}}",
+                  f"  title     = {{{' '.join(str(ref['title']).split())}}}"]
+        if "collection-title" in ref:
+            fields.append(f"  booktitle = {{{ref['collection-title']}}}")
+        if "publisher" in ref:
+            fields.append(f"  publisher = {{{ref['publisher']['name']}}}")
+        for key in ("volume", "year"):
+            if key in ref:
+                fields.append(f"  {key:<9} = {{{ref[key]}}}")
+        for ident in ref.get("identifiers", []):
+            if str(ident.get("value", "")).startswith("arXiv:"):
+                fields.append(f"  eprint    = {{{ident['value'].removeprefix('arXiv:')}}}")
+                fields.append("  archiveprefix = {arXiv}")
+        entries.append("@inproceedings{salatiello2020,\n" + ",\n".join(fields) + "\n}")
+    return "\n\n".join(entries) + "\n"
+
+
 def _main(argv: Sequence[str] | None = None) -> int:
     import argparse
 
@@ -610,7 +643,12 @@ def _main(argv: Sequence[str] | None = None) -> int:
     custom = commands.add_parser("custom-book", help="make a staged copy the book of a custom run")
     custom.add_argument("directory", type=Path)
     custom.add_argument("chapter")
+    cite = commands.add_parser("citation", help="print the BibTeX of CITATION.cff")
+    cite.add_argument("cff", type=Path)
     args = parser.parse_args(argv)
+    if args.command == "citation":
+        print(citation_bibtex(args.cff), end="")
+        return 0
     page = make_custom_book(args.directory, args.chapter)
     print(f"custom run: wrote {page}")
     return 0

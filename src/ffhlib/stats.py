@@ -394,11 +394,11 @@ def claim_status(summary: GroupedPairedSummary, better: str = "higher") -> str:
     Returns
     -------
     str
-        ``"supports"`` (significant, in the claim's direction), ``"against"`` (significant, in
-        the other direction) or ``"not significant"``.
+        ``"✔ supports"`` (significant, in the claim's direction), ``"✘ against"`` (significant,
+        in the other direction) or ``"– not significant"``: a mark a reader sees in a table.
     """
     if better not in ("higher", "lower"):
         raise ValueError(f"better must be 'higher' or 'lower', got {better!r}")
     if not summary.significant:
-        return "not significant"
-    return "supports" if supports_claim(summary, better) else "against"
+        return "– not significant"
+    return "✔ supports" if supports_claim(summary, better) else "✘ against"
