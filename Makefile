@@ -87,8 +87,11 @@ $(STAGE)/_config.yml: _config.yml _toc.yml references.bib CITATION.cff $(PAGES) 
 	$(if $(IMAGES),cp $(IMAGES) $(STAGE)/book/images/)
 	touch $@
 
+# Each execution also logs what it read from the cache and what it computed (ffhlib.cache), for
+# the reproducibility appendix.
 $(STAGE)/book/%.ipynb: book/%.ipynb $(LIBSRC) | $(STAMP) $(STAGE)/_config.yml
-	$(PAPERMILL) --cwd book $< $(@D)/.tmp-$(@F)
+	rm -f $(@D)/$*.cache-log.tsv
+	FFHLIB_CACHE_LOG=$(abspath $(@D))/$*.cache-log.tsv $(PAPERMILL) --cwd book $< $(@D)/.tmp-$(@F)
 	mv $(@D)/.tmp-$(@F) $@
 
 NOT_PAPER := $(shell grep -l -- '"injected-parameters"' $(EXECUTED) $(EXECUTED_APPENDIX) 2>/dev/null)

@@ -230,3 +230,57 @@ def test_a_named_entry_missing_a_field_is_recomputed(cache_dir):
         again, hit = cache.cached_result("named", _Params(n=9), lambda: result, _Result,
                                          module="ffhlib.cache")
     assert not hit and again.count == 1
+
+
+# --- compute time and the cache log --------------------------------------------------------------
+
+def test_entries_keep_their_compute_time_and_the_log_records_reads_and_computations(
+        cache_dir, tmp_path, monkeypatch):
+    log = tmp_path / "log.tsv"
+    monkeypatch.setenv("FFHLIB_CACHE_LOG", str(log))
+
+    def slow():
+        import time
+        time.sleep(0.05)
+        return {"x": np.ones(2)}
+
+    first = cache.cached("timed", _Params(), slow)
+    second = cache.cached("timed", _Params(), slow)
+    assert set(first) == set(second) == {"x"}  # the time is not part of the result
+    result = _Result(values=np.zeros(1), count=1, ok=True, name="n", ratio=0.5, pair=(1,),
+                     inner=_Inner(scale=1.0, label="i"))
+    for _ in range(3):
+        cache.cached_result("named", _Params(n=5), lambda: result, _Result,
+                            module="ffhlib.cache")
+    events = cache.read_cache_log(log)
+    assert [(e.event, e.stage) for e in events] == [
+        ("computed", "timed"), ("read", "timed"), ("computed", "named"), ("read", "named"),
+        ("read", "named")]
+    (timed,) = cache_dir.glob("timed-*.npz")
+    assert events[0].entry == events[1].entry == timed.name
+    assert events[0].seconds >= 0.05 and events[1].seconds == pytest.approx(events[0].seconds,
+                                                                            rel=1e-5)
+    assert events[1].written == pytest.approx(timed.stat().st_mtime, abs=1e-3)
+    # A later run that read these saved both entries' computation, each counted once; the run
+    # that computed them saved nothing.
+    later = cache.cache_savings(events, since=events[-1].written + 1.0)
+    assert later.n_entries == 2
+    assert later.seconds == pytest.approx(events[1].seconds + events[3].seconds)
+    assert cache.cache_savings(events, since=events[0].written - 1.0) == cache.CacheSavings(0, 0.0)
+
+
+def test_cache_log_skips_broken_lines_and_a_missing_file(tmp_path):
+    log = tmp_path / "log.tsv"
+    log.write_text("read\tstage\ta.npz\t2.5\t100\ncomputed\tstage\tb.npz\t1\t200\n"
+                   "read\tcut-sh\n"
+                   "nonsense\tx\tc.npz\t1\t1\nread\tstage\td.npz\tnan\t100\n"
+                   "read\tstage\te.npz\tabc\t1\n")
+    events = cache.read_cache_log(log)
+    assert [e.entry for e in events] == ["a.npz", "b.npz", "d.npz"]
+    assert cache.cache_savings(events, since=150.0) == cache.CacheSavings(2, 2.5)
+    assert cache.read_cache_log(tmp_path / "absent.tsv") == ()
+
+
+def test_the_compute_time_name_is_reserved(cache_dir):
+    with pytest.raises(ValueError, match="reserved"):
+        cache.cached("stage", _Params(n=11), lambda: {"__compute_seconds__": np.ones(1)})

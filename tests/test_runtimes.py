@@ -16,6 +16,7 @@ import nbformat
 import pytest
 import yaml
 
+from ffhlib.cache import CacheSavings
 from ffhlib.notebook import (
     BLAS_THREAD_VARIABLES,
     LOCK_FILE,
@@ -24,7 +25,9 @@ from ffhlib.notebook import (
     ParameterChange,
     blas_libraries,
     book_root,
+    build_cache_savings,
     build_date,
+    chapter_cache_use,
     chapter_parameters,
     chapter_runtimes,
     chapter_seeds,
@@ -65,6 +68,36 @@ def test_runtimes_and_parameters_from_metadata(tmp_path):
     # the parameters cell's literals (2 * 3 is not a literal: left out), then what was injected
     assert chapter_parameters(tmp_path)["02_b"] == {"seed": 7, "quick": "true"}
     assert chapter_parameters(tmp_path)["01_a"] == {"seed": 0, "quick": False}
+
+
+def test_cache_use_counts_what_was_computed_before_a_chapter_and_before_the_build(tmp_path):
+    start = datetime.datetime(2026, 1, 1, 12, 0, tzinfo=datetime.UTC)
+    t0 = start.timestamp()
+    _write(tmp_path / "01_a.ipynb", {"duration": 9.0, "start_time": start.isoformat()})
+    later = start + datetime.timedelta(minutes=10)  # papermill's older naive UTC stamp
+    _write(tmp_path / "02_b.ipynb", {"duration": 1.0,
+                                     "start_time": later.replace(tzinfo=None).isoformat()})
+    _write(tmp_path / "03_c.ipynb", {"duration": 1.0, "start_time": start.isoformat()})  # no log
+    _write(tmp_path / "04_d.ipynb", {"duration": 1.0})                         # no start time
+    old = t0 - 3600  # written by an earlier build
+    (tmp_path / "01_a.cache-log.tsv").write_text(
+        f"read\tgt\tgt.npz\t30\t{old}\n"          # an earlier build's ground truth: saved
+        f"computed\tnet\tnet.npz\t12\t{t0 + 5}\n"
+        f"read\tnet\tnet.npz\t12\t{t0 + 5}\n")     # its own network, read again: not saved
+    (tmp_path / "02_b.cache-log.tsv").write_text(
+        f"read\tgt\tgt.npz\t30\t{old}\n"
+        f"read\tnet\tnet.npz\t12\t{t0 + 5}\n"      # chapter 01's network: saved this chapter
+        f"read\tnet\tnet.npz\t12\t{t0 + 5}\n")     # ... once
+    (tmp_path / "04_d.cache-log.tsv").write_text(f"read\tgt\tgt.npz\t30\t{old}\n")
+    use = chapter_cache_use(tmp_path)
+    assert list(use) == ["01_a", "02_b", "03_c", "04_d"]
+    assert (use["01_a"].n_entries, use["01_a"].seconds) == (1, 30.0)
+    assert (use["02_b"].n_entries, use["02_b"].seconds) == (2, 42.0)
+    assert use["03_c"] is None and use["04_d"] is None
+    # The build as a whole computed the network itself: only the ground truth came from before.
+    assert build_cache_savings(tmp_path) == CacheSavings(n_entries=1, seconds=30.0)
+    assert chapter_cache_use(tmp_path / "absent") == {}
+    assert build_cache_savings(tmp_path / "absent") is None
 
 
 def test_missing_directory_gives_nothing(tmp_path):

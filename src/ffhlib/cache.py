@@ -13,6 +13,11 @@ Files are written to a temporary name and renamed into place (atomic on POSIX), 
 ``allow_pickle=False``, and an entry that cannot be read (truncated, corrupt, pickled, or lacking a
 field) is recomputed and rewritten instead of trusted.
 
+Every entry also stores how many seconds its computation took. When ``$FFHLIB_CACHE_LOG`` names a
+file, each read and each computation of an entry appends a line to it (``read`` or ``computed``,
+the stage, those seconds): ``make book`` keeps one such log per chapter, so that the build can say
+how much computation it took from the cache (:func:`read_cache_log`, :func:`cache_savings`).
+
 The directory is ``$FFHLIB_CACHE_DIR`` if set; otherwise ``.cache/ffhlib`` at the root of the
 repository this library was installed from (an editable install, as ``make venv`` makes), whichever
 way a chapter is run; a library installed elsewhere uses ``~/.cache/ffhlib``.
@@ -24,8 +29,10 @@ import ast
 import dataclasses
 import hashlib
 import json
+import math
 import os
 import tempfile
+import time
 import types
 import typing
 import warnings
@@ -43,11 +50,18 @@ __all__ = [
     "cached_result",
     "code_version",
     "from_arrays",
+    "cache_savings",
     "module_closure",
+    "read_cache_log",
     "to_arrays",
+    "CacheEvent",
+    "CacheSavings",
 ]
 
 _ENV = "FFHLIB_CACHE_DIR"
+_LOG_ENV = "FFHLIB_CACHE_LOG"
+#: Name of the array in every entry that holds its computation's seconds.
+_SECONDS = "__compute_seconds__"
 _PACKAGE = "ffhlib"
 _ROOT = Path(__file__).resolve().parent
 
@@ -222,6 +236,95 @@ def _save(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
         raise
 
 
+def _split_seconds(arrays: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], float]:
+    """The entry's arrays without its compute time, and that time (NaN when absent)."""
+    seconds = arrays.pop(_SECONDS, None)
+    return arrays, (float(seconds) if seconds is not None and seconds.size == 1 else float("nan"))
+
+
+def _log(event: str, stage: str, seconds: float, path: Path) -> None:
+    """Append one line to ``$FFHLIB_CACHE_LOG`` (if set): event, stage, entry file, compute
+    seconds, and when the entry was written (seconds since the epoch)."""
+    log = os.environ.get(_LOG_ENV)
+    if log:
+        try:
+            written = path.stat().st_mtime
+        except OSError:
+            written = float("nan")
+        with open(log, "a", encoding="utf-8") as handle:  # one short write: whole lines
+            handle.write(f"{event}\t{stage}\t{path.name}\t{seconds:.6g}\t{written:.3f}\n")
+
+
+@dataclasses.dataclass(frozen=True)
+class CacheEvent:
+    """One line of a cache log.
+
+    Attributes
+    ----------
+    event : {"read", "computed"}
+    stage : str
+    entry : str
+        The entry's file name.
+    seconds : float
+        What computing the entry took (NaN for an entry of an older format without a time).
+    written : float
+        When the entry was written, in seconds since the epoch.
+    """
+
+    event: str
+    stage: str
+    entry: str
+    seconds: float
+    written: float
+
+
+def read_cache_log(path: str | Path) -> tuple[CacheEvent, ...]:
+    """The events of a cache log written through ``$FFHLIB_CACHE_LOG`` (none if it is missing).
+
+    Malformed lines (e.g. a line cut short by a killed process) are skipped.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ()
+    events = []
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if len(parts) != 5 or parts[0] not in ("read", "computed"):
+            continue
+        try:
+            seconds, written = float(parts[3]), float(parts[4])
+        except ValueError:
+            continue
+        events.append(CacheEvent(parts[0], parts[1], parts[2], seconds, written))
+    return tuple(events)
+
+
+@dataclasses.dataclass(frozen=True)
+class CacheSavings:
+    """What a run read from the cache that it did not compute itself.
+
+    Attributes
+    ----------
+    n_entries : int
+        Distinct entries read that were written before the run began.
+    seconds : float
+        What computing them had taken, summed (entries without a recorded time count as 0).
+    """
+
+    n_entries: int
+    seconds: float
+
+
+def cache_savings(events, since: float) -> CacheSavings:
+    """The distinct entries ``events`` read that were written before ``since`` (seconds since the
+    epoch): the computation the cache saved a run that began then. An entry read many times
+    counts once; entries the run computed itself (written later) do not count."""
+    saved = {e.entry: e.seconds for e in events if e.event == "read" and e.written < since}
+    return CacheSavings(n_entries=len(saved),
+                        seconds=float(sum(t for t in saved.values() if math.isfinite(t))))
+
+
 def _entry(stage: str, params, module: str) -> Path:
     return cache_dir() / f"{stage}-{cache_key(stage, params, module=module)[:24]}.npz"
 
@@ -260,12 +363,19 @@ def cached(
     if path.exists():
         hit = _load(path)
         if hit is not None:
+            hit, seconds = _split_seconds(hit)
+            _log("read", stage, seconds, path)
             return hit
+    start = time.perf_counter()
     arrays = {k: np.asarray(v) for k, v in compute().items()}
+    seconds = time.perf_counter() - start
     bad = [k for k, v in arrays.items() if v.dtype == object]
     if bad:
         raise TypeError(f"cannot cache object arrays without pickle: {bad}")
-    _save(path, arrays)
+    if _SECONDS in arrays:
+        raise ValueError(f"{_SECONDS!r} is reserved for the cache")
+    _save(path, {**arrays, _SECONDS: np.float64(seconds)})
+    _log("computed", stage, seconds, path)
     return arrays
 
 
@@ -361,11 +471,18 @@ def cached_result(
     if path.exists():
         arrays = _load(path)
         if arrays is not None:
+            arrays, seconds = _split_seconds(arrays)
             try:
-                return from_arrays(cls, arrays), True
+                result = from_arrays(cls, arrays)
             except (KeyError, TypeError, ValueError) as err:
                 warnings.warn(f"cache entry {path.name} does not hold a {cls.__name__} ({err!r}); "
                               "recomputing", stacklevel=2)
+            else:
+                _log("read", stage, seconds, path)
+                return result, True
+    start = time.perf_counter()
     result = compute()
-    _save(path, to_arrays(result))
+    seconds = time.perf_counter() - start
+    _save(path, {**to_arrays(result), _SECONDS: np.float64(seconds)})
+    _log("computed", stage, seconds, path)
     return result, False

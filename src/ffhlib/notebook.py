@@ -20,10 +20,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ._validate import check_bool, check_seed
+from .cache import CacheEvent, CacheSavings, cache_savings, read_cache_log
 
 __all__ = [
-    "BLAS_THREAD_VARIABLES", "LOCK_FILE", "ChapterSeeds", "GitState", "ParameterChange",
-    "blas_libraries", "book_root", "build_date", "chapter_arguments", "chapter_parameters",
+    "BLAS_THREAD_VARIABLES", "CACHE_LOG_SUFFIX", "LOCK_FILE", "ChapterSeeds", "GitState",
+    "ParameterChange", "blas_libraries", "book_root", "build_cache_savings", "build_date",
+    "chapter_arguments",
+    "chapter_cache_use", "chapter_parameters",
     "chapter_runtimes", "chapter_seeds", "custom_run_page", "file_sha256", "git_state",
     "lock_file", "locked_versions", "make_custom_book", "markdown_table", "parameter_differences",
     "setup_figures", "staged_chapters_dir", "thread_settings",
@@ -161,6 +164,61 @@ def chapter_runtimes(directory: str | Path | None) -> dict[str, float | None]:
         duration = _papermill_metadata(nb).get("duration")
         out[stem] = float(duration) if isinstance(duration, int | float) else None
     return out
+
+
+#: Suffix of the cache log ``make book`` keeps beside each executed chapter (``NN_name`` + it).
+CACHE_LOG_SUFFIX = ".cache-log.tsv"
+
+
+def _start_time(nb: dict) -> float | None:
+    """papermill's ``start_time`` of an executed notebook, in seconds since the epoch."""
+    start = _papermill_metadata(nb).get("start_time")
+    try:
+        when = _datetime.datetime.fromisoformat(start)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:  # papermill writes UTC
+        when = when.replace(tzinfo=_datetime.UTC)
+    return when.timestamp()
+
+
+def _cache_logs(directory) -> dict[str, tuple[float, tuple[CacheEvent, ...]] | None]:
+    out = {}
+    for stem, nb in _read_notebooks(directory).items():
+        log = Path(directory) / f"{stem}{CACHE_LOG_SUFFIX}"
+        start = _start_time(nb)
+        out[stem] = None if start is None or not log.is_file() else (start, read_cache_log(log))
+    return out
+
+
+def chapter_cache_use(directory: str | Path | None) -> dict[str, CacheSavings | None]:
+    """What each executed chapter in ``directory`` read from the on-disk cache.
+
+    ``make book`` runs every chapter with ``$FFHLIB_CACHE_LOG`` set to ``NN_name.cache-log.tsv``
+    beside the executed notebook. A chapter's savings are the distinct entries it read that were
+    written before its execution began (papermill's ``start_time``), by an earlier chapter of the
+    build or by an earlier build; what it computed and read again is its own work.
+
+    Returns
+    -------
+    dict
+        ``{chapter stem: ffhlib.cache.CacheSavings}`` in chapter order, ``None`` for a chapter
+        without a log or a recorded start time; empty when there is no such folder.
+    """
+    return {stem: None if logged is None else cache_savings(logged[1], logged[0])
+            for stem, logged in _cache_logs(directory).items()}
+
+
+def build_cache_savings(directory: str | Path | None) -> CacheSavings | None:
+    """What the build in ``directory`` as a whole read from the cache without computing it: the
+    distinct entries its chapters read that were written before the earliest of their
+    executions began (by an earlier build). Zero for a build from an empty cache; ``None`` when
+    no chapter has a cache log."""
+    logged = [v for v in _cache_logs(directory).values() if v is not None]
+    if not logged:
+        return None
+    since = min(start for start, _ in logged)
+    return cache_savings([e for _, events in logged for e in events], since)
 
 
 def chapter_parameters(directory: str | Path | None) -> dict[str, dict]:
