@@ -248,3 +248,28 @@ def test_log_if_spanning_on_x_and_bad_axis():
     assert ax.get_xscale() == "log"
     with pytest.raises(ValueError):
         log_if_spanning(ax, [1.0], axis="z")
+
+
+def test_log_if_spanning_labels_few_decades_in_plain_numbers():
+    fig, ax = plt.subplots()
+    assert log_if_spanning(ax, [0.15, 6.0])
+    ax.set_ylim(0.15, 6.0)
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert {"0.2", "0.5", "1", "2", "5"} <= set(labels)
+    assert all(float(label) > 0 for label in labels)  # plain numbers, no mathtext powers
+    assert not [t.get_text() for t in ax.get_yticklabels(minor=True) if t.get_text()]
+
+
+def test_percent_log_axis_labels_only_the_fractions():
+    fig, ax = plt.subplots()
+    ax.plot([0.05, 0.3], [1, 2])
+    style.percent_log_axis(ax, [0.3, 0.05])
+    fig.canvas.draw()
+    assert ax.get_xscale() == "log"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["5", "30"]
+    assert not [t.get_text() for t in ax.get_xticklabels(minor=True) if t.get_text()]
+    with pytest.raises(ValueError, match="fractions"):
+        style.percent_log_axis(ax, [0.0, 0.1])
+    with pytest.raises(ValueError, match="axis"):
+        style.percent_log_axis(ax, [0.1], axis="z")

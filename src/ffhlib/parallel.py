@@ -110,16 +110,10 @@ class Executor(Protocol):
         ...
 
 
-class SerialExecutor:
-    """Tasks run one after the other in this process."""
+class _ClosingExecutor:
+    """What every executor shares: ``with`` closes it; nothing to release by default."""
 
-    n_workers = 1
     dashboard_link = None
-
-    def submit_all(self, function, jobs):
-        cache_dir = os.environ.get("FFHLIB_CACHE_DIR")
-        for i, args in enumerate(jobs):
-            yield _guarded_call(function, args, i, cache_dir)
 
     def close(self) -> None:
         return None
@@ -131,10 +125,19 @@ class SerialExecutor:
         self.close()
 
 
-class ProcessExecutor:
-    """A pool of ``n_workers`` local worker processes (joblib's loky backend)."""
+class SerialExecutor(_ClosingExecutor):
+    """Tasks run one after the other in this process."""
 
-    dashboard_link = None
+    n_workers = 1
+
+    def submit_all(self, function, jobs):
+        cache_dir = os.environ.get("FFHLIB_CACHE_DIR")
+        for i, args in enumerate(jobs):
+            yield _guarded_call(function, args, i, cache_dir)
+
+
+class ProcessExecutor(_ClosingExecutor):
+    """A pool of ``n_workers`` local worker processes (joblib's loky backend)."""
 
     def __init__(self, n_workers: int):
         self.n_workers = check_int("n_workers", n_workers, minimum=1)
@@ -149,17 +152,8 @@ class ProcessExecutor:
                             return_as="generator_unordered")
         yield from parallel(calls)
 
-    def close(self) -> None:
-        return None
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-
-class DaskExecutor:
+class DaskExecutor(_ClosingExecutor):
     """Tasks on a dask.distributed cluster.
 
     Parameters
@@ -211,12 +205,6 @@ class DaskExecutor:
         self.client.close()
         if self._cluster is not None:
             self._cluster.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 def make_executor(n_workers: int = 1, *, scheduler_address: str | None = None,

@@ -135,29 +135,36 @@ def plot_calibration(evidence, chosen, *, fig=None):
     fig : matplotlib Figure, optional
     """
     if fig is None:
-        fig = plt.figure(figsize=(11, 3.0))
-    ax1, ax2, ax3 = fig.subplots(1, 3)
+        fig = plt.figure(figsize=(12, 2.9))
+    ax_fit, ax_gen, ax_gain, ax_pass = fig.subplots(1, 4)
     noise = evidence.noise
-    ax1.plot(noise["training_noise"], noise["gen_err"], "o-", **line_kw("FF", label="FF"))
-    ax1.axvline(chosen.training_noise, color="0.5", lw=0.8, ls=":")
-    ax1.set(xlabel="training noise σ", ylabel="error on untrained directions, 1 − $R^2$")
-    twin = ax1.twinx()
-    twin.plot(noise["training_noise"], noise["fit_r2"], "s--", color=color("FF"), ms=3, lw=0.8,
-              alpha=0.6)
-    twin.set_ylabel("fit $R^2$ (squares)", fontsize="small")
+    ok = (noise["fit_r2"] >= evidence.min_fit_r2).to_numpy()
+    sigma = noise["training_noise"].to_numpy()
+    ax_fit.plot(sigma, noise["fit_r2"], "o-", **line_kw("FF", label="FF"))
+    ax_fit.axhline(evidence.min_fit_r2, color="0.5", lw=0.8, ls="--")
+    ax_fit.set(xlabel="training noise σ", ylabel="fit $R^2$ (training directions)")
+    ax_gen.plot(sigma, noise["gen_err"], "-", **line_kw("FF"))
+    ax_gen.plot(sigma[ok], noise["gen_err"].to_numpy()[ok], "o", color=color("FF"),
+                label="fit above the threshold")
+    ax_gen.plot(sigma[~ok], noise["gen_err"].to_numpy()[~ok], "o", mfc="white",
+                color=color("FF"), label="fit below it")
+    ax_gen.set(xlabel="training noise σ", ylabel="error, untrained directions")
+    ax_gen.legend(frameon=False, fontsize="x-small")
     gains = evidence.gains
-    ax2.plot(gains["hint_gain"], gains["fit_r2"], "o-", **line_kw("FFH", label="FFH"))
-    ax2.axhline(evidence.min_fit_r2, color="0.5", lw=0.8, ls="--")
-    ax2.axvline(chosen.hint_gain, color="0.5", lw=0.8, ls=":")
-    ax2.set(xlabel="hint gain", ylabel="fit $R^2$ (training directions)")
+    ax_gain.plot(gains["hint_gain"], gains["fit_r2"], "o-", **line_kw("FFH", label="FFH"))
+    ax_gain.axhline(evidence.min_fit_r2, color="0.5", lw=0.8, ls="--")
+    ax_gain.set(xlabel="hint gain", ylabel="fit $R^2$ (training directions)")
     for name, curve in (("FF", evidence.curve_ff), ("FFH", evidence.curve_ffh)):
-        ax3.plot(curve["passes"], curve["fit_r2"], "o-", ms=3, **line_kw(name, label=name))
-    ax3.axvline(chosen.n_passes, color="0.5", lw=0.8, ls=":")
+        ax_pass.plot(curve["passes"], curve["fit_r2"], "o-", ms=3, **line_kw(name, label=name))
     low = min(c["fit_r2"].iloc[1:].min() for c in (evidence.curve_ff, evidence.curve_ffh))
-    ax3.set(xlabel="training pass", ylabel="fit $R^2$", ylim=(max(low - 0.02, 0.5), 1.0))
-    ax3.legend(frameon=False, fontsize="small")
-    for ax, title in zip((ax1, ax2, ax3), ("1. training noise (FF)", "2. hint gain (FFH)",
-                                           "3. passes"), strict=True):
+    ax_pass.set(xlabel="training pass", ylabel="fit $R^2$", ylim=(max(low - 0.02, 0.5), 1.0))
+    ax_pass.legend(frameon=False, fontsize="small")
+    for ax, value in ((ax_fit, chosen.training_noise), (ax_gen, chosen.training_noise),
+                      (ax_gain, chosen.hint_gain), (ax_pass, chosen.n_passes)):
+        ax.axvline(value, color="0.5", lw=0.8, ls=":")
+    for ax, title in zip((ax_fit, ax_gen, ax_gain, ax_pass),
+                         ("1a. FF's fit", "1b. FF on untrained directions", "2. hint gain (FFH)",
+                          "3. passes"), strict=True):
         ax.set_title(title, fontsize="medium", loc="left")
     fig.tight_layout()
     return fig

@@ -245,6 +245,23 @@ def plot_designs(summaries: Mapping[str, Mapping[str, object]], *, ylabel: str, 
     return ax
 
 
+def design_legend(fig, extra=(), **kwargs):
+    """A figure legend above ``fig`` keying the trial designs' markers (neutral grey: the colour
+    is the kind's), followed by ``extra`` ``(handle, label)`` pairs."""
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], ls="", marker=DESIGN_MARKERS[d], color="0.35",
+                      mfc="0.35" if j == 0 else "white")
+               for j, d in enumerate(DESIGN_MARKERS)]
+    labels = [DESIGN_LABELS[d] for d in DESIGN_MARKERS]
+    for handle, label in extra:
+        handles.append(handle)
+        labels.append(label)
+    kwargs = {"loc": "lower center", "bbox_to_anchor": (0.5, 1.0), "ncol": len(handles),
+              "frameon": False, "fontsize": "small", **kwargs}
+    return fig.legend(handles, labels, **kwargs)
+
+
 def legend_outside(ax, **kwargs):
     """A frameless legend to the right of ``ax``."""
     return ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False,

@@ -13,7 +13,8 @@ Every chapter draws with these names, so that a colour means the same thing on e
 - :func:`interval_band`, :func:`interval_bar`, :func:`unit_dots` and :func:`interval_text`: one
   interval convention (95 % intervals over the study's independent units; below
   :data:`DOTS_BELOW` units, every unit is also drawn as a dot);
-- :func:`log_if_spanning`: log axes where values span decades.
+- :func:`log_if_spanning`: log axes where values span decades; :func:`percent_log_axis`: a log
+  axis of fractions labelled in percent at the values drawn.
 
 Functions here draw what they are given and compute no statistics.
 """
@@ -44,6 +45,7 @@ __all__ = [
     "interval_text",
     "line_kw",
     "log_if_spanning",
+    "percent_log_axis",
     "muscle_label",
     "muscle_labels",
     "threshold_kw",
@@ -411,7 +413,8 @@ def log_if_spanning(ax, values, axis: str = "y", decades: float = 1.5) -> bool:
     Returns
     -------
     bool
-        Whether the axis was set to log scale (never when a finite value is <= 0).
+        Whether the axis was set to log scale (never when a finite value is <= 0). Spans under
+        three decades are labelled at 1, 2 and 5 times powers of ten, in plain numbers.
     """
     if axis not in ("x", "y"):
         raise ValueError(f"axis must be 'x' or 'y', got {axis!r}")
@@ -420,5 +423,35 @@ def log_if_spanning(ax, values, axis: str = "y", decades: float = 1.5) -> bool:
     if v.size == 0 or np.any(v <= 0) or np.log10(v.max() / v.min()) <= decades:
         return False
     (ax.set_yscale if axis == "y" else ax.set_xscale)("log")
+    if np.log10(v.max() / v.min()) < 3:  # few decades: label 1-2-5 steps in plain numbers
+        from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+        target = ax.yaxis if axis == "y" else ax.xaxis
+        target.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        target.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
+        target.set_minor_formatter(NullFormatter())
     return True
 
+
+
+def percent_log_axis(ax, fractions, axis: str = "x") -> None:
+    """A log ``axis`` of fractions with ticks at ``fractions``, labelled in percent, and no
+    other tick labels.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    fractions : array_like
+        Positive fractions (0.05 is labelled "5").
+    axis : {"x", "y"}
+    """
+    from matplotlib.ticker import NullFormatter
+
+    if axis not in ("x", "y"):
+        raise ValueError(f"axis must be 'x' or 'y', got {axis!r}")
+    f = np.unique(np.asarray(fractions, dtype=float))
+    if f.size == 0 or np.any(~np.isfinite(f)) or np.any(f <= 0):
+        raise ValueError(f"fractions must be positive and finite, got {fractions!r}")
+    (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
+    (ax.set_xticks if axis == "x" else ax.set_yticks)(f, [f"{100 * v:g}" for v in f])
+    (ax.xaxis if axis == "x" else ax.yaxis).set_minor_formatter(NullFormatter())
