@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import time
 
 import numpy as np
 
@@ -149,6 +150,8 @@ class UnitMechanisms:
         EMG error when the cue switches during preparation (target: the new direction's EMG).
     switch_ignore_err : float
         The error of ignoring the switch (the old direction's EMG as the prediction).
+    seconds : float
+        Compute seconds of the analysis when it ran (not counting training the network).
     """
 
     ground_truth: int
@@ -165,6 +168,7 @@ class UnitMechanisms:
     delay_err: np.ndarray
     switch_err: float
     switch_ignore_err: float
+    seconds: float
 
 
 def _jpca(rates, dt_s: float, mech: MechanismParams):
@@ -277,6 +281,8 @@ def _empty(mech: MechanismParams, C: int) -> dict:
 
 def _analyse(params: StudyParams, mech: MechanismParams, ground_truth_seed: int, seed: int,
              network: str) -> UnitMechanisms:
+    start = time.perf_counter()
+    training_seconds = 0.0  # reading (or training) the networks is not the analysis's cost
     gt = ground_truth(params, ground_truth_seed)
     obs = observation(params, gt, ground_truth_seed, seed)
     train = gt.training
@@ -287,7 +293,9 @@ def _analyse(params: StudyParams, mech: MechanismParams, ground_truth_seed: int,
     dsa = "dsa" in mech.analyses
     if network in ("ff", "ffh"):
         refs = [dsa_operator(h, mech) for h in halves] if dsa else []
+        before = time.perf_counter()
         net = train_pair(params, ground_truth_seed, seed).network(network)
+        training_seconds = time.perf_counter() - before
         values.update(_network_measures(mech, gt, obs, net, refs))
     elif network == "soc":
         if "jpca" in mech.analyses:
@@ -314,7 +322,8 @@ def _analyse(params: StudyParams, mech: MechanismParams, ground_truth_seed: int,
                                                            halves[1], mech)
     else:
         raise ValueError(f"network must be one of {MECHANISM_KINDS}; got {network!r}")
-    return UnitMechanisms(ground_truth=ground_truth_seed, seed=seed, network=network, **values)
+    return UnitMechanisms(ground_truth=ground_truth_seed, seed=seed, network=network, **values,
+                          seconds=time.perf_counter() - start - training_seconds)
 
 
 def analyse_unit(params: StudyParams, mech: MechanismParams, ground_truth_seed: int, seed: int,

@@ -166,7 +166,7 @@ class StudyParams:
                 "n_passes": self.force.n_passes}
 
 
-#: What each kind of row does *not* depend on; :func:`_kind_key` sets those parameters to fixed
+#: What each kind of row does *not* depend on; :func:`kind_key` sets those parameters to fixed
 #: values, so that one row serves every cell of a sweep that differs only in them (one FF row per
 #: muscle fraction, training noise and unit, whatever the neuron fraction and hint gain).
 _IGNORES = {
