@@ -11,7 +11,8 @@ a real browser; the check asserts that
 - the math is typeset with the network cut: pages load MathJax from the book itself
   (``sphinx-mathjax-offline``), and each page with math shows MathJax's ``mjx-container`` elements
   when opened with every connection refused (``--proxy-server`` at a closed local port). The book is
-  an archived artefact: it must read offline.
+  an archived artefact: it must read offline;
+- no display equation is wider than its column at 1280 px (it would be cut off).
 
 Every page is opened with the network cut, so nothing on it may depend on a download.
 
@@ -235,6 +236,48 @@ def test_mathjax_is_bundled_with_the_book():
         remote = [s for s in scripts if urlsplit(s).scheme in {"http", "https"} or
                   s.startswith("//")]
         assert not remote, f"{page.name} loads scripts from the network: {remote}"
+
+
+#: Injected into a copy of each page: once MathJax has typeset, record every display equation
+#: that is wider than the column it sits in (the reader would see it cut off).
+MATH_PROBE = """<script>
+function ffhMathProbe() {
+  var clipped = Array.from(document.querySelectorAll("div.math")).filter(function (el) {
+    var typeset = el.querySelector("mjx-container");  /* MathJax scrolls it, not the div */
+    return [el, typeset].some(function (box) {
+      return box && box.scrollWidth > box.clientWidth + 2;
+    });
+  }).map(function (el) { return el.textContent.slice(0, 80); });
+  document.documentElement.setAttribute("data-ffh-clipped", JSON.stringify(clipped));
+}
+window.addEventListener("load", function () {
+  var ready = (window.MathJax && MathJax.startup && MathJax.startup.promise) || Promise.resolve();
+  ready.then(ffhMathProbe);
+});
+</script>"""
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
+def test_display_math_fits_the_column(page, chromium, tmp_path):
+    """At the width a reader's laptop shows (1280 px), no display equation is cut off."""
+    if not MATH.search(page.read_text(encoding="utf-8")):
+        pytest.skip(f"{page.name} has no math")
+    html = page.read_text(encoding="utf-8")
+    head = f'<head><base href="{page.parent.as_uri()}/">{MATH_PROBE}'
+    probe = tmp_path / page.name
+    probe.write_text(re.sub(r"<head[^>]*>", lambda m: head, html, count=1), encoding="utf-8")
+    cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=1280,2000",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           "--no-first-run", "--allow-file-access-from-files", *OFFLINE,
+           f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=15000",
+           "--dump-dom", probe.as_uri()]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, f"chromium failed on {page.name}: {result.stderr[-2000:]}"
+    found = re.search(r'data-ffh-clipped="([^"]*)"', result.stdout)
+    assert found, f"{page.name}: MathJax did not finish typesetting in the browser"
+    clipped = json.loads(found.group(1).replace("&quot;", '"').replace("&lt;", "<")
+                         .replace("&gt;", ">").replace("&amp;", "&"))
+    assert not clipped, f"{page.name}: display equations wider than the column: {clipped}"
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])

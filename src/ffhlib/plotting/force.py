@@ -135,8 +135,8 @@ def plot_calibration(evidence, chosen, *, fig=None):
     fig : matplotlib Figure, optional
     """
     if fig is None:
-        fig = plt.figure(figsize=(12, 2.9))
-    ax_fit, ax_gen, ax_gain, ax_pass = fig.subplots(1, 4)
+        fig = plt.figure(figsize=(9, 6.2))
+    ax_fit, ax_gen, ax_gain, ax_pass = fig.subplots(2, 2).ravel()
     noise = evidence.noise
     ok = (noise["fit_r2"] >= evidence.min_fit_r2).to_numpy()
     sigma = noise["training_noise"].to_numpy()
