@@ -136,12 +136,14 @@ def _parse(path: Path) -> _Page:
     return page
 
 
-def _dump_dom(chromium: str, page: Path, tmp_path: Path) -> str:
-    """The DOM of ``page`` after its scripts ran, opened with the network cut."""
-    cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu",
+def _dump_dom(chromium: str, page: Path, tmp_path: Path, *extra: str,
+              budget_ms: int = 10000) -> str:
+    """The DOM of ``page`` after its scripts ran (``budget_ms`` of virtual time), opened with the
+    network cut; ``extra`` Chromium flags (e.g. a window size) are added."""
+    cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", *extra,
            "--disable-background-networking", "--disable-component-update", "--disable-sync",
            "--no-first-run", "--allow-file-access-from-files", *OFFLINE,
-           f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=10000",
+           f"--user-data-dir={tmp_path / 'profile'}", f"--virtual-time-budget={budget_ms}",
            "--dump-dom", page.as_uri()]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, f"chromium failed on {page.name}: {result.stderr[-2000:]}"
@@ -266,14 +268,8 @@ def test_display_math_fits_the_column(page, chromium, tmp_path):
     head = f'<head><base href="{page.parent.as_uri()}/">{MATH_PROBE}'
     probe = tmp_path / page.name
     probe.write_text(re.sub(r"<head[^>]*>", lambda m: head, html, count=1), encoding="utf-8")
-    cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=1280,2000",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync",
-           "--no-first-run", "--allow-file-access-from-files", *OFFLINE,
-           f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=15000",
-           "--dump-dom", probe.as_uri()]
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, f"chromium failed on {page.name}: {result.stderr[-2000:]}"
-    found = re.search(r'data-ffh-clipped="([^"]*)"', result.stdout)
+    dom = _dump_dom(chromium, probe, tmp_path, "--window-size=1280,2000", budget_ms=15000)
+    found = re.search(r'data-ffh-clipped="([^"]*)"', dom)
     assert found, f"{page.name}: MathJax did not finish typesetting in the browser"
     clipped = json.loads(found.group(1).replace("&quot;", '"').replace("&lt;", "<")
                          .replace("&gt;", ">").replace("&amp;", "&"))

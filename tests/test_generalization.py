@@ -6,6 +6,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from _tiny import tiny_study
 
 from ffhlib import fullforce, generalization
 from ffhlib.generalization import (
@@ -16,13 +17,9 @@ from ffhlib.generalization import (
     loo_direction,
 )
 from ffhlib.metrics import emg_error
-from ffhlib.study import StudyParams, run_study, train_pair
+from ffhlib.study import run_study, train_pair
 
-#: The tiny study of tests/test_study.py: quick ground truth, 40-unit networks, 2 passes.
-TINY = dataclasses.replace(
-    StudyParams.quick(), force=dataclasses.replace(StudyParams.quick().force, n_units=40,
-                                                   n_passes=2),
-    ground_truth_seeds=(0,), seeds=(0, 1))
+TINY = tiny_study(seeds=(0, 1))
 GEN = GeneralizationParams(input_noise_sigmas=(0.0, 0.5), noise_sigma=0.5, noise_trials=3,
                            readout_folds=4)
 

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pandas as pd
 import pytest
+from _tiny import tiny_study
 
 from ffhlib import fullforce
 from ffhlib.mechanism_study import MechanismParams, analyse_unit, rotation_deviation
-from ffhlib.study import StudyParams, score, train_pair
+from ffhlib.study import score, train_pair
 
-#: The tiny study of the other tests: quick ground truth, 40-unit networks, 2 passes.
-TINY = dataclasses.replace(
-    StudyParams.quick(), force=dataclasses.replace(StudyParams.quick().force, n_units=40,
-                                                   n_passes=2),
-    ground_truth_seeds=(0,), seeds=(0,))
+TINY = tiny_study(seeds=(0,))
 
 
 def test_variants_at_the_trained_delay_and_without_a_switch_are_the_standard_run():

@@ -7,17 +7,14 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
+from _tiny import tiny_study
 
 from ffhlib import fullforce, study
 from ffhlib.observe import ObservationParams
 from ffhlib.parallel import ProcessExecutor, SerialExecutor
-from ffhlib.study import KINDS, StudyParams, compare_kinds, run_study, score, train_pair
+from ffhlib.study import KINDS, compare_kinds, run_study, score, train_pair
 
-#: A tiny study: the quick ground truth, 40-unit networks, 2 passes, 1 ground truth x 2 seeds.
-TINY = dataclasses.replace(
-    StudyParams.quick(), force=dataclasses.replace(StudyParams.quick().force, n_units=40,
-                                                   n_passes=2),
-    ground_truth_seeds=(0,), seeds=(0, 1))
+TINY = tiny_study(seeds=(0, 1))
 
 
 def _values(table: pd.DataFrame) -> pd.DataFrame:

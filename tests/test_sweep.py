@@ -12,10 +12,10 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+from _tiny import tiny_study
 
 from ffhlib import fullforce, study
 from ffhlib.parallel import DaskExecutor, SerialExecutor
-from ffhlib.study import StudyParams
 from ffhlib.sweep import (
     SweepGrid,
     crossing_fraction,
@@ -25,11 +25,7 @@ from ffhlib.sweep import (
     sweep_tasks,
 )
 
-#: The tiny study of the other tests: quick ground truth, 40-unit networks, 2 passes.
-TINY = dataclasses.replace(
-    StudyParams.quick(), force=dataclasses.replace(StudyParams.quick().force, n_units=40,
-                                                   n_passes=2),
-    ground_truth_seeds=(0,), seeds=(0,))
+TINY = tiny_study(seeds=(0,))
 GRID = SweepGrid(neuron_fractions=(0.05, 0.3), seeds=(0, 1))
 
 
