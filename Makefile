@@ -114,8 +114,9 @@ chapter: $(STAMP) $(STAGE)/_config.yml $(EXECUTED)  ## rerun one chapter with ot
 	rm -rf $(CUSTOM)/$(NB)
 	mkdir -p $(CUSTOM)/$(NB)
 	cp -R $(STAGE)/. $(CUSTOM)/$(NB)/
-	rm -f $(CUSTOM)/$(NB)/book/.tmp-*
-	$(PAPERMILL) --cwd book book/$(NB).ipynb $(CUSTOM)/$(NB)/book/.tmp-$(NB).ipynb $(ARGS)
+	rm -f $(CUSTOM)/$(NB)/book/.tmp-* $(CUSTOM)/$(NB)/book/$(NB).cache-log.tsv
+	FFHLIB_CACHE_LOG=$(abspath $(CUSTOM)/$(NB)/book)/$(NB).cache-log.tsv \
+	  $(PAPERMILL) --cwd book book/$(NB).ipynb $(CUSTOM)/$(NB)/book/.tmp-$(NB).ipynb $(ARGS)
 	mv $(CUSTOM)/$(NB)/book/.tmp-$(NB).ipynb $(CUSTOM)/$(NB)/book/$(NB).ipynb
 	$(BIN)/python -m ffhlib.notebook custom-book $(CUSTOM)/$(NB) $(NB)
 	for a in $(APPENDIX); do \

@@ -244,7 +244,11 @@ def test_mathjax_is_bundled_with_the_book():
 #: that is wider than the column it sits in (the reader would see it cut off).
 MATH_PROBE = """<script>
 function ffhMathProbe() {
-  var clipped = Array.from(document.querySelectorAll("div.math")).filter(function (el) {
+  var displays = Array.from(document.querySelectorAll("div.math"));
+  var done = displays.filter(function (el) { return el.querySelector("mjx-container"); });
+  document.documentElement.setAttribute("data-ffh-displays",
+                                        displays.length + "/" + done.length);
+  var clipped = displays.filter(function (el) {
     var typeset = el.querySelector("mjx-container");  /* MathJax scrolls it, not the div */
     return [el, typeset].some(function (box) {
       return box && box.scrollWidth > box.clientWidth + 2;
@@ -270,7 +274,11 @@ def test_display_math_fits_the_column(page, chromium, tmp_path):
     probe.write_text(re.sub(r"<head[^>]*>", lambda m: head, html, count=1), encoding="utf-8")
     dom = _dump_dom(chromium, probe, tmp_path, "--window-size=1280,2000", budget_ms=15000)
     found = re.search(r'data-ffh-clipped="([^"]*)"', dom)
-    assert found, f"{page.name}: MathJax did not finish typesetting in the browser"
+    assert found, f"{page.name}: the page did not finish loading in the browser"
+    displays, typeset = re.search(r'data-ffh-displays="(\d+)/(\d+)"', dom).groups()
+    # measured on typeset equations, not on their TeX source
+    assert typeset == displays, (f"{page.name}: MathJax typeset {typeset} of {displays} display "
+                                 "equations")
     clipped = json.loads(found.group(1).replace("&quot;", '"').replace("&lt;", "<")
                          .replace("&gt;", ">").replace("&amp;", "&"))
     assert not clipped, f"{page.name}: display equations wider than the column: {clipped}"

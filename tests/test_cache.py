@@ -263,10 +263,12 @@ def test_entries_keep_their_compute_time_and_the_log_records_reads_and_computati
     assert events[1].written == pytest.approx(timed.stat().st_mtime, abs=1e-3)
     # A later run that read these saved both entries' computation, each counted once; the run
     # that computed them saved nothing.
-    later = cache.cache_savings(events, since=events[-1].written + 1.0)
+    reads = [e for e in events if e.event == "read"]
+    later = cache.cache_savings(reads, since=events[-1].written + 1.0)
     assert later.n_entries == 2
     assert later.seconds == pytest.approx(events[1].seconds + events[3].seconds)
-    assert cache.cache_savings(events, since=events[0].written - 1.0) == cache.CacheSavings(0, 0.0)
+    assert cache.cache_savings(reads, since=events[0].written - 1.0) == cache.CacheSavings(0, 0.0)
+    assert cache.cache_savings(events) == cache.CacheSavings(0, 0.0)
 
 
 def test_cache_log_skips_broken_lines_and_a_missing_file(tmp_path):
@@ -274,13 +276,83 @@ def test_cache_log_skips_broken_lines_and_a_missing_file(tmp_path):
     log.write_text("read\tstage\ta.npz\t2.5\t100\ncomputed\tstage\tb.npz\t1\t200\n"
                    "read\tcut-sh\n"
                    "nonsense\tx\tc.npz\t1\t1\nread\tstage\td.npz\tnan\t100\n"
-                   "read\tstage\te.npz\tabc\t1\n")
+                   "read\tstage\te.npz\tabc\t1\n"
+                   "read\tstage\tf.npz\t9\t17960")  # cut inside its last field: not trusted
     events = cache.read_cache_log(log)
     assert [e.entry for e in events] == ["a.npz", "b.npz", "d.npz"]
     assert cache.cache_savings(events, since=150.0) == cache.CacheSavings(2, 2.5)
     assert cache.read_cache_log(tmp_path / "absent.tsv") == ()
 
 
-def test_the_compute_time_name_is_reserved(cache_dir):
+def _as_tuple(savings):
+    return savings.n_entries, savings.seconds
+
+
+def test_nested_entries_are_timed_apart_and_counted_once(cache_dir, tmp_path, monkeypatch):
+    """An entry computed from other entries stores only its own time and the entries it used: a
+    run reading it counts their computation once, whether or not it also reads them."""
+    import time
+
+    log = tmp_path / "log.tsv"
+    monkeypatch.setenv("FFHLIB_CACHE_LOG", str(log))
+
+    def leaf(n):
+        def compute():
+            time.sleep(0.1)
+            return {"x": np.full(2, n)}
+        return cache.cached("leaf", _Params(n=n), compute)
+
+    def middle():
+        time.sleep(0.1)
+        return {"y": leaf(1)["x"] + leaf(2)["x"]}
+
+    def outer():
+        time.sleep(0.1)
+        return {"z": cache.cached("middle", _Params(n=3), middle)["y"] * 2}
+
+    start = time.perf_counter()
+    cache.cached("outer", _Params(n=4), outer)
+    wall = time.perf_counter() - start
+    cold = cache.read_cache_log(log)
+    assert [e.stage for e in cold] == ["leaf", "leaf", "middle", "outer"]
+    assert all(e.event == "computed" for e in cold)
+    # Each entry's own time holds its own sleep; together they fit in the wall time of the one
+    # call (times that included the nested calls would sum to over twice that).
+    assert all(e.seconds >= 0.1 for e in cold)
+    assert sum(e.seconds for e in cold) <= wall
+    assert cache.cache_savings(cold) == cache.CacheSavings(0, 0.0)
+
+    log.unlink()
+    cache.cached("outer", _Params(n=4), outer)  # one read holds all four computations
+    warm = cache.read_cache_log(log)
+    assert [e.event for e in warm] == ["read", "within", "within", "within"]
+    assert {e.entry for e in warm} == {e.entry for e in cold}
+    own = {e.entry: e.seconds for e in cold}
+    assert {e.entry: e.seconds for e in warm} == pytest.approx(own, rel=1e-5)
+    total = sum(own.values())
+    assert _as_tuple(cache.cache_savings(warm)) == pytest.approx((4, total))
+    # reading a nested entry as well does not count it twice
+    cache.cached("leaf", _Params(n=1), lambda: pytest.fail("must be read"))
+    again = cache.read_cache_log(log)
+    assert again[-1].event == "read" and again[-1].stage == "leaf"
+    assert _as_tuple(cache.cache_savings(again)) == pytest.approx((4, total))
+    # what the run computed itself is not a saving, even when something it read holds it
+    (leaf1,) = [e for e in cold if e.stage == "leaf" and e.entry == again[-1].entry]
+    mixed = (*warm, leaf1)
+    assert _as_tuple(cache.cache_savings(mixed)) == pytest.approx((3, total - leaf1.seconds))
+
+
+def test_an_unwritable_log_warns_and_the_result_is_still_cached(cache_dir, tmp_path,
+                                                                 monkeypatch):
+    monkeypatch.setenv("FFHLIB_CACHE_LOG", str(tmp_path / "no-such-folder" / "log.tsv"))
+    with pytest.warns(UserWarning, match="cache log"):
+        first = cache.cached("stage", _Params(n=12), lambda: {"x": np.ones(1)})
+    with pytest.warns(UserWarning, match="cache log"):
+        second = cache.cached("stage", _Params(n=12), lambda: pytest.fail("must be read"))
+    np.testing.assert_array_equal(first["x"], second["x"])
+
+
+@pytest.mark.parametrize("name", ["__compute_seconds__", "__used_entries__", "__used_seconds__"])
+def test_the_bookkeeping_names_are_reserved(cache_dir, name):
     with pytest.raises(ValueError, match="reserved"):
-        cache.cached("stage", _Params(n=11), lambda: {"__compute_seconds__": np.ones(1)})
+        cache.cached("stage", _Params(n=11), lambda: {name: np.ones(1)})

@@ -203,6 +203,13 @@ def test_make_chapter_builds_the_custom_run_apart():
     assert custom and all("_build/custom/01_emg_targets/" in line for line in custom)
     writes_stage = [line for line in lines if "papermill" in line and "_build/stage" in line]
     assert all("-p seed 3" not in line for line in writes_stage)
+    # the custom run logs its own cache use; the paper run's log copied from the stage is removed
+    text = _make("-n", "chapter", "NB=01_emg_targets", "ARGS=-p seed 3")
+    assert "rm -f _build/custom/01_emg_targets/book/.tmp-* " \
+           "_build/custom/01_emg_targets/book/01_emg_targets.cache-log.tsv" in text
+    run = text[text.index("cp -R _build/stage/."):text.index("-p seed 3")]
+    assert "FFHLIB_CACHE_LOG=" in run and \
+           "/_build/custom/01_emg_targets/book/01_emg_targets.cache-log.tsv" in run
     assert any("ffhlib.notebook custom-book _build/custom/01_emg_targets 01_emg_targets" in line
                for line in lines)
     assert any(line.startswith(".venv/bin/jupyter-book build") and

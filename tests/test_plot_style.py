@@ -273,3 +273,24 @@ def test_percent_log_axis_labels_only_the_fractions():
         style.percent_log_axis(ax, [0.0, 0.1])
     with pytest.raises(ValueError, match="axis"):
         style.percent_log_axis(ax, [0.1], axis="z")
+
+
+def test_design_legend_fills_the_design_plot_designs_fills():
+    from ffhlib.plotting import similarity as splots
+    from ffhlib.study import KindSummary
+
+    fig, ax = plt.subplots()
+    summary = KindSummary(kind="ff", ground_truths=np.arange(3),
+                          per_ground_truth=np.array([0.4, 0.5, 0.6]), mean=0.5, low=0.4,
+                          high=0.6, n_units=3)
+    order = ("trial", "preparation")
+    splots.plot_designs({d: {"ff": summary} for d in order}, ylabel="y", ax=ax)
+    drawn = {line.get_marker(): line.get_markerfacecolor() for line in ax.lines
+             if line.get_marker() not in (None, "None", "")}
+    legend = splots.design_legend(fig, designs=order)
+    keyed = {h.get_marker(): h.get_markerfacecolor() for h in legend.legend_handles}
+    first, second = (splots.DESIGN_MARKERS[d] for d in order)
+    assert to_rgb(drawn[second]) == to_rgb("white") != to_rgb(drawn[first])
+    assert to_rgb(keyed[second]) == to_rgb("white") != to_rgb(keyed[first])
+    assert [t.get_text() for t in legend.get_texts()] == [splots.DESIGN_LABELS[d] for d in order]
+    plt.close(fig)

@@ -87,15 +87,19 @@ def test_cache_use_counts_what_was_computed_before_a_chapter_and_before_the_buil
     (tmp_path / "02_b.cache-log.tsv").write_text(
         f"read\tgt\tgt.npz\t30\t{old}\n"
         f"read\tnet\tnet.npz\t12\t{t0 + 5}\n"      # chapter 01's network: saved this chapter
-        f"read\tnet\tnet.npz\t12\t{t0 + 5}\n")     # ... once
+        f"read\tnet\tnet.npz\t12\t{t0 + 5}\n"      # ... once
+        # written during the build, by an earlier run of this chapter (a partial rebuild reran
+        # it): no chapter's logged run computed it, so the build did not either
+        f"read\trow\trow.npz\t7\t{t0 + 60}\n"
+        f"within\t-\tgt.npz\t30\t{t0 + 60}\n")     # what the row was computed from: once
     (tmp_path / "04_d.cache-log.tsv").write_text(f"read\tgt\tgt.npz\t30\t{old}\n")
     use = chapter_cache_use(tmp_path)
     assert list(use) == ["01_a", "02_b", "03_c", "04_d"]
     assert (use["01_a"].n_entries, use["01_a"].seconds) == (1, 30.0)
-    assert (use["02_b"].n_entries, use["02_b"].seconds) == (2, 42.0)
+    assert (use["02_b"].n_entries, use["02_b"].seconds) == (3, 49.0)
     assert use["03_c"] is None and use["04_d"] is None
-    # The build as a whole computed the network itself: only the ground truth came from before.
-    assert build_cache_savings(tmp_path) == CacheSavings(n_entries=1, seconds=30.0)
+    # The build as a whole computed the network itself: the ground truth and the row it did not.
+    assert build_cache_savings(tmp_path) == CacheSavings(n_entries=2, seconds=37.0)
     assert chapter_cache_use(tmp_path / "absent") == {}
     assert build_cache_savings(tmp_path / "absent") is None
 

@@ -15,11 +15,13 @@ import pytest
 from _tiny import tiny_study
 
 from ffhlib import fullforce, study
+from ffhlib.cache import read_cache_log
 from ffhlib.parallel import DaskExecutor, SerialExecutor
 from ffhlib.sweep import (
     SweepGrid,
     crossing_fraction,
     fraction_for_level,
+    new_trainings,
     normalized_scores,
     run_sweep,
     sweep_tasks,
@@ -55,6 +57,19 @@ def test_ff_is_trained_once_per_muscle_fraction_ground_truth_and_seed():
     assert fullforce.TRAINING_RUNS["ffh"] - before.get("ffh", 0) == 8
     ff = result.table[result.table["network"] == "ff"]
     assert len(ff) == 2 and (ff["neuron_fraction"] == 0).all()
+    # counted from the grid alone, it is what was trained
+    assert new_trainings(base, [grid], reference=()) == 10
+
+
+def test_new_trainings_are_the_networks_beyond_the_base_cell():
+    assert TINY.observation.neuron_fraction == 0.3 and TINY.seeds == (0,)
+    # GRID: FFH at 2 fractions x 2 seeds and FF once per seed; the base cell holds FFH at 30 %
+    # and FF, for seed 0
+    assert new_trainings(TINY, [GRID]) == 6 - 2
+    assert new_trainings(TINY, [GRID, GRID]) == 4  # shared cells count once
+    assert new_trainings(TINY, [SweepGrid()]) == 0
+    other_gain = SweepGrid(hint_gains=(TINY.force.hint_gain, 1.0))
+    assert new_trainings(TINY, [other_gain]) == 1  # FFH at gain 1; FF does not use the gain
 
 
 def test_an_extended_grid_reuses_every_shared_cell_and_an_interrupted_one_resumes():
@@ -68,6 +83,32 @@ def test_an_extended_grid_reuses_every_shared_cell_and_an_interrupted_one_resume
     again = run_sweep(base, SweepGrid(neuron_fractions=(0.05, 0.1, 0.2)), progress=False)
     assert again.cache_hits == again.n_tasks
     pd.testing.assert_frame_equal(_values(large.table), _values(again.table))
+
+
+def test_several_grids_run_as_one_batch_in_grid_order_with_shared_cells_once():
+    base = dataclasses.replace(TINY, force=dataclasses.replace(TINY.force, g=1.42))  # fresh
+    first = SweepGrid(neuron_fractions=(0.05, 0.3))
+    second = SweepGrid(neuron_fractions=(0.05,), hint_gains=(TINY.force.hint_gain, 1.0))
+    both = run_sweep(base, [first, second], progress=False, kinds=("ff", "ffh", "hints"))
+    expected = sweep_tasks(base, first, ("ff", "ffh", "hints"))
+    expected += [t for t in sweep_tasks(base, second, ("ff", "ffh", "hints"))
+                 if t[3] == "ffh" and t[0].force.hint_gain == 1.0]  # the only new cell
+    assert both.n_tasks == len(expected) and both.cache_hits == 0
+    # rows in grid order, although the trainings ran first
+    assert list(both.table["network"]) == [t[3] for t in expected]
+    ffh = both.table[both.table["network"] == "ffh"]
+    assert list(zip(ffh["neuron_fraction"], ffh["hint_gain"], strict=True)) == [
+        (c.observation.neuron_fraction, c.force.hint_gain) for c, _, _, k in expected
+        if k == "ffh"]
+    # each grid alone afterwards: every row read from the cache, the same values
+    for grid in (first, second):
+        alone = run_sweep(base, grid, progress=False, kinds=("ff", "ffh", "hints"))
+        assert alone.cache_hits == alone.n_tasks
+    # the first grid's rows lead the batch's table, each with its own task's values
+    alone = run_sweep(base, first, progress=False, kinds=("ff", "ffh", "hints"))
+    pd.testing.assert_frame_equal(_values(alone.table),
+                                  _values(both.table.iloc[:alone.n_tasks]))
+    assert both.table["cca_e"].nunique() == both.n_tasks  # distinct rows, none repeated
 
 
 def test_a_failing_task_is_reported_with_its_cell_and_the_others_finish(monkeypatch):
@@ -173,8 +214,11 @@ def test_the_same_sweep_runs_on_a_cluster_started_by_hand(tmp_path, monkeypatch)
         base = dataclasses.replace(TINY, force=dataclasses.replace(TINY.force, g=1.3))
         grid = SweepGrid(neuron_fractions=(0.05, 0.3), seeds=(0, 1))
         monkeypatch.setenv("FFHLIB_CACHE_DIR", str(tmp_path / "serial"))
+        monkeypatch.setenv("FFHLIB_CACHE_LOG", str(tmp_path / "serial.tsv"))
         serial = run_sweep(base, grid, progress=False)
         monkeypatch.setenv("FFHLIB_CACHE_DIR", str(tmp_path / "cluster"))
+        # the workers started before this: the cache log travels with the tasks
+        monkeypatch.setenv("FFHLIB_CACHE_LOG", str(tmp_path / "cluster.tsv"))
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -189,6 +233,10 @@ def test_the_same_sweep_runs_on_a_cluster_started_by_hand(tmp_path, monkeypatch)
             remote = run_sweep(base, grid, executor=executor, progress=False)
         assert remote.cache_hits == 0 and remote.n_workers_used >= 2
         pd.testing.assert_frame_equal(_values(serial.table), _values(remote.table))
+        computed = {name: sorted(e.entry for e in read_cache_log(tmp_path / f"{name}.tsv")
+                                 if e.event == "computed")
+                    for name in ("serial", "cluster")}
+        assert computed["serial"] and computed["cluster"] == computed["serial"]
     finally:
         for process in (worker, scheduler):
             process.terminate()

@@ -13,10 +13,13 @@ Files are written to a temporary name and renamed into place (atomic on POSIX), 
 ``allow_pickle=False``, and an entry that cannot be read (truncated, corrupt, pickled, or lacking a
 field) is recomputed and rewritten instead of trusted.
 
-Every entry also stores how many seconds its computation took. When ``$FFHLIB_CACHE_LOG`` names a
-file, each read and each computation of an entry appends a line to it (``read`` or ``computed``,
-the stage, those seconds): ``make book`` keeps one such log per chapter, so that the build can say
-how much computation it took from the cache (:func:`read_cache_log`, :func:`cache_savings`).
+Every entry also stores how many seconds its own computation took (less the time spent in the
+cache entries it used) and the entries it was computed from, with their own seconds. When
+``$FFHLIB_CACHE_LOG`` names a file, each read and each computation of an entry appends a line to
+it (``read`` or ``computed``, the stage, the entry, its own seconds, when it was written), and a
+read also appends a ``within`` line for every entry the one read was computed from: ``make book``
+keeps one such log per chapter, so that the build can say how much computation it took from the
+cache, counting each entry once (:func:`read_cache_log`, :func:`cache_savings`).
 
 The directory is ``$FFHLIB_CACHE_DIR`` if set; otherwise ``.cache/ffhlib`` at the root of the
 repository this library was installed from (an editable install, as ``make venv`` makes), whichever
@@ -32,6 +35,7 @@ import json
 import math
 import os
 import tempfile
+import threading
 import time
 import types
 import typing
@@ -60,8 +64,13 @@ __all__ = [
 
 _ENV = "FFHLIB_CACHE_DIR"
 _LOG_ENV = "FFHLIB_CACHE_LOG"
-#: Name of the array in every entry that holds its computation's seconds.
+#: Names of the arrays in every entry that hold its own computation's seconds and the entries it
+#: was computed from (file names, and their own seconds).
 _SECONDS = "__compute_seconds__"
+_USED = "__used_entries__"
+_USED_SECONDS = "__used_seconds__"
+_RESERVED = (_SECONDS, _USED, _USED_SECONDS)
+_EVENTS = ("read", "computed", "within")
 _PACKAGE = "ffhlib"
 _ROOT = Path(__file__).resolve().parent
 
@@ -236,23 +245,94 @@ def _save(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
         raise
 
 
-def _split_seconds(arrays: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], float]:
-    """The entry's arrays without its compute time, and that time (NaN when absent)."""
+class _Frame:
+    """Bookkeeping of one computation in progress: the cache entries it used (directly or not),
+    with their own seconds, and the wall time spent getting them."""
+
+    def __init__(self):
+        self.used: dict[str, float] = {}
+        self.nested_seconds = 0.0
+
+
+_frames = threading.local()
+
+
+def _stack() -> list[_Frame]:
+    if not hasattr(_frames, "stack"):
+        _frames.stack = []
+    return _frames.stack
+
+
+def _report(name: str, own: float, used: Mapping[str, float], elapsed: float) -> None:
+    """Tell the computation in progress (if any) that it used entry ``name``."""
+    stack = _stack()
+    if stack:
+        stack[-1].used.update(used)
+        stack[-1].used[name] = own
+        stack[-1].nested_seconds += elapsed
+
+
+def _compute_timed(compute: Callable[[], T]) -> tuple[T, float, dict[str, float]]:
+    """``compute()``, its own seconds (wall time less the time spent in nested cache calls) and
+    the entries it used."""
+    stack = _stack()
+    stack.append(_Frame())
+    start = time.perf_counter()
+    try:
+        result = compute()
+    finally:
+        frame = stack.pop()
+    own = max(time.perf_counter() - start - frame.nested_seconds, 0.0)
+    return result, own, frame.used
+
+
+def _bookkeeping(own: float, used: Mapping[str, float]) -> dict[str, np.ndarray]:
+    names = sorted(used)
+    return {_SECONDS: np.float64(own), _USED: np.array(names, dtype=str),
+            _USED_SECONDS: np.array([used[n] for n in names], dtype=np.float64)}
+
+
+def _split_bookkeeping(arrays: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], float,
+                                                                dict[str, float]]:
+    """The entry's arrays without the cache's bookkeeping; its own seconds (NaN when absent) and
+    the entries it was computed from."""
     seconds = arrays.pop(_SECONDS, None)
-    return arrays, (float(seconds) if seconds is not None and seconds.size == 1 else float("nan"))
+    names = arrays.pop(_USED, None)
+    times = arrays.pop(_USED_SECONDS, None)
+    used = {}
+    if names is not None and times is not None and names.shape == times.shape:
+        used = {str(n): float(t) for n, t in zip(names.tolist(), times.tolist(), strict=True)}
+    own = float(seconds) if seconds is not None and seconds.size == 1 else float("nan")
+    return arrays, own, used
 
 
-def _log(event: str, stage: str, seconds: float, path: Path) -> None:
-    """Append one line to ``$FFHLIB_CACHE_LOG`` (if set): event, stage, entry file, compute
-    seconds, and when the entry was written (seconds since the epoch)."""
+def _log_line(log: str, line: str) -> None:
+    try:
+        with open(log, "a", encoding="utf-8") as handle:  # one short write per event: whole lines
+            handle.write(line)
+    except OSError as err:
+        warnings.warn(f"cannot write the cache log {log} ({err}); continuing without it",
+                      stacklevel=4)
+
+
+def _log(event: str, stage: str, seconds: float, path: Path,
+         used: Mapping[str, float] | None = None) -> None:
+    """Append to ``$FFHLIB_CACHE_LOG`` (if set) one line per event: event, stage, entry file, own
+    compute seconds, and when the entry was written (seconds since the epoch); for a read, one
+    ``within`` line per entry it was computed from (stage ``-``, written when the entry read was).
+    """
     log = os.environ.get(_LOG_ENV)
-    if log:
-        try:
-            written = path.stat().st_mtime
-        except OSError:
-            written = float("nan")
-        with open(log, "a", encoding="utf-8") as handle:  # one short write: whole lines
-            handle.write(f"{event}\t{stage}\t{path.name}\t{seconds:.6g}\t{written:.3f}\n")
+    if not log:
+        return
+    try:
+        written = path.stat().st_mtime
+    except OSError:
+        written = float("nan")
+    lines = [f"{event}\t{stage}\t{path.name}\t{seconds:.6g}\t{written:.3f}\n"]
+    if event == "read":
+        lines += [f"within\t-\t{name}\t{own:.6g}\t{written:.3f}\n"
+                  for name, own in sorted((used or {}).items())]
+    _log_line(log, "".join(lines))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -261,14 +341,19 @@ class CacheEvent:
 
     Attributes
     ----------
-    event : {"read", "computed"}
+    event : {"read", "computed", "within"}
+        ``within``: the entry was used to compute an entry read just before (it was not read
+        itself, but what was read holds its computation).
     stage : str
+        ``"-"`` for a ``within`` line.
     entry : str
         The entry's file name.
     seconds : float
-        What computing the entry took (NaN for an entry of an older format without a time).
+        What computing the entry itself took, less the entries it used (NaN for an entry of an
+        older format without a time).
     written : float
-        When the entry was written, in seconds since the epoch.
+        When the entry was written (for ``within``: when the entry read was), in seconds since
+        the epoch.
     """
 
     event: str
@@ -281,16 +366,17 @@ class CacheEvent:
 def read_cache_log(path: str | Path) -> tuple[CacheEvent, ...]:
     """The events of a cache log written through ``$FFHLIB_CACHE_LOG`` (none if it is missing).
 
-    Malformed lines (e.g. a line cut short by a killed process) are skipped.
+    Malformed lines, and a last line without its newline (cut short by a killed process), are
+    skipped.
     """
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         return ()
     events = []
-    for line in text.splitlines():
+    for line in text.split("\n")[:-1]:  # the last piece is empty unless the line was cut
         parts = line.split("\t")
-        if len(parts) != 5 or parts[0] not in ("read", "computed"):
+        if len(parts) != 5 or parts[0] not in _EVENTS:
             continue
         try:
             seconds, written = float(parts[3]), float(parts[4])
@@ -302,25 +388,33 @@ def read_cache_log(path: str | Path) -> tuple[CacheEvent, ...]:
 
 @dataclasses.dataclass(frozen=True)
 class CacheSavings:
-    """What a run read from the cache that it did not compute itself.
+    """What a run took from the cache that it did not compute itself.
 
     Attributes
     ----------
     n_entries : int
-        Distinct entries read that were written before the run began.
+        Distinct entries read, or used to compute an entry read, that the run did not compute.
     seconds : float
-        What computing them had taken, summed (entries without a recorded time count as 0).
+        What computing them had taken, each entry's own time counted once (entries without a
+        recorded time count as 0).
     """
 
     n_entries: int
     seconds: float
 
 
-def cache_savings(events, since: float) -> CacheSavings:
-    """The distinct entries ``events`` read that were written before ``since`` (seconds since the
-    epoch): the computation the cache saved a run that began then. An entry read many times
-    counts once; entries the run computed itself (written later) do not count."""
-    saved = {e.entry: e.seconds for e in events if e.event == "read" and e.written < since}
+def cache_savings(events, since: float | None = None) -> CacheSavings:
+    """The computation the cache saved a run whose log is ``events``.
+
+    Counted: the distinct entries the run read, and those they were computed from (``within``),
+    each with its own seconds, except the entries the run computed itself and, when ``since``
+    (seconds since the epoch) is given, those written at or after it.
+    """
+    events = tuple(events)
+    computed = {e.entry for e in events if e.event == "computed"}
+    saved = {e.entry: e.seconds for e in events
+             if e.event in ("read", "within") and e.entry not in computed
+             and (since is None or e.written < since)}
     return CacheSavings(n_entries=len(saved),
                         seconds=float(sum(t for t in saved.values() if math.isfinite(t))))
 
@@ -359,23 +453,26 @@ def cached(
     """
     if not enabled:
         return {k: np.asarray(v) for k, v in compute().items()}
+    start = time.perf_counter()
     path = _entry(stage, params, module)
     if path.exists():
         hit = _load(path)
         if hit is not None:
-            hit, seconds = _split_seconds(hit)
-            _log("read", stage, seconds, path)
+            hit, own, used = _split_bookkeeping(hit)
+            _log("read", stage, own, path, used)
+            _report(path.name, own, used, time.perf_counter() - start)
             return hit
-    start = time.perf_counter()
-    arrays = {k: np.asarray(v) for k, v in compute().items()}
-    seconds = time.perf_counter() - start
+    computed, own, used = _compute_timed(compute)
+    arrays = {k: np.asarray(v) for k, v in computed.items()}
     bad = [k for k, v in arrays.items() if v.dtype == object]
     if bad:
         raise TypeError(f"cannot cache object arrays without pickle: {bad}")
-    if _SECONDS in arrays:
-        raise ValueError(f"{_SECONDS!r} is reserved for the cache")
-    _save(path, {**arrays, _SECONDS: np.float64(seconds)})
-    _log("computed", stage, seconds, path)
+    reserved = sorted(set(arrays) & set(_RESERVED))
+    if reserved:
+        raise ValueError(f"array names {reserved} are reserved for the cache")
+    _save(path, {**arrays, **_bookkeeping(own, used)})
+    _log("computed", stage, own, path)
+    _report(path.name, own, used, time.perf_counter() - start)
     return arrays
 
 
@@ -467,22 +564,23 @@ def cached_result(
     """
     if not enabled:
         return compute(), False
+    start = time.perf_counter()
     path = _entry(stage, params, module)
     if path.exists():
         arrays = _load(path)
         if arrays is not None:
-            arrays, seconds = _split_seconds(arrays)
+            arrays, own, used = _split_bookkeeping(arrays)
             try:
                 result = from_arrays(cls, arrays)
             except (KeyError, TypeError, ValueError) as err:
                 warnings.warn(f"cache entry {path.name} does not hold a {cls.__name__} ({err!r}); "
                               "recomputing", stacklevel=2)
             else:
-                _log("read", stage, seconds, path)
+                _log("read", stage, own, path, used)
+                _report(path.name, own, used, time.perf_counter() - start)
                 return result, True
-    start = time.perf_counter()
-    result = compute()
-    seconds = time.perf_counter() - start
-    _save(path, {**to_arrays(result), _SECONDS: np.float64(seconds)})
-    _log("computed", stage, seconds, path)
+    result, own, used = _compute_timed(compute)
+    _save(path, {**to_arrays(result), **_bookkeeping(own, used)})
+    _log("computed", stage, own, path)
+    _report(path.name, own, used, time.perf_counter() - start)
     return result, False

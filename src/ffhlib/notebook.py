@@ -192,12 +192,13 @@ def _cache_logs(directory) -> dict[str, tuple[float, tuple[CacheEvent, ...]] | N
 
 
 def chapter_cache_use(directory: str | Path | None) -> dict[str, CacheSavings | None]:
-    """What each executed chapter in ``directory`` read from the on-disk cache.
+    """What each executed chapter in ``directory`` took from the on-disk cache.
 
     ``make book`` runs every chapter with ``$FFHLIB_CACHE_LOG`` set to ``NN_name.cache-log.tsv``
-    beside the executed notebook. A chapter's savings are the distinct entries it read that were
-    written before its execution began (papermill's ``start_time``), by an earlier chapter of the
-    build or by an earlier build; what it computed and read again is its own work.
+    beside the executed notebook. A chapter's savings are the distinct entries it read, and those
+    they were computed from, that were written before its execution began (papermill's
+    ``start_time``), by an earlier chapter of the build or by an earlier build; what it computed
+    itself does not count (:func:`ffhlib.cache.cache_savings`).
 
     Returns
     -------
@@ -205,20 +206,20 @@ def chapter_cache_use(directory: str | Path | None) -> dict[str, CacheSavings | 
         ``{chapter stem: ffhlib.cache.CacheSavings}`` in chapter order, ``None`` for a chapter
         without a log or a recorded start time; empty when there is no such folder.
     """
-    return {stem: None if logged is None else cache_savings(logged[1], logged[0])
+    return {stem: None if logged is None else cache_savings(logged[1], since=logged[0])
             for stem, logged in _cache_logs(directory).items()}
 
 
 def build_cache_savings(directory: str | Path | None) -> CacheSavings | None:
-    """What the build in ``directory`` as a whole read from the cache without computing it: the
-    distinct entries its chapters read that were written before the earliest of their
-    executions began (by an earlier build). Zero for a build from an empty cache; ``None`` when
-    no chapter has a cache log."""
+    """What the build in ``directory`` as a whole took from the cache without computing it: the
+    distinct entries its chapters read (or that what they read was computed from) that no
+    chapter's logged run computed. Zero for a build whose chapters computed everything they used
+    (a build from an empty cache); not zero after a partial rebuild, whose rerun chapters read
+    what their earlier runs computed. ``None`` when no chapter has a cache log."""
     logged = [v for v in _cache_logs(directory).values() if v is not None]
     if not logged:
         return None
-    since = min(start for start, _ in logged)
-    return cache_savings([e for _, events in logged for e in events], since)
+    return cache_savings([e for _, events in logged for e in events])
 
 
 def chapter_parameters(directory: str | Path | None) -> dict[str, dict]:

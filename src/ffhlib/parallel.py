@@ -22,7 +22,7 @@ import os
 import socket
 import time
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -77,15 +77,27 @@ def _worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+#: Environment variables of the parent that travel with every task: the cache directory and the
+#: cache log (``make book`` logs each chapter's cache use, its workers' included).
+FORWARDED_ENV = ("FFHLIB_CACHE_DIR", "FFHLIB_CACHE_LOG")
+
+
+def _forwarded_env() -> dict[str, str | None]:
+    return {name: os.environ.get(name) for name in FORWARDED_ENV}
+
+
 def _guarded_call(function: Callable, args: tuple, index: int,
-                  cache_dir: str | None) -> TaskOutcome:
+                  env: Mapping[str, str | None]) -> TaskOutcome:
     """Run ``function(*args)`` in a worker with one thread per pool; capture any error."""
     from threadpoolctl import threadpool_limits
 
-    # Workers may predate a change of the cache directory in the parent (tests use a private
-    # one), or run on another machine: the parent's directory travels with the task.
-    if cache_dir is not None:
-        os.environ["FFHLIB_CACHE_DIR"] = cache_dir
+    # Workers may predate a change of the cache directory or log in the parent (tests use
+    # private ones), or run on another machine: the parent's settings travel with the task.
+    for name, value in env.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
     start = time.perf_counter()
     try:
         with threadpool_limits(limits=1):
@@ -131,9 +143,9 @@ class SerialExecutor(_ClosingExecutor):
     n_workers = 1
 
     def submit_all(self, function, jobs):
-        cache_dir = os.environ.get("FFHLIB_CACHE_DIR")
+        env = _forwarded_env()
         for i, args in enumerate(jobs):
-            yield _guarded_call(function, args, i, cache_dir)
+            yield _guarded_call(function, args, i, env)
 
 
 class ProcessExecutor(_ClosingExecutor):
@@ -145,8 +157,8 @@ class ProcessExecutor(_ClosingExecutor):
     def submit_all(self, function, jobs):
         from joblib import Parallel, delayed
 
-        cache_dir = os.environ.get("FFHLIB_CACHE_DIR")
-        calls = (delayed(_guarded_call)(function, args, i, cache_dir)
+        env = _forwarded_env()
+        calls = (delayed(_guarded_call)(function, args, i, env)
                  for i, args in enumerate(jobs))
         parallel = Parallel(n_jobs=min(self.n_workers, max(len(jobs), 1)), backend="loky",
                             return_as="generator_unordered")
@@ -188,23 +200,29 @@ class DaskExecutor(_ClosingExecutor):
             self._cluster = LocalCluster(
                 n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
                 dashboard_address="127.0.0.1:0" if dashboard else None, env=SINGLE_THREAD_ENV)
-            self.client = Client(self._cluster)
+            try:
+                self.client = Client(self._cluster)
+            except BaseException:
+                self._cluster.close()
+                raise
         self.n_workers = max(len(self.client.scheduler_info(n_workers=-1)["workers"]), 1)
         self.dashboard_link = self.client.dashboard_link if (dashboard or address) else None
 
     def submit_all(self, function, jobs):
         from distributed import as_completed
 
-        cache_dir = os.environ.get("FFHLIB_CACHE_DIR")
-        futures = [self.client.submit(_guarded_call, function, args, i, cache_dir, pure=False)
+        env = _forwarded_env()
+        futures = [self.client.submit(_guarded_call, function, args, i, env, pure=False)
                    for i, args in enumerate(jobs)]
         for future in as_completed(futures):
             yield future.result()
 
     def close(self) -> None:
-        self.client.close()
-        if self._cluster is not None:
-            self._cluster.close()
+        try:
+            self.client.close()
+        finally:
+            if self._cluster is not None:
+                self._cluster.close()
 
 
 def make_executor(n_workers: int = 1, *, scheduler_address: str | None = None,

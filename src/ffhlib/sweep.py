@@ -25,6 +25,7 @@ from .metrics import check_number_tuple
 from .parallel import run_tasks
 from .stats import bootstrap_interval
 from .study import (
+    NETWORKS,
     StudyParams,
     check_reported,
     ground_truth_task,
@@ -41,6 +42,7 @@ __all__ = [
     "crossing_fraction",
     "curve",
     "fraction_for_level",
+    "new_trainings",
     "normalized_scores",
     "run_sweep",
     "sweep_tasks",
@@ -148,6 +150,30 @@ def sweep_tasks(base: StudyParams, grid: SweepGrid,
     return tasks
 
 
+def _expected_cost(task: tuple[StudyParams, int, int, str]) -> tuple[bool, float]:
+    """A sort key of how long a task takes: trainings before baselines, and among trainings
+    those with more hints (a larger recorded fraction) first."""
+    params, _, _, kind = task
+    if kind not in NETWORKS:
+        return (False, 0.0)
+    return (True, params.observation.neuron_fraction if kind == "ffh" else 0.0)
+
+
+def _training_keys(base: StudyParams, grids: Sequence[SweepGrid]) -> set[tuple]:
+    return {(repr(kind_key(cell, kind)), g, s, kind)
+            for grid in grids for cell, g, s, kind in sweep_tasks(base, grid, NETWORKS)}
+
+
+def new_trainings(base: StudyParams, grids: Sequence[SweepGrid],
+                  reference: Sequence[SweepGrid] = (SweepGrid(),)) -> int:
+    """How many distinct networks ``grids`` train that ``reference`` does not (by default: the
+    networks of the base cell, i.e. the study's own networks at these units).
+
+    It depends only on the grids, not on what the cache holds.
+    """
+    return len(_training_keys(base, grids) - _training_keys(base, reference))
+
+
 @dataclasses.dataclass(frozen=True)
 class SweepResult:
     """A sweep's table and what it cost.
@@ -161,7 +187,8 @@ class SweepResult:
     wall_seconds : float
         Wall time of the sweep.
     task_seconds_total : float
-        Compute seconds of the tasks, summed (of their original run for cached rows).
+        Compute seconds of the tasks from an empty cache, summed: scoring and training, of their
+        original runs for cached rows.
     cache_hits : int
         Tasks whose row was read from the cache.
     n_workers_used : int
@@ -178,19 +205,30 @@ class SweepResult:
     n_failed: int
 
 
-def run_sweep(base: StudyParams, grid: SweepGrid, *, executor=None, progress: bool = True,
+def run_sweep(base: StudyParams, grid: SweepGrid | Sequence[SweepGrid], *, executor=None,
+              progress: bool = True,
               kinds: Sequence[str] = ("ff", "ffh", "hints", "floor", "ceiling")) -> SweepResult:
     """Run every task of ``grid`` on ``executor`` (default: serially in this process).
 
-    The ground truths are built first (each once); then every row task. A failing task (e.g.
-    a diverging training) is reported with its grid cell and marked in the table; the others
-    finish.
+    ``grid`` may be several grids: their tasks run as one batch, a task they share once. The
+    ground truths are built first (each once); then every row task, the trainings first (those
+    with the most hints, the slowest, at the head) so that the quick baseline rows fill the
+    workers' last gaps. The table keeps the grid's order whatever the order of execution. A
+    failing task (e.g. a diverging training) is reported with its grid cell and marked in the
+    table; the others finish.
     """
     if not isinstance(base, StudyParams):
         raise TypeError(f"base must be StudyParams, got {type(base).__name__}")
-    if not isinstance(grid, SweepGrid):
-        raise TypeError(f"grid must be a SweepGrid, got {type(grid).__name__}")
-    tasks = sweep_tasks(base, grid, kinds)
+    grids = (grid,) if isinstance(grid, SweepGrid) else tuple(grid)
+    if not grids or not all(isinstance(g, SweepGrid) for g in grids):
+        raise TypeError(f"grid must be a SweepGrid or a non-empty sequence of them, got {grid!r}")
+    tasks, seen = [], set()
+    for one in grids:
+        for task in sweep_tasks(base, one, kinds):
+            key = (repr(kind_key(task[0], task[3])), *task[1:])
+            if key not in seen:
+                seen.add(key)
+                tasks.append(task)
     start = time.perf_counter()
     gts = sorted({t[1] for t in tasks})
     gt_outcomes = run_tasks(ground_truth_task, [(base, g) for g in gts], executor,
@@ -198,13 +236,19 @@ def run_sweep(base: StudyParams, grid: SweepGrid, *, executor=None, progress: bo
     failed = [o for o in gt_outcomes if not o.ok]
     if failed:
         raise RuntimeError(f"ground truth {gts[failed[0].index]} failed: {failed[0].error}")
-    outcomes = run_tasks(score_task, tasks, executor, progress=progress, desc="sweep tasks")
+    order = sorted(range(len(tasks)), key=lambda i: _expected_cost(tasks[i]), reverse=True)
+    ran = run_tasks(score_task, [tasks[i] for i in order], executor, progress=progress,
+                    desc="sweep tasks")
+    outcomes = [None] * len(tasks)
+    for position, i in enumerate(order):
+        outcomes[i] = dataclasses.replace(ran[position], index=i)
     wall = time.perf_counter() - start
     table = outcomes_to_frame(tasks, outcomes, base.similarity.pca_dims)
     table["task_worker"] = [o.worker for o in outcomes]
     table["task_seconds"] = [o.seconds for o in outcomes]
     return SweepResult(table=table, n_tasks=len(tasks), wall_seconds=wall,
-                       task_seconds_total=float(table["seconds"].fillna(0).sum()),
+                       task_seconds_total=float(table["seconds"].fillna(0).sum()
+                                                + table["train_seconds"].fillna(0).sum()),
                        cache_hits=int(table["cached"].sum()),
                        n_workers_used=len({o.worker for o in outcomes}),
                        n_failed=int((table["error"] != "").sum()))

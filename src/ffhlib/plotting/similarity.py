@@ -245,15 +245,18 @@ def plot_designs(summaries: Mapping[str, Mapping[str, object]], *, ylabel: str, 
     return ax
 
 
-def design_legend(fig, extra=(), **kwargs):
+def design_legend(fig, designs=tuple(DESIGN_MARKERS), extra=(), **kwargs):
     """A figure legend above ``fig`` keying the trial designs' markers (neutral grey: the colour
-    is the kind's), followed by ``extra`` ``(handle, label)`` pairs."""
+    is the kind's), followed by ``extra`` ``(handle, label)`` pairs.
+
+    ``designs`` must be in the order given to :func:`plot_designs` (the first one filled)."""
     from matplotlib.lines import Line2D
 
-    handles = [Line2D([], [], ls="", marker=DESIGN_MARKERS[d], color="0.35",
+    designs = list(designs)
+    handles = [Line2D([], [], ls="", marker=DESIGN_MARKERS.get(d, "o"), color="0.35",
                       mfc="0.35" if j == 0 else "white")
-               for j, d in enumerate(DESIGN_MARKERS)]
-    labels = [DESIGN_LABELS[d] for d in DESIGN_MARKERS]
+               for j, d in enumerate(designs)]
+    labels = [DESIGN_LABELS.get(d, d) for d in designs]
     for handle, label in extra:
         handles.append(handle)
         labels.append(label)
