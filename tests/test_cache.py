@@ -342,6 +342,31 @@ def test_nested_entries_are_timed_apart_and_counted_once(cache_dir, tmp_path, mo
     assert _as_tuple(cache.cache_savings(mixed)) == pytest.approx((3, total - leaf1.seconds))
 
 
+def test_what_a_failed_nested_computation_used_stays_with_the_enclosing_one(cache_dir, tmp_path,
+                                                                            monkeypatch):
+    log = tmp_path / "log.tsv"
+    monkeypatch.setenv("FFHLIB_CACHE_LOG", str(log))
+
+    def failing():
+        cache.cached("leaf", _Params(n=21), lambda: {"x": np.ones(1)})
+        raise RuntimeError("diverged")
+
+    def outer():
+        try:
+            cache.cached("middle", _Params(n=22), failing)
+        except RuntimeError:
+            pass
+        return {"y": np.zeros(1)}
+
+    cache.cached("outer", _Params(n=23), outer)
+    assert [(e.event, e.stage) for e in cache.read_cache_log(log)] == [
+        ("computed", "leaf"), ("computed", "outer")]
+    log.unlink()
+    cache.cached("outer", _Params(n=23), lambda: pytest.fail("must be read"))
+    events = cache.read_cache_log(log)
+    assert [e.event for e in events] == ["read", "within"] and events[1].entry.startswith("leaf-")
+
+
 def test_an_unwritable_log_warns_and_the_result_is_still_cached(cache_dir, tmp_path,
                                                                  monkeypatch):
     monkeypatch.setenv("FFHLIB_CACHE_LOG", str(tmp_path / "no-such-folder" / "log.tsv"))

@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from ffhlib import parallel
 from ffhlib.parallel import map_jobs
 
 
@@ -20,3 +21,20 @@ def test_parallel_equals_serial_in_job_order():
 def test_bad_n_jobs_is_named(bad):
     with pytest.raises((TypeError, ValueError), match="n_jobs"):
         map_jobs(math.pow, [(1, 2)], n_jobs=bad, progress=False, desc="t")
+
+
+def test_local_workers_follow_the_parent_and_cluster_workers_keep_their_own_settings(monkeypatch):
+    monkeypatch.setenv("FFHLIB_CACHE_DIR", "/shared/cache")
+    monkeypatch.delenv("FFHLIB_CACHE_LOG", raising=False)
+    assert parallel._forwarded_env(local=True) == {"FFHLIB_CACHE_DIR": "/shared/cache",
+                                                   "FFHLIB_CACHE_LOG": None}
+    assert parallel._forwarded_env(local=False) == {"FFHLIB_CACHE_DIR": "/shared/cache"}
+    # in the worker: a value travels, None unsets, an absent name is left alone
+    monkeypatch.setenv("FFHLIB_CACHE_LOG", "/stale.tsv")
+    import os
+
+    outcome = parallel._guarded_call(os.environ.get, ("FFHLIB_CACHE_LOG",), 0,
+                                     {"FFHLIB_CACHE_LOG": None})
+    assert outcome.value is None
+    outcome = parallel._guarded_call(os.environ.get, ("FFHLIB_CACHE_DIR",), 0, {})
+    assert outcome.value == "/shared/cache"

@@ -280,8 +280,14 @@ def _compute_timed(compute: Callable[[], T]) -> tuple[T, float, dict[str, float]
     start = time.perf_counter()
     try:
         result = compute()
-    finally:
+    except BaseException:
+        # What the failed computation used is still the enclosing one's (if it carries on).
         frame = stack.pop()
+        if stack:
+            stack[-1].used.update(frame.used)
+            stack[-1].nested_seconds += frame.nested_seconds
+        raise
+    frame = stack.pop()
     own = max(time.perf_counter() - start - frame.nested_seconds, 0.0)
     return result, own, frame.used
 
@@ -300,7 +306,8 @@ def _split_bookkeeping(arrays: dict[str, np.ndarray]) -> tuple[dict[str, np.ndar
     names = arrays.pop(_USED, None)
     times = arrays.pop(_USED_SECONDS, None)
     used = {}
-    if names is not None and times is not None and names.shape == times.shape:
+    if (names is not None and times is not None and names.ndim == 1
+            and names.shape == times.shape):
         used = {str(n): float(t) for n, t in zip(names.tolist(), times.tolist(), strict=True)}
     own = float(seconds) if seconds is not None and seconds.size == 1 else float("nan")
     return arrays, own, used

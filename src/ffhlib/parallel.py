@@ -82,8 +82,12 @@ def _worker_name() -> str:
 FORWARDED_ENV = ("FFHLIB_CACHE_DIR", "FFHLIB_CACHE_LOG")
 
 
-def _forwarded_env() -> dict[str, str | None]:
-    return {name: os.environ.get(name) for name in FORWARDED_ENV}
+def _forwarded_env(local: bool = True) -> dict[str, str | None]:
+    """The parent's :data:`FORWARDED_ENV`. For local workers an unset variable travels as
+    ``None`` (unset it there too); workers of a cluster keep their own setting of a variable the
+    parent does not set (e.g. a cache directory on a disk the workers share)."""
+    env = {name: os.environ.get(name) for name in FORWARDED_ENV}
+    return env if local else {k: v for k, v in env.items() if v is not None}
 
 
 def _guarded_call(function: Callable, args: tuple, index: int,
@@ -200,18 +204,22 @@ class DaskExecutor(_ClosingExecutor):
             self._cluster = LocalCluster(
                 n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
                 dashboard_address="127.0.0.1:0" if dashboard else None, env=SINGLE_THREAD_ENV)
-            try:
+        try:
+            if self._cluster is not None:
                 self.client = Client(self._cluster)
-            except BaseException:
+            self.n_workers = max(len(self.client.scheduler_info(n_workers=-1)["workers"]), 1)
+            self.dashboard_link = self.client.dashboard_link if (dashboard or address) else None
+        except BaseException:
+            if hasattr(self, "client"):
+                self.client.close()
+            if self._cluster is not None:
                 self._cluster.close()
-                raise
-        self.n_workers = max(len(self.client.scheduler_info(n_workers=-1)["workers"]), 1)
-        self.dashboard_link = self.client.dashboard_link if (dashboard or address) else None
+            raise
 
     def submit_all(self, function, jobs):
         from distributed import as_completed
 
-        env = _forwarded_env()
+        env = _forwarded_env(local=self._cluster is not None)
         futures = [self.client.submit(_guarded_call, function, args, i, env, pure=False)
                    for i, args in enumerate(jobs)]
         for future in as_completed(futures):
