@@ -60,10 +60,10 @@ def test_initial_matrix():
     assert abs(np.mean(W != 0) - p.density * (n - 1) / n) < 0.01
     for seed in range(3):
         alpha = soc.spectral_abscissa(soc.initial_soc(p, rng_for(seed, "soc")))
-        assert 8.0 < alpha < 13.0  # METHODS 2.2: about 11 for N = 200, R = 10
+        assert 8.0 < alpha < 13.0  # the initial abscissa: about 11 for N = 200, R = 10
 
 
-@pytest.mark.parametrize("method", soc.METHODS)
+@pytest.mark.parametrize("method", soc.METHOD_CHOICES)
 def test_lyapunov_residuals(method):
     rng = np.random.default_rng(1)
     W = soc.initial_soc(SOCParams(n_neurons=30), rng)

@@ -458,29 +458,56 @@ def cached(
     -------
     dict of str to ndarray
     """
-    if not enabled:
+    def as_arrays():
         return {k: np.asarray(v) for k, v in compute().items()}
-    start = time.perf_counter()
-    path = _entry(stage, params, module)
-    if path.exists():
-        hit = _load(path)
-        if hit is not None:
-            hit, own, used = _split_bookkeeping(hit)
-            _log("read", stage, own, path, used)
-            _report(path.name, own, used, time.perf_counter() - start)
-            return hit
-    computed, own, used = _compute_timed(compute)
-    arrays = {k: np.asarray(v) for k, v in computed.items()}
+
+    if not enabled:
+        return as_arrays()
+    arrays, _ = _read_or_compute(stage, params, module, as_arrays,
+                                 encode=_storable, decode=lambda arrays, path: arrays)
+    return arrays
+
+
+#: What a decoder returns for an entry that loads but does not hold the expected result.
+_UNDECODABLE = object()
+
+
+def _storable(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """``arrays`` if the cache can store them: no object arrays, none of its own names."""
     bad = [k for k, v in arrays.items() if v.dtype == object]
     if bad:
         raise TypeError(f"cannot cache object arrays without pickle: {bad}")
     reserved = sorted(set(arrays) & set(_RESERVED))
     if reserved:
         raise ValueError(f"array names {reserved} are reserved for the cache")
-    _save(path, {**arrays, **_bookkeeping(own, used)})
+    return arrays
+
+
+def _read_or_compute(stage: str, params, module: str, compute: Callable[[], T],
+                     encode: Callable[[T], dict[str, np.ndarray]],
+                     decode: Callable[[dict[str, np.ndarray], Path], object]) -> tuple[T, bool]:
+    """The one path of every cached stage: ``(value, hit)``.
+
+    Read the entry if it loads and ``decode(arrays, path)`` does not return
+    :data:`_UNDECODABLE`; otherwise compute, ``encode`` the value into arrays and save them with
+    the bookkeeping. Either way the event is logged and reported to the computation in progress.
+    """
+    start = time.perf_counter()
+    path = _entry(stage, params, module)
+    if path.exists():
+        arrays = _load(path)
+        if arrays is not None:
+            arrays, own, used = _split_bookkeeping(arrays)
+            value = decode(arrays, path)
+            if value is not _UNDECODABLE:
+                _log("read", stage, own, path, used)
+                _report(path.name, own, used, time.perf_counter() - start)
+                return value, True
+    value, own, used = _compute_timed(compute)
+    _save(path, {**_storable(encode(value)), **_bookkeeping(own, used)})
     _log("computed", stage, own, path)
     _report(path.name, own, used, time.perf_counter() - start)
-    return arrays
+    return value, False
 
 
 # ----------------------------------------------------------------------------- named results
@@ -571,23 +598,13 @@ def cached_result(
     """
     if not enabled:
         return compute(), False
-    start = time.perf_counter()
-    path = _entry(stage, params, module)
-    if path.exists():
-        arrays = _load(path)
-        if arrays is not None:
-            arrays, own, used = _split_bookkeeping(arrays)
-            try:
-                result = from_arrays(cls, arrays)
-            except (KeyError, TypeError, ValueError) as err:
-                warnings.warn(f"cache entry {path.name} does not hold a {cls.__name__} ({err!r}); "
-                              "recomputing", stacklevel=2)
-            else:
-                _log("read", stage, own, path, used)
-                _report(path.name, own, used, time.perf_counter() - start)
-                return result, True
-    result, own, used = _compute_timed(compute)
-    _save(path, {**to_arrays(result), **_bookkeeping(own, used)})
-    _log("computed", stage, own, path)
-    _report(path.name, own, used, time.perf_counter() - start)
-    return result, False
+
+    def decode(arrays, path):
+        try:
+            return from_arrays(cls, arrays)
+        except (KeyError, TypeError, ValueError) as err:
+            warnings.warn(f"cache entry {path.name} does not hold a {cls.__name__} ({err!r}); "
+                          "recomputing", stacklevel=4)
+            return _UNDECODABLE
+
+    return _read_or_compute(stage, params, module, compute, encode=to_arrays, decode=decode)

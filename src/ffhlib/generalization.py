@@ -26,7 +26,7 @@ import numpy as np
 
 from . import fullforce
 from ._params import param
-from ._validate import check_float, check_int, check_seed
+from ._validate import check_float, check_int
 from .cache import cached_result
 from .metrics import (
     angular_interpolation,
@@ -43,6 +43,7 @@ from .study import (
     check_reported,
     ground_truth,
     observation,
+    reported_unit,
     train_pair,
 )
 
@@ -203,15 +204,11 @@ def evaluate_unit(params: StudyParams, gen: GeneralizationParams, ground_truth_s
     the observed SOC neurons) or ``soc`` (from all SOC neurons: the EMG is a linear readout of
     them, so this is the ceiling).
     """
-    if not isinstance(params, StudyParams):
-        raise TypeError(f"params must be StudyParams, got {type(params).__name__}")
+    unit_params, ground_truth_seed, seed = reported_unit(params, ground_truth_seed, seed)
     if not isinstance(gen, GeneralizationParams):
         raise TypeError(f"gen must be GeneralizationParams, got {type(gen).__name__}")
-    ground_truth_seed = check_seed("ground_truth_seed", ground_truth_seed)
-    seed = check_seed("seed", seed)
-    check_reported((ground_truth_seed,), calibration=False)
-    key = {"params": dataclasses.replace(params, ground_truth_seeds=(0,), seeds=(0,)),
-           "gen": gen, "ground_truth_seed": ground_truth_seed, "seed": seed, "network": network}
+    key = {"params": unit_params, "gen": gen, "ground_truth_seed": ground_truth_seed,
+           "seed": seed, "network": network}
     result, _ = cached_result("generalization_unit", key,
                               lambda: _evaluate(params, gen, ground_truth_seed, seed, network),
                               UnitGeneralization, module=__name__)
@@ -317,16 +314,12 @@ def leave_one_out(params: StudyParams, ground_truth_seed: int, seed: int,
         FF, FFH and the angular interpolation of the two neighbours (90 degrees apart for 8
         directions). Each network is one extra training; the result is cached.
     """
-    if not isinstance(params, StudyParams):
-        raise TypeError(f"params must be StudyParams, got {type(params).__name__}")
-    ground_truth_seed = check_seed("ground_truth_seed", ground_truth_seed)
-    seed = check_seed("seed", seed)
-    check_reported((ground_truth_seed,), calibration=False)
+    unit_params, ground_truth_seed, seed = reported_unit(params, ground_truth_seed, seed)
     n = params.ground_truth.n_directions
     held_out = loo_direction(params, ground_truth_seed, seed) if held_out is None else \
         check_int("held_out", held_out, minimum=0, maximum=n - 1)
-    key = {"params": dataclasses.replace(params, ground_truth_seeds=(0,), seeds=(0,)),
-           "ground_truth_seed": ground_truth_seed, "seed": seed, "held_out": held_out}
+    key = {"params": unit_params, "ground_truth_seed": ground_truth_seed, "seed": seed,
+           "held_out": held_out}
     result, _ = cached_result("leave_one_out", key,
                               lambda: _loo(params, ground_truth_seed, seed, held_out),
                               _LeaveOneOut, module=__name__)

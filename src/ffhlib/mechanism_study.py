@@ -26,10 +26,17 @@ import numpy as np
 
 from . import fullforce, mechanisms
 from ._params import param
-from ._validate import check_float, check_int, check_seed
+from ._validate import check_float, check_int
 from .cache import cached_result
 from .metrics import check_number_tuple, emg_error
-from .study import StudyParams, check_reported, ground_truth, observation, train_pair
+from .study import (
+    StudyParams,
+    check_reported,
+    ground_truth,
+    observation,
+    reported_unit,
+    train_pair,
+)
 
 __all__ = ["ANALYSES", "MECHANISM_KINDS", "MechanismParams", "UnitMechanisms", "analyse_unit",
            "dsa_operator", "rotation_deviation", "run_mechanisms"]
@@ -329,18 +336,13 @@ def _analyse(params: StudyParams, mech: MechanismParams, ground_truth_seed: int,
 def analyse_unit(params: StudyParams, mech: MechanismParams, ground_truth_seed: int, seed: int,
                  network: str) -> UnitMechanisms:
     """The mechanism measures of one kind of activity in the unit (cached)."""
-    if not isinstance(params, StudyParams):
-        raise TypeError(f"params must be StudyParams, got {type(params).__name__}")
+    unit_params, ground_truth_seed, seed = reported_unit(params, ground_truth_seed, seed)
     if not isinstance(mech, MechanismParams):
         raise TypeError(f"mech must be MechanismParams, got {type(mech).__name__}")
-    ground_truth_seed = check_seed("ground_truth_seed", ground_truth_seed)
-    seed = check_seed("seed", seed)
     if network not in MECHANISM_KINDS:
         raise ValueError(f"network must be one of {MECHANISM_KINDS}; got {network!r}")
-    check_reported((ground_truth_seed,), calibration=False)
-    key = {"params": dataclasses.replace(params, ground_truth_seeds=(0,), seeds=(0,)),
-           "mech": mech, "ground_truth_seed": ground_truth_seed, "seed": seed,
-           "network": network}
+    key = {"params": unit_params, "mech": mech, "ground_truth_seed": ground_truth_seed,
+           "seed": seed, "network": network}
     result, _ = cached_result("mechanisms", key,
                               lambda: _analyse(params, mech, ground_truth_seed, seed, network),
                               UnitMechanisms, module=__name__)

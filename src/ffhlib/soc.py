@@ -57,7 +57,7 @@ from .errors import DivergenceError
 from .seeds import rng_for
 
 __all__ = [
-    "METHODS",
+    "METHOD_CHOICES",
     "SOCNetwork",
     "SOCParams",
     "SOCStep",
@@ -73,7 +73,7 @@ __all__ = [
 ]
 
 #: The implementations of the optimisation recipe (see the module docstring).
-METHODS = ("schur", "scipy")
+METHOD_CHOICES = ("schur", "scipy")
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ class SOCParams:
         check_int("max_iterations", self.max_iterations, minimum=1)
         check_float("inhibitory_keep", self.inhibitory_keep, minimum=0.0, maximum=1.0,
                     exclusive_minimum=True)
-        check_choice("method", self.method, METHODS)
+        check_choice("method", self.method, METHOD_CHOICES)
         n_exc = round(self.excitatory_fraction * self.n_neurons)
         if not 1 <= n_exc <= self.n_neurons - 1:
             raise ValueError(
@@ -304,7 +304,7 @@ def lyapunov_pair(W, shift: float, *, method: str = "schur"):
     """
     W = check_square("W", W)
     shift = check_float("shift", shift)
-    check_choice("method", method, METHODS)
+    check_choice("method", method, METHOD_CHOICES)
     n = W.shape[0]
     if method == "scipy":
         A = W - shift * np.eye(n)

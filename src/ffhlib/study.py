@@ -62,6 +62,7 @@ __all__ = [
     "observation",
     "outcomes_to_frame",
     "paired_differences",
+    "reported_unit",
     "rows_to_frame",
     "run_study",
     "score",
@@ -456,21 +457,19 @@ def score(params: StudyParams, ground_truth_seed: int, seed: int, kind: str, *,
     seed = check_seed("seed", seed)
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}; got {kind!r}")
-    key = kind_key(params, kind)
-    row, _ = cached_result("study_row", {"params": key, "ground_truth_seed": ground_truth_seed,
-                                         "seed": seed, "kind": kind},
-                           lambda: _score(key, ground_truth_seed, seed, kind), ScoreRow,
-                           module=__name__, enabled=check_bool("use_cache", use_cache))
+    row, _ = score_task(params, ground_truth_seed, seed, kind,
+                        use_cache=check_bool("use_cache", use_cache))
     return row
 
 
-def score_task(params: StudyParams, ground_truth_seed: int, seed: int, kind: str):
+def score_task(params: StudyParams, ground_truth_seed: int, seed: int, kind: str, *,
+               use_cache: bool = True):
     """:func:`score` as a task: ``(row, hit)``, ``hit`` True if the row was read from disk."""
     key = kind_key(params, kind)
     return cached_result("study_row", {"params": key, "ground_truth_seed": ground_truth_seed,
                                        "seed": seed, "kind": kind},
                          lambda: _score(key, ground_truth_seed, seed, kind), ScoreRow,
-                         module=__name__)
+                         module=__name__, enabled=use_cache)
 
 
 def ground_truth_task(params: StudyParams, ground_truth_seed: int) -> float:
@@ -505,6 +504,27 @@ def check_reported(ground_truth_seeds: Iterable[int], calibration: bool) -> None
     if calibration and set(ground_truth_seeds) - set(CALIBRATION_GROUND_TRUTHS):
         raise ValueError(f"a calibration study uses only the ground truths "
                          f"{CALIBRATION_GROUND_TRUTHS}")
+
+
+def reported_unit(params: StudyParams, ground_truth_seed: int,
+                  seed: int) -> tuple[StudyParams, int, int]:
+    """Check one reported unit ``(ground_truth_seed, seed)`` of ``params`` before any work.
+
+    Returns
+    -------
+    unit_params : StudyParams
+        ``params`` without its lists of units, the part a unit's cache key depends on (a unit's
+        results do not change with the other units of the study).
+    ground_truth_seed, seed : int
+        The checked seeds.
+    """
+    if not isinstance(params, StudyParams):
+        raise TypeError(f"params must be StudyParams, got {type(params).__name__}")
+    ground_truth_seed = check_seed("ground_truth_seed", ground_truth_seed)
+    seed = check_seed("seed", seed)
+    check_reported((ground_truth_seed,), calibration=False)
+    return (dataclasses.replace(params, ground_truth_seeds=(0,), seeds=(0,)), ground_truth_seed,
+            seed)
 
 
 def run_study(params: StudyParams, *, kinds: Sequence[str] = KINDS, executor=None,
