@@ -298,7 +298,7 @@ def setup(chapter: str, namespace: Mapping[str, Any]) -> ChapterSetup:
     if missing:
         raise NameError(f"{chapter}'s parameters cell does not define {missing}")
     values = {name: KNOBS[name].check(name, namespace[name]) for name in declared}
-    from .notebook import setup_figures
+    from .plotting.style import setup_figures
 
     setup_figures()
     return ChapterSetup(chapter=chapter, values=values, seed=values["seed"],

@@ -29,7 +29,7 @@ __all__ = [
     "chapter_cache_use", "chapter_parameters",
     "chapter_runtimes", "chapter_seeds", "custom_run_page", "file_sha256", "git_state",
     "lock_file", "locked_versions", "make_custom_book", "markdown_table", "parameter_differences",
-    "setup_figures", "staged_chapters_dir", "thread_settings",
+    "staged_chapters_dir", "thread_settings",
 ]
 
 
@@ -48,20 +48,6 @@ def chapter_arguments(*, seed, quick) -> tuple[int, bool]:
     (int, bool)
     """
     return check_seed("seed", seed), check_bool("quick", quick)
-
-
-def setup_figures() -> None:
-    """One figure style for the whole book (readable in the rendered HTML)."""
-    import matplotlib.pyplot as plt
-
-    plt.rcParams.update({
-        "figure.dpi": 110,
-        "savefig.dpi": 110,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.titlesize": "medium",
-        "font.size": 9,
-    })
 
 
 def book_root(start: str | Path | None = None) -> Path:

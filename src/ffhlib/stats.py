@@ -24,13 +24,10 @@ __all__ = [
     "GroupedPairedSummary",
     "PairedSummary",
     "bootstrap_interval",
-    "claim_status",
     "curve_summary",
-    "describe_comparison",
     "grouped_paired_summary",
     "mean_interval",
     "paired_summary",
-    "supports_claim",
 ]
 
 
@@ -336,69 +333,3 @@ def bootstrap_interval(statistic, groups, values, *, n_boot: int = 2000, confide
         return estimate, (float("nan"), float("nan")), reps
     lo, hi = np.quantile(reps, [(1 - confidence) / 2, (1 + confidence) / 2])
     return estimate, (float(lo), float(hi)), reps
-
-
-def describe_comparison(summary: GroupedPairedSummary, *, what: str, better: str = "higher",
-                        a: str = "FFH", b: str = "FF", unit: str = "ground truths") -> str:
-    """One sentence on a paired comparison, computed from its statistics (never hand-written).
-
-    Parameters
-    ----------
-    summary : GroupedPairedSummary
-        ``a`` minus ``b``.
-    what : str
-        The measure, e.g. "similarity with the evaluation neurons".
-    better : {"higher", "lower"}
-        Which direction of the measure is better.
-    a, b : str
-        Names of the compared kinds.
-    unit : str
-        What the test runs over.
-
-    Returns
-    -------
-    str
-        States the direction, whether it is significant (two-sided, at ``1 - confidence``), and
-        how many groups go the other way.
-    """
-    if better not in ("higher", "lower"):
-        raise ValueError(f"better must be 'higher' or 'lower', got {better!r}")
-    n = summary.n_groups
-    if not np.isfinite(summary.wilcoxon_p):
-        return f"the paired test could not be computed ({n} {unit}, no non-zero difference)"
-    higher = summary.mean_diff > 0
-    good = higher if better == "higher" else not higher
-    direction = f"{'higher' if higher else 'lower'} ({'better' if good else 'worse'})"
-    alpha = 1 - summary.confidence
-    opposite = (f"; {summary.n_opposite} of the {n} {unit} go the other way"
-                if summary.n_opposite else f"; every one of the {n} {unit} goes the same way")
-    b_of = f"{b}'" if b.endswith("s") else f"{b}'s"
-    if summary.wilcoxon_p < alpha:
-        return (f"{a}'s {what} is {direction} than {b_of}, and the difference is significant "
-                f"(p < {alpha:g} over {n} {unit}{opposite})")
-    floor = (f"; with {n} {unit} the test cannot go below p = {summary.min_attainable_p:.3g}"
-             if summary.min_attainable_p >= alpha else "")
-    return (f"{a}'s {what} is on average {direction} than {b_of}, but the difference is not "
-            f"significant (p ≥ {alpha:g} over {n} {unit}{opposite}{floor})")
-
-
-def supports_claim(summary: GroupedPairedSummary, better: str = "higher") -> bool:
-    """Whether a comparison supports a claim that ``a`` is better: significant, right direction."""
-    right = summary.mean_diff > 0 if better == "higher" else summary.mean_diff < 0
-    return bool(summary.significant and right)
-
-
-def claim_status(summary: GroupedPairedSummary, better: str = "higher") -> str:
-    """How a comparison bears on a claim that ``a`` is better than ``b``.
-
-    Returns
-    -------
-    str
-        ``"✔ supports"`` (significant, in the claim's direction), ``"✘ against"`` (significant,
-        in the other direction) or ``"– not significant"``: a mark a reader sees in a table.
-    """
-    if better not in ("higher", "lower"):
-        raise ValueError(f"better must be 'higher' or 'lower', got {better!r}")
-    if not summary.significant:
-        return "– not significant"
-    return "✔ supports" if supports_claim(summary, better) else "✘ against"

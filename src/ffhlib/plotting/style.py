@@ -46,6 +46,7 @@ __all__ = [
     "line_kw",
     "log_if_spanning",
     "percent_log_axis",
+    "setup_figures",
     "muscle_label",
     "muscle_labels",
     "threshold_kw",
@@ -108,6 +109,18 @@ class UnknownStyleName(KeyError):
 
     def __str__(self) -> str:          # KeyError's str() would quote the whole message
         return str(self.args[0]) if self.args else ""
+
+
+def setup_figures() -> None:
+    """One figure style for the whole book (readable in the rendered HTML)."""
+    plt.rcParams.update({
+        "figure.dpi": 110,
+        "savefig.dpi": 110,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.titlesize": "medium",
+        "font.size": 9,
+    })
 
 
 def color(name: str) -> str:
