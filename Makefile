@@ -29,7 +29,7 @@ EXECUTED_APPENDIX := $(APPENDIX:%=$(STAGE)/%)
 JB_FLAGS := -W -n --keep-going
 PAPERMILL := $(BIN)/papermill --log-level WARNING
 
-.PHONY: help venv lock test test-fast book chapter bench check lint clean distclean FORCE
+.PHONY: help venv lock test test-fast book chapter custom-run bench check lint clean distclean FORCE
 
 help:  ## list the targets
 	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -91,7 +91,8 @@ $(STAGE)/_config.yml: _config.yml _toc.yml references.bib CITATION.cff $(PAGES) 
 # the reproducibility appendix.
 $(STAGE)/book/%.ipynb: book/%.ipynb $(LIBSRC) | $(STAMP) $(STAGE)/_config.yml
 	rm -f $(@D)/$*.cache-log.tsv
-	FFHLIB_CACHE_LOG=$(abspath $(@D))/$*.cache-log.tsv $(PAPERMILL) --cwd book $< $(@D)/.tmp-$(@F)
+	FFHLIB_OUTPUT_DIR=$(abspath $(@D)) FFHLIB_CACHE_LOG=$(abspath $(@D))/$*.cache-log.tsv \
+	  $(PAPERMILL) --cwd book $< $(@D)/.tmp-$(@F)
 	mv $(@D)/.tmp-$(@F) $@
 
 NOT_PAPER := $(shell grep -l -- '"injected-parameters"' $(EXECUTED) $(EXECUTED_APPENDIX) 2>/dev/null)
@@ -107,22 +108,30 @@ book: $(STAMP) $(STAGE)/_config.yml $(EXECUTED) $(EXECUTED_APPENDIX)  ## execute
 # A custom run is a book of its own in _build/custom/NB: the chapter executed with ARGS, the other
 # chapters copied from the stage (paper parameters, so cross-references resolve), the appendices
 # re-executed there (they report this book's runs), a first page listing the parameters that differ
-# from the chapter's defaults, and a banner on every page. `make book` never sees it.
+# from the chapter's defaults, and a banner on every page. `make book` never sees it: every file the
+# chapter writes (FFHLIB_OUTPUT_DIR, its cache log) goes to the custom book (tests/test_custom_run.py).
 chapter: $(STAMP) $(STAGE)/_config.yml $(EXECUTED)  ## rerun one chapter with other parameters, apart: make chapter NB=04_full_force ARGS="-p seed 3"
+	@$(MAKE) --no-print-directory custom-run NB="$(NB)" ARGS="$(ARGS)"
+	$(BIN)/python -m ffhlib.notebook custom-book $(CUSTOM)/$(NB) $(NB)
+	for a in $(APPENDIX); do \
+	  FFHLIB_OUTPUT_DIR=$(abspath $(CUSTOM)/$(NB)/book) \
+	  $(PAPERMILL) --cwd $(CUSTOM)/$(NB)/book $$a $(CUSTOM)/$(NB)/$$a; done
+	$(BIN)/jupyter-book build $(JB_FLAGS) $(CUSTOM)/$(NB) --path-output $(CUSTOM)/$(NB)
+	@echo "chapter: open $(CUSTOM)/$(NB)/_build/html/index.html ('make book' is unchanged)"
+
+# The first half of `make chapter`: a copy of the stage with the chapter executed into it (no
+# prerequisites beyond the venv, so that a test can run it over a small stage of its own).
+custom-run: $(STAMP)
 	@test -n "$(NB)" || { echo "usage: make chapter NB=04_full_force ARGS='-p hint_gain 0.5'"; exit 2; }
 	@test -f book/$(NB).ipynb || { echo "no chapter book/$(NB).ipynb"; exit 2; }
 	rm -rf $(CUSTOM)/$(NB)
 	mkdir -p $(CUSTOM)/$(NB)
 	cp -R $(STAGE)/. $(CUSTOM)/$(NB)/
 	rm -f $(CUSTOM)/$(NB)/book/.tmp-* $(CUSTOM)/$(NB)/book/$(NB).cache-log.tsv
-	FFHLIB_CACHE_LOG=$(abspath $(CUSTOM)/$(NB)/book)/$(NB).cache-log.tsv \
+	FFHLIB_OUTPUT_DIR=$(abspath $(CUSTOM)/$(NB)/book) \
+	  FFHLIB_CACHE_LOG=$(abspath $(CUSTOM)/$(NB)/book)/$(NB).cache-log.tsv \
 	  $(PAPERMILL) --cwd book book/$(NB).ipynb $(CUSTOM)/$(NB)/book/.tmp-$(NB).ipynb $(ARGS)
 	mv $(CUSTOM)/$(NB)/book/.tmp-$(NB).ipynb $(CUSTOM)/$(NB)/book/$(NB).ipynb
-	$(BIN)/python -m ffhlib.notebook custom-book $(CUSTOM)/$(NB) $(NB)
-	for a in $(APPENDIX); do \
-	  $(PAPERMILL) --cwd $(CUSTOM)/$(NB)/book $$a $(CUSTOM)/$(NB)/$$a; done
-	$(BIN)/jupyter-book build $(JB_FLAGS) $(CUSTOM)/$(NB) --path-output $(CUSTOM)/$(NB)
-	@echo "chapter: open $(CUSTOM)/$(NB)/_build/html/index.html ('make book' is unchanged)"
 
 check: book  ## build the book, then open every page in headless Chromium (network cut): figures, math, links
 	FFH_BROWSER_CHECK=1 $(BIN)/python -m pytest -m browser tests/test_browser.py

@@ -199,7 +199,7 @@ def test_make_venv_reruns_when_its_inputs_change(changed):
 
 def test_make_chapter_builds_the_custom_run_apart():
     lines = _make("-n", "chapter", "NB=01_emg_targets", "ARGS=-p seed 3").splitlines()
-    custom = [line for line in lines if "-p seed 3" in line]
+    custom = [line for line in lines if "-p seed 3" in line and "papermill" in line]
     assert custom and all("_build/custom/01_emg_targets/" in line for line in custom)
     writes_stage = [line for line in lines if "papermill" in line and "_build/stage" in line]
     assert all("-p seed 3" not in line for line in writes_stage)
@@ -207,7 +207,9 @@ def test_make_chapter_builds_the_custom_run_apart():
     text = _make("-n", "chapter", "NB=01_emg_targets", "ARGS=-p seed 3")
     assert "rm -f _build/custom/01_emg_targets/book/.tmp-* " \
            "_build/custom/01_emg_targets/book/01_emg_targets.cache-log.tsv" in text
-    run = text[text.index("cp -R _build/stage/."):text.index("-p seed 3")]
+    start = text.index("cp -R _build/stage/.")
+    run = text[start:text.index("-p seed 3", start)]
+    assert f"FFHLIB_OUTPUT_DIR={ROOT}/_build/custom/01_emg_targets/book" in run
     assert "FFHLIB_CACHE_LOG=" in run and \
            "/_build/custom/01_emg_targets/book/01_emg_targets.cache-log.tsv" in run
     assert any("ffhlib.notebook custom-book _build/custom/01_emg_targets 01_emg_targets" in line

@@ -25,8 +25,7 @@ from .cache import CacheEvent, CacheSavings, cache_savings, read_cache_log
 __all__ = [
     "BLAS_THREAD_VARIABLES", "CACHE_LOG_SUFFIX", "LOCK_FILE", "ChapterSeeds", "GitState",
     "ParameterChange", "blas_libraries", "book_root", "build_cache_savings", "build_date",
-    "chapter_arguments",
-    "chapter_cache_use", "chapter_parameters",
+    "chapter_arguments", "chapter_cache_use", "chapter_output_dir", "chapter_parameters",
     "chapter_runtimes", "chapter_seeds", "custom_run_page", "file_sha256", "git_state",
     "lock_file", "locked_versions", "make_custom_book", "markdown_table", "parameter_differences",
     "staged_chapters_dir", "thread_settings",
@@ -81,6 +80,35 @@ def staged_chapters_dir(start: str | Path | None = None) -> Path | None:
     if not (root / "src" / "ffhlib").is_dir():
         return root / "book"
     return root / "_build" / "stage" / "book"
+
+
+#: Environment variable through which ``make`` tells a chapter where the book it is executed
+#: for keeps its executed copy (and so the files the chapter offers for download).
+OUTPUT_ENV = "FFHLIB_OUTPUT_DIR"
+
+
+def chapter_output_dir(environ: Mapping[str, str] | None = None,
+                       start: str | Path | None = None) -> Path:
+    """Where a chapter writes the files it offers for download (tables as CSV): beside the
+    executed copy of the chapter, in the book it is executed for.
+
+    ``make book`` and ``make chapter`` set ``$FFHLIB_OUTPUT_DIR`` to the folder that receives the
+    executed notebook (``_build/stage/book`` for the paper's book, ``_build/custom/NB/book`` for a
+    custom run), so a custom run never writes into the paper's book. Run by hand (papermill or
+    Jupyter, the variable unset), a chapter writes to ``<root>/_build/outputs`` (never into a
+    built book), or to the working directory outside the repository. The folder is created.
+    """
+    environ = os.environ if environ is None else environ
+    given = environ.get(OUTPUT_ENV)
+    if given:
+        out = Path(given)
+    else:
+        try:
+            out = book_root(start) / "_build" / "outputs"
+        except FileNotFoundError:
+            out = Path(start if start is not None else Path.cwd())
+    out.mkdir(parents=True, exist_ok=True)
+    return out.resolve()
 
 
 def _read_notebooks(directory: str | Path | None) -> dict[str, dict]:
