@@ -10,10 +10,10 @@ import pytest
 from scipy.special import i0e
 
 from ffhlib import groundtruth_analysis as gta
+from ffhlib.amplification import linear_response_norm
 from ffhlib.emg import EMGParams, emg_targets, training_angles
 from ffhlib.gains import gain_similarity
 from ffhlib.groundtruth import GroundTruthParams
-from ffhlib.soc import linear_response_norm
 from ffhlib.stats import mean_interval
 
 

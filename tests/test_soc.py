@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import scipy.linalg
 
-from ffhlib import soc
+from ffhlib import amplification, soc
 from ffhlib.seeds import rng_for
 from ffhlib.soc import SOCParams, optimize_soc
 
@@ -157,7 +157,7 @@ def test_most_amplified_direction_normal_matrix():
     V, _ = np.linalg.qr(rng.standard_normal((12, 12)))
     lam = np.linspace(-2, 0.8, 12)
     W = V @ np.diag(lam) @ V.T
-    v = soc.most_amplified_direction(W)
+    v = amplification.most_amplified_direction(W)
     assert abs(abs(v @ V[:, -1]) - 1) < 1e-10
     assert np.linalg.norm(v) == pytest.approx(1.0)
 
@@ -167,12 +167,12 @@ def test_transient_amplification(small_net):
     n = W.shape[0]
     tau = 200.0
     t = np.arange(0, 2001, 5.0)
-    v = soc.most_amplified_direction(W)
+    v = amplification.most_amplified_direction(W)
     rng = np.random.default_rng(0)
     X = rng.standard_normal((20, n))
     X /= np.linalg.norm(X, axis=1, keepdims=True)
-    best = soc.linear_response_norm(W, v, t, tau_ms=tau)
-    rand = soc.linear_response_norm(W, X, t, tau_ms=tau)
+    best = amplification.linear_response_norm(W, v, t, tau_ms=tau)
+    rand = amplification.linear_response_norm(W, X, t, tau_ms=tau)
     assert best.shape == t.shape and rand.shape == (20, t.size)
     assert best[0] == pytest.approx(1.0)
     assert best.max() > 2.0  # non-normal: transient growth from a stable network
@@ -189,7 +189,7 @@ def test_linear_response_closed_form():
     w = np.array([0.5, -1.0, 0.9])
     x0 = np.array([1.0, 2.0, -1.0])
     t = np.linspace(0, 300, 31)
-    got = soc.linear_response_norm(np.diag(w), x0, t, tau_ms=50.0)
+    got = amplification.linear_response_norm(np.diag(w), x0, t, tau_ms=50.0)
     want = np.linalg.norm(x0[:, None] * np.exp(np.outer(w - 1, t) / 50.0), axis=0)
     np.testing.assert_allclose(got, want, rtol=1e-10)
 
@@ -223,11 +223,12 @@ def test_bad_input():
     with pytest.raises(ValueError, match="method"):
         soc.lyapunov_pair(np.eye(3), 2.0, method="lu")
     with pytest.raises(ValueError, match="x0"):
-        soc.linear_response_norm(np.eye(3), np.ones(4), np.arange(3.0), tau_ms=1.0)
+        amplification.linear_response_norm(np.eye(3), np.ones(4), np.arange(3.0), tau_ms=1.0)
     with pytest.raises(ValueError, match="time_ms"):
-        soc.linear_response_norm(np.eye(3), np.ones(3), np.array([0.0, 1.0, 3.0]), tau_ms=1.0)
+        amplification.linear_response_norm(np.eye(3), np.ones(3), np.array([0.0, 1.0, 3.0]),
+                                           tau_ms=1.0)
     with pytest.raises(ValueError, match="spectral abscissa"):
-        soc.most_amplified_direction(2 * np.eye(3))
+        amplification.most_amplified_direction(2 * np.eye(3))
 
 
 def test_presets():

@@ -32,7 +32,6 @@ import ast
 import dataclasses
 import hashlib
 import json
-import math
 import os
 import tempfile
 import threading
@@ -46,6 +45,8 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
+
+from .cache_log import CacheEvent, CacheSavings, _log, cache_savings, read_cache_log
 
 __all__ = [
     "cache_dir",
@@ -63,14 +64,12 @@ __all__ = [
 ]
 
 _ENV = "FFHLIB_CACHE_DIR"
-_LOG_ENV = "FFHLIB_CACHE_LOG"
 #: Names of the arrays in every entry that hold its own computation's seconds and the entries it
 #: was computed from (file names, and their own seconds).
 _SECONDS = "__compute_seconds__"
 _USED = "__used_entries__"
 _USED_SECONDS = "__used_seconds__"
 _RESERVED = (_SECONDS, _USED, _USED_SECONDS)
-_EVENTS = ("read", "computed", "within")
 _PACKAGE = "ffhlib"
 _ROOT = Path(__file__).resolve().parent
 
@@ -311,119 +310,6 @@ def _split_bookkeeping(arrays: dict[str, np.ndarray]) -> tuple[dict[str, np.ndar
         used = {str(n): float(t) for n, t in zip(names.tolist(), times.tolist(), strict=True)}
     own = float(seconds) if seconds is not None and seconds.size == 1 else float("nan")
     return arrays, own, used
-
-
-def _log_line(log: str, line: str) -> None:
-    try:
-        with open(log, "a", encoding="utf-8") as handle:  # one short write per event: whole lines
-            handle.write(line)
-    except OSError as err:
-        warnings.warn(f"cannot write the cache log {log} ({err}); continuing without it",
-                      stacklevel=4)
-
-
-def _log(event: str, stage: str, seconds: float, path: Path,
-         used: Mapping[str, float] | None = None) -> None:
-    """Append to ``$FFHLIB_CACHE_LOG`` (if set) one line per event: event, stage, entry file, own
-    compute seconds, and when the entry was written (seconds since the epoch); for a read, one
-    ``within`` line per entry it was computed from (stage ``-``, written when the entry read was).
-    """
-    log = os.environ.get(_LOG_ENV)
-    if not log:
-        return
-    try:
-        written = path.stat().st_mtime
-    except OSError:
-        written = float("nan")
-    lines = [f"{event}\t{stage}\t{path.name}\t{seconds:.6g}\t{written:.3f}\n"]
-    if event == "read":
-        lines += [f"within\t-\t{name}\t{own:.6g}\t{written:.3f}\n"
-                  for name, own in sorted((used or {}).items())]
-    _log_line(log, "".join(lines))
-
-
-@dataclasses.dataclass(frozen=True)
-class CacheEvent:
-    """One line of a cache log.
-
-    Attributes
-    ----------
-    event : {"read", "computed", "within"}
-        ``within``: the entry was used to compute an entry read just before (it was not read
-        itself, but what was read holds its computation).
-    stage : str
-        ``"-"`` for a ``within`` line.
-    entry : str
-        The entry's file name.
-    seconds : float
-        What computing the entry itself took, less the entries it used (NaN for an entry of an
-        older format without a time).
-    written : float
-        When the entry was written (for ``within``: when the entry read was), in seconds since
-        the epoch.
-    """
-
-    event: str
-    stage: str
-    entry: str
-    seconds: float
-    written: float
-
-
-def read_cache_log(path: str | Path) -> tuple[CacheEvent, ...]:
-    """The events of a cache log written through ``$FFHLIB_CACHE_LOG`` (none if it is missing).
-
-    Malformed lines, and a last line without its newline (cut short by a killed process), are
-    skipped.
-    """
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return ()
-    events = []
-    for line in text.split("\n")[:-1]:  # the last piece is empty unless the line was cut
-        parts = line.split("\t")
-        if len(parts) != 5 or parts[0] not in _EVENTS:
-            continue
-        try:
-            seconds, written = float(parts[3]), float(parts[4])
-        except ValueError:
-            continue
-        events.append(CacheEvent(parts[0], parts[1], parts[2], seconds, written))
-    return tuple(events)
-
-
-@dataclasses.dataclass(frozen=True)
-class CacheSavings:
-    """What a run took from the cache that it did not compute itself.
-
-    Attributes
-    ----------
-    n_entries : int
-        Distinct entries read, or used to compute an entry read, that the run did not compute.
-    seconds : float
-        What computing them had taken, each entry's own time counted once (entries without a
-        recorded time count as 0).
-    """
-
-    n_entries: int
-    seconds: float
-
-
-def cache_savings(events, since: float | None = None) -> CacheSavings:
-    """The computation the cache saved a run whose log is ``events``.
-
-    Counted: the distinct entries the run read, and those they were computed from (``within``),
-    each with its own seconds, except the entries the run computed itself and, when ``since``
-    (seconds since the epoch) is given, those written at or after it.
-    """
-    events = tuple(events)
-    computed = {e.entry for e in events if e.event == "computed"}
-    saved = {e.entry: e.seconds for e in events
-             if e.event in ("read", "within") and e.entry not in computed
-             and (since is None or e.written < since)}
-    return CacheSavings(n_entries=len(saved),
-                        seconds=float(sum(t for t in saved.values() if math.isfinite(t))))
 
 
 def _entry(stage: str, params, module: str) -> Path:

@@ -19,8 +19,8 @@ from threadpoolctl import threadpool_limits
 from ._params import param
 from ._rates_kernels import rates_forward
 from ._validate import check_array, check_float, check_int, check_square
+from .amplification import most_amplified_direction
 from .errors import DivergenceError
-from .soc import most_amplified_direction
 
 __all__ = [
     "RateParams",

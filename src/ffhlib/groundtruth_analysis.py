@@ -20,11 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validate import check_array, check_float, check_int, check_seed
+from .amplification import linear_response_norm, most_amplified_direction
 from .emg import EMGParams, emg_targets, periodic_kernel_coefficients
 from .gains import gain_similarity
 from .groundtruth import GroundTruth, GroundTruthParams, make_ground_truth
 from .parallel import map_jobs
-from .soc import linear_response_norm, most_amplified_direction
 from .stats import mean_interval
 
 __all__ = [
