@@ -26,10 +26,10 @@ from typing import Any
 
 from ._validate import check_bool, check_choice, check_float, check_int, check_seed
 from .calibration import calibrated_force
-from .fullforce import CUE_EPOCHS
 from .mechanism_study import ANALYSES
 from .metrics import check_number_tuple
 from .study import CALIBRATION_GROUND_TRUTHS, SimilarityParams, StudyParams
+from .trials import CUE_EPOCHS
 
 __all__ = ["CHAPTERS", "KNOBS", "ChapterSetup", "Knob", "glue_all", "glue_comparison",
            "glue_figure", "glue_not_run", "glue_summaries", "setup", "study_params"]

@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import os
-import socket
 import time
 from collections import Counter
 
@@ -31,12 +29,22 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from . import _force_kernels as K
+from ._host import worker_name
 from ._params import param
 from ._validate import check_array, check_bool, check_choice, check_float, check_int
 from .cache import cached_result
 from .errors import DivergenceError
 from .metrics import r2_score
+from .rnn import RNNActivity, TrainedRNN, simulate, trial_states
 from .seeds import SeedKey, check_seed_key, rng_for
+from .trials import (
+    CUE_EPOCHS,
+    N_INPUTS,
+    movement_steps,
+    simulate_arrays,
+    to_trial_grid,
+    trial_inputs,
+)
 
 __all__ = [
     "N_INPUTS",
@@ -55,8 +63,6 @@ __all__ = [
 _X_LIMIT = 1e4
 #: Points of the learning curve ``TrainedRNN.r2_curve``.
 _N_CHECKPOINTS = 20
-#: Input channels: cos theta, sin theta, go pulse.
-N_INPUTS = 3
 #: How many networks this process has trained (not loaded from the cache), by kind ("ff",
 #: "ffh"): the tests count trainings with it.
 TRAINING_RUNS: Counter = Counter()
@@ -138,10 +144,6 @@ class ForceParams:
         return int(round(self.go_ms / self.dt_ms))
 
 
-#: The trial designs: the direction input during preparation only, or held through the movement.
-CUE_EPOCHS = ("preparation", "trial")
-
-
 @dataclasses.dataclass(frozen=True)
 class TrainingRecord:
     """What one training run produces (the cached part of a :class:`TrainedRNN`).
@@ -177,190 +179,6 @@ class TrainingRecord:
     hint_std: np.ndarray
     seconds: float
     worker: str
-
-
-@dataclasses.dataclass(frozen=True)
-class TrainedRNN:
-    """A network trained with full-FORCE (or an untrained one, see :func:`untrained`).
-
-    Attributes
-    ----------
-    params : ForceParams
-    seed : tuple of int
-        The seed key its weights, noise and order of directions were drawn with.
-    J : ndarray (N, N)
-        Recurrent weights.
-    W : ndarray (M, N)
-        Readout of the M trained outputs (observed muscles).
-    W_hint : ndarray (K, N)
-        Readout of the K z-scored hints, learned by the same RLS alongside ``W`` (it does not
-        act on the network); (0, N) for FF.
-    U_in : ndarray (N, 3)
-        Input weights (cos theta, sin theta, go).
-    angles : ndarray (C,)
-        Training directions, rad.
-    time_ms : ndarray (T,)
-        Grid of the movement-epoch targets, ms from movement onset.
-    training_error : ndarray (n_passes,)
-        Normalised squared output error during each pass (online, before each update; movement
-        epoch; ``1 - R^2`` of the outputs seen during training).
-    current_error : ndarray (n_passes,)
-        Mean squared error of ``J r`` against the target currents at the informative update
-        steps (``r != 0``), divided by the mean square of the target currents.
-    r2_curve : ndarray (n_checkpoints,)
-        R^2 of the noiseless network (no learning) on the training directions after the passes
-        ``curve_passes`` (movement epoch, dt grid): the learning curve.
-    curve_passes : ndarray (n_checkpoints,)
-        1-based pass numbers of ``r2_curve`` (up to 20, evenly spaced, the last pass included).
-    r2 : float
-        R^2 of the noiseless output against the targets on the training directions (movement
-        epoch, on ``time_ms``; each muscle against its own mean, :func:`ffhlib.metrics.r2_score`).
-    hint_r2 : float
-        R^2 of the hint readout against the z-scored hints (nan for FF).
-    hint_mean, hint_std : ndarray (K,)
-        The hints' z-scoring statistics.
-    seconds : float
-        Wall time of the training (of the original run when read from the cache).
-    worker : str
-        ``host:pid`` of the process that trained it.
-    """
-
-    params: ForceParams
-    seed: tuple
-    J: np.ndarray
-    W: np.ndarray
-    W_hint: np.ndarray
-    U_in: np.ndarray
-    angles: np.ndarray
-    time_ms: np.ndarray
-    training_error: np.ndarray
-    current_error: np.ndarray
-    r2_curve: np.ndarray
-    curve_passes: np.ndarray
-    r2: float
-    hint_r2: float
-    hint_mean: np.ndarray
-    hint_std: np.ndarray
-    seconds: float
-    worker: str = ""
-
-    @property
-    def n_units(self) -> int:
-        return int(self.J.shape[0])
-
-    @property
-    def n_outputs(self) -> int:
-        return int(self.W.shape[0])
-
-    @property
-    def n_hints(self) -> int:
-        return int(self.W_hint.shape[0])
-
-    @property
-    def has_hints(self) -> bool:
-        """True for FFH."""
-        return self.n_hints > 0
-
-
-@dataclasses.dataclass(frozen=True)
-class RNNActivity:
-    """A network's activity in the movement epoch.
-
-    Attributes
-    ----------
-    angles : ndarray (C,)
-        Directions, rad.
-    time_ms : ndarray (T,)
-        ms from movement onset.
-    output : ndarray (C, T, M)
-        Readout ``W r`` (the muscles).
-    rates : ndarray (C, T, N)
-        ``r = tanh(x)`` of every unit.
-    hint_output : ndarray (C, T, K)
-        Hint readout ``W_hint r`` (z-scored hints; K = 0 for FF).
-    """
-
-    angles: np.ndarray
-    time_ms: np.ndarray
-    output: np.ndarray
-    rates: np.ndarray
-    hint_output: np.ndarray
-
-
-# ----------------------------------------------------------------------------- trial construction
-
-
-def _n_move_steps(time_ms: np.ndarray, dt_ms: float) -> int:
-    span = float(time_ms[-1] - time_ms[0])
-    return int(math.floor(span / dt_ms + 1e-9)) + 1
-
-
-def trial_inputs(angles, params: ForceParams, n_move_steps: int, *, prep_ms: float | None = None,
-                 switch_angles=None, switch_ms: float | None = None) -> np.ndarray:
-    """Inputs ``f_in`` (C, S, 3) of one trial per direction: cos, sin, go.
-
-    Parameters
-    ----------
-    angles : array (C,)
-        Reach directions, rad.
-    params : ForceParams
-    n_move_steps : int
-        Steps of the movement epoch.
-    prep_ms : float, optional
-        Preparatory period of this trial (default ``params.prep_ms``): a task variant with a
-        shorter or longer delay than in training. The go pulse always ends the preparation.
-    switch_angles : array (C,), optional
-        A task variant: the cue switches to these directions ``switch_ms`` after trial start.
-    switch_ms : float, optional
-        When the cue switches (within the preparatory period).
-
-    Returns
-    -------
-    ndarray (C, S, 3)
-        ``S = n_prep + n_move_steps``; step ``n_prep`` is movement onset. The direction channels
-        are on during preparation and, if ``cue_epoch == "trial"``, during movement too.
-    """
-    angles = np.atleast_1d(np.asarray(angles, dtype=np.float64))
-    prep_ms = params.prep_ms if prep_ms is None else check_float(
-        "prep_ms", prep_ms, minimum=params.go_ms)
-    n_prep = int(round(prep_ms / params.dt_ms))
-    n_steps = n_prep + n_move_steps
-    f_in = np.zeros((angles.size, n_steps, N_INPUTS))
-    cue_end = n_steps if params.cue_epoch == "trial" else n_prep
-    f_in[:, :cue_end, 0] = params.input_scale * np.cos(angles)[:, None]
-    f_in[:, :cue_end, 1] = params.input_scale * np.sin(angles)[:, None]
-    if switch_angles is not None:
-        switch_angles = check_array("switch_angles", np.atleast_1d(switch_angles),
-                                    shape=(angles.size,))
-        switch_ms = check_float("switch_ms", switch_ms, minimum=0.0, maximum=prep_ms)
-        start = int(round(switch_ms / params.dt_ms))
-        f_in[:, start:cue_end, 0] = params.input_scale * np.cos(switch_angles)[:, None]
-        f_in[:, start:cue_end, 1] = params.input_scale * np.sin(switch_angles)[:, None]
-    f_in[:, n_prep - params.n_go_steps:n_prep, 2] = params.go_amplitude
-    return f_in
-
-
-def _to_trial_grid(values: np.ndarray, time_ms: np.ndarray, params: ForceParams) -> np.ndarray:
-    """(C, T, X) on ``time_ms`` -> (C, S, X) on the dt grid of a whole trial.
-
-    Linear interpolation in the movement epoch; during preparation the value at onset.
-    """
-    n_move = _n_move_steps(time_ms, params.dt_ms)
-    fine = time_ms[0] + params.dt_ms * np.arange(n_move)
-    moved = _interp_time(values, time_ms, fine)
-    prep = np.repeat(moved[:, :1], params.n_prep_steps, axis=1)
-    return np.ascontiguousarray(np.concatenate([prep, moved], axis=1))
-
-
-def _interp_time(values: np.ndarray, t_old: np.ndarray, t_new: np.ndarray) -> np.ndarray:
-    """Linear interpolation of (C, T, X) along axis 1 from ``t_old`` to ``t_new``."""
-    pos = np.interp(t_new, t_old, np.arange(t_old.size, dtype=np.float64))
-    lo = np.clip(np.floor(pos).astype(np.int64), 0, t_old.size - 1)
-    hi = np.minimum(lo + 1, t_old.size - 1)
-    w = (pos - lo)[None, :, None]
-    if np.all(w == 0):
-        return values[:, lo]
-    return (1.0 - w) * values[:, lo] + w * values[:, hi]
 
 
 # ----------------------------------------------------------------------------- weights
@@ -510,10 +328,6 @@ def train(
                       **{f.name: getattr(record, f.name) for f in dataclasses.fields(record)})
 
 
-def _worker() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
 def _train(targets, angles, time_ms, params, seed, hints, output_ids, hint_ids,
            progress) -> TrainingRecord:
     start = time.perf_counter()
@@ -524,11 +338,11 @@ def _train(targets, angles, time_ms, params, seed, hints, output_ids, hint_ids,
     dt_tau = params.dt_ms / params.tau_ms
 
     # Signals on the trial grid (C, S, .)
-    f_in = trial_inputs(angles, params, _n_move_steps(time_ms, params.dt_ms))
-    f_out = _to_trial_grid(targets, time_ms, params)
+    f_in = trial_inputs(angles, params, movement_steps(time_ms, params.dt_ms))
+    f_out = to_trial_grid(targets, time_ms, params)
     if hints is not None:
         hint_mean, hint_std = _zscore_stats(hints)
-        z_hints = _to_trial_grid((hints - hint_mean) / hint_std, time_ms, params)
+        z_hints = to_trial_grid((hints - hint_mean) / hint_std, time_ms, params)
         f_hint = params.hint_gain * z_hints
     else:
         hint_mean = hint_std = np.zeros(0)
@@ -621,7 +435,7 @@ def _train(targets, angles, time_ms, params, seed, hints, output_ids, hint_ids,
     TRAINING_RUNS["ffh" if k_hints else "ff"] += 1
 
     W, W_hint = W_all[:m].copy(), W_all[m:].copy()
-    act = _simulate_arrays(J, np.concatenate([W, W_hint]), U_in, params, angles, time_ms)
+    act = simulate_arrays(J, np.concatenate([W, W_hint]), U_in, params, angles, time_ms)
     r2 = r2_score(act[0][..., :m], targets)
     hint_r2 = (r2_score(act[0][..., m:], (hints - hint_mean) / hint_std) if k_hints
                else math.nan)
@@ -629,125 +443,7 @@ def _train(targets, angles, time_ms, params, seed, hints, output_ids, hint_ids,
                           current_error=current_error, r2_curve=r2_curve,
                           curve_passes=curve_passes, r2=float(r2), hint_r2=float(hint_r2),
                           hint_mean=hint_mean, hint_std=hint_std,
-                          seconds=time.perf_counter() - start, worker=_worker())
-
-
-# ----------------------------------------------------------------------------- evaluation
-
-
-def _simulate_arrays(J, W_all, U_in, params: ForceParams, angles, time_ms, *, input_noise=0.0,
-                     noise_seed=None, time_out=None, prep_ms=None, switch_angles=None,
-                     switch_ms=None):
-    """(outputs (C, T, M+K), rates (C, T, N)) of the movement epoch, on ``time_out``."""
-    t0 = float(time_ms[0])
-    n_move = _n_move_steps(time_ms, params.dt_ms)
-    fine = t0 + params.dt_ms * np.arange(n_move)
-    time_out = time_ms if time_out is None else time_out
-    f_in = trial_inputs(angles, params, n_move, prep_ms=prep_ms, switch_angles=switch_angles,
-                        switch_ms=switch_ms)
-    if input_noise > 0:
-        f_in = f_in + input_noise * np.random.default_rng(noise_seed).standard_normal(f_in.shape)
-    n = J.shape[0]
-    n_steps = f_in.shape[1]
-    rates = np.empty((angles.size, n_steps, n))
-    out = np.empty((angles.size, n_steps, W_all.shape[0]))
-    work = np.empty((K.SIMULATE_WORK_ROWS, n))
-    z = np.empty(W_all.shape[0])
-    dt_tau = params.dt_ms / params.tau_ms
-    x0 = np.zeros(n)
-    J = np.ascontiguousarray(J)
-    W_all = np.ascontiguousarray(W_all)
-    for ci in range(angles.size):
-        drive = np.ascontiguousarray(f_in[ci] @ U_in.T)
-        K.simulate_trial(J, W_all, x0, drive, dt_tau, out[ci], rates[ci], work, z)
-    move = slice(n_steps - n_move, n_steps)
-    return (_interp_time(out[:, move], fine, time_out),
-            _interp_time(rates[:, move], fine, time_out))
-
-
-def simulate(net: TrainedRNN, angles, *, time_ms=None, input_noise: float = 0.0,
-             noise_seed=None, prep_ms: float | None = None, switch_angles=None,
-             switch_ms: float | None = None) -> RNNActivity:
-    """Run a trained network (no learning, no state noise) for any directions.
-
-    Parameters
-    ----------
-    net : TrainedRNN
-    angles : array (C,)
-        Directions, rad; need not be trained ones.
-    time_ms : array (T,) or None
-        Movement-epoch times to report, within the trained span (default: the trained grid);
-        the dt-grid activity is interpolated linearly.
-    input_noise : float
-        Standard deviation of Gaussian white noise added to every input channel at every step
-        (preparation included).
-    noise_seed : np.random.SeedSequence or int, optional
-        Seed of the input noise (required when ``input_noise > 0``); give each noisy trial its
-        own child of ``SeedSequence.spawn`` (see :func:`ffhlib.seeds.spawn_seeds`).
-    prep_ms, switch_angles, switch_ms
-        Task variants (see :func:`trial_inputs`): another preparatory period; a cue switched to
-        other directions during preparation.
-
-    Returns
-    -------
-    RNNActivity
-        Movement epoch only.
-    """
-    if not isinstance(net, TrainedRNN):
-        raise TypeError(f"net must be a TrainedRNN, got {type(net).__name__}")
-    angles = check_array("angles", np.atleast_1d(angles), ndim=1)
-    input_noise = check_float("input_noise", input_noise, minimum=0.0)
-    if input_noise > 0 and noise_seed is None:
-        raise ValueError("noise_seed is required when input_noise > 0")
-    params = net.params
-    n_move = _n_move_steps(net.time_ms, params.dt_ms)
-    fine = float(net.time_ms[0]) + params.dt_ms * np.arange(n_move)
-    time_ms = net.time_ms if time_ms is None else check_array("time_ms", time_ms, ndim=1)
-    if time_ms.size and (time_ms.min() < fine[0] - 1e-9 or time_ms.max() > fine[-1] + 1e-9):
-        raise ValueError(f"time_ms must lie within the trained movement epoch "
-                         f"[{fine[0]}, {fine[-1]}] ms")
-    out, rates = _simulate_arrays(
-        net.J, np.concatenate([net.W, net.W_hint], axis=0), net.U_in, params, angles, net.time_ms,
-        input_noise=input_noise, noise_seed=noise_seed, time_out=time_ms, prep_ms=prep_ms,
-        switch_angles=switch_angles, switch_ms=switch_ms)
-    m = net.n_outputs
-    return RNNActivity(angles=angles, time_ms=time_ms, output=out[..., :m], rates=rates,
-                       hint_output=out[..., m:])
-
-
-def trial_states(net: TrainedRNN, angles, *, prep_ms: float | None = None):
-    """The state ``x`` of every unit over a whole noiseless trial, preparation included.
-
-    Parameters
-    ----------
-    net : TrainedRNN
-    angles : array (C,)
-    prep_ms : float, optional
-        Preparatory period (default: the trained one).
-
-    Returns
-    -------
-    (time_ms, x) : ndarray (S,), ndarray (C, S, N)
-        Time from movement onset on the dt grid (negative during preparation) and the states
-        (``x = artanh(r)`` of the recorded rates).
-    """
-    if not isinstance(net, TrainedRNN):
-        raise TypeError(f"net must be a TrainedRNN, got {type(net).__name__}")
-    angles = check_array("angles", np.atleast_1d(angles), ndim=1)
-    params = net.params
-    n_move = _n_move_steps(net.time_ms, params.dt_ms)
-    f_in = trial_inputs(angles, params, n_move, prep_ms=prep_ms)
-    n, n_steps = net.n_units, f_in.shape[1]
-    rates = np.empty((angles.size, n_steps, n))
-    out = np.empty((angles.size, n_steps, 0))
-    work = np.empty((K.SIMULATE_WORK_ROWS, n))
-    J = np.ascontiguousarray(net.J)
-    for ci in range(angles.size):
-        drive = np.ascontiguousarray(f_in[ci] @ net.U_in.T)
-        K.simulate_trial(J, np.zeros((0, n)), np.zeros(n), drive, params.dt_ms / params.tau_ms,
-                         out[ci], rates[ci], work, np.empty(0))
-    time_ms = float(net.time_ms[0]) + params.dt_ms * (np.arange(n_steps) - (n_steps - n_move))
-    return time_ms, np.arctanh(np.clip(rates, -1 + 1e-15, 1 - 1e-15))
+                          seconds=time.perf_counter() - start, worker=worker_name())
 
 
 def untrained(params: ForceParams, *, n_outputs: int, angles, time_ms,

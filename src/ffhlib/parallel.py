@@ -19,13 +19,13 @@ than two workers each starting two threads).
 from __future__ import annotations
 
 import os
-import socket
 import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ._host import worker_name
 from ._validate import check_int
 
 __all__ = [
@@ -73,10 +73,6 @@ class TaskOutcome:
         return not self.error
 
 
-def _worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
 #: Environment variables of the parent that travel with every task: the cache directory and the
 #: cache log (``make book`` logs each chapter's cache use, its workers' included).
 FORWARDED_ENV = ("FFHLIB_CACHE_DIR", "FFHLIB_CACHE_LOG")
@@ -108,8 +104,8 @@ def _guarded_call(function: Callable, args: tuple, index: int,
             value = function(*args)
     except Exception as err:  # noqa: BLE001 - a failing task is data, not a crash of the sweep
         detail = "".join(traceback.format_exception_only(type(err), err)).strip()
-        return TaskOutcome(index, None, detail, _worker_name(), time.perf_counter() - start)
-    return TaskOutcome(index, value, "", _worker_name(), time.perf_counter() - start)
+        return TaskOutcome(index, None, detail, worker_name(), time.perf_counter() - start)
+    return TaskOutcome(index, value, "", worker_name(), time.perf_counter() - start)
 
 
 class Executor(Protocol):
