@@ -187,3 +187,57 @@ def test_angular_interpolation():
         angular_interpolation(values[:2], [0.0, 2 * np.pi], [1.0])
     with pytest.raises(ValueError, match="directions"):
         angular_interpolation(values, angles[:5], [1.0])
+
+
+def _periodic_linear(knots, knot_values, theta):
+    """Independent reference: the signal that is linear in angle between neighbouring knots
+    (periodic), evaluated entry by entry with numpy.interp."""
+    C = knot_values.shape[0]
+    flat = knot_values.reshape(C, -1)
+    out = np.empty((len(theta), flat.shape[1]))
+    for j in range(flat.shape[1]):
+        out[:, j] = np.interp(theta, knots, flat[:, j], period=2 * np.pi)
+    return out.reshape(len(theta), *knot_values.shape[1:])
+
+
+def test_angular_interpolation_is_exact_on_direction_linear_rates():
+    """Recorded rates (C, T, N) go through the same scheme as the EMG: each (time, neuron)
+    entry is interpolated on its own. The scheme is exact for a signal that is linear in angle
+    between neighbouring training directions."""
+    rng = np.random.default_rng(11)
+    angles = 2 * np.pi * np.arange(8) / 8
+    # 1. a signal linear in angle, v = a + b theta, on the arc [0, 7 pi / 4] (no wrap-around)
+    a, b = rng.normal(size=(5, 6)), rng.normal(size=(5, 6))
+    rates = a + b * angles[:, None, None]
+    inside = np.concatenate([angles[:-1] + np.pi / 8, rng.uniform(0, angles[-1], size=20)])
+    predicted = angular_interpolation(rates, angles, inside)
+    np.testing.assert_allclose(predicted, a + b * inside[:, None, None], atol=1e-12)
+    # 2. any signal linear between neighbours on the whole circle (wrap-around included)
+    knots = rng.normal(size=(8, 5, 6)) * 10 + 20
+    new = np.concatenate([angles + np.pi / 8, rng.uniform(-np.pi, 3 * np.pi, size=30)])
+    np.testing.assert_allclose(angular_interpolation(knots, angles, new),
+                               _periodic_linear(angles, knots, new), atol=1e-10)
+
+
+def test_angular_interpolation_from_every_other_training_direction():
+    """Half the training directions (every other one): the gap doubles; still exact for a
+    signal linear between the remaining neighbours, not for one with a knot in every gap."""
+    rng = np.random.default_rng(12)
+    angles = 2 * np.pi * np.arange(8) / 8
+    half = angles[::2]
+    knots = rng.normal(size=(4, 5, 6))
+    skipped = angles[1::2]  # the other training directions, half-way across the wider gaps
+    intermediate = angles + np.pi / 8  # the untrained directions, a quarter of the way
+    new = np.concatenate([skipped, intermediate])
+    predicted = angular_interpolation(knots, half, new)
+    np.testing.assert_allclose(predicted, _periodic_linear(half, knots, new), atol=1e-12)
+    nxt = np.roll(knots, -1, axis=0)
+    np.testing.assert_allclose(predicted[:4], 0.5 * (knots + nxt), atol=1e-12)
+    np.testing.assert_allclose(predicted[4::2], 0.75 * knots + 0.25 * nxt, atol=1e-12)
+    np.testing.assert_allclose(predicted[5::2], 0.25 * knots + 0.75 * nxt, atol=1e-12)
+    # a signal that bends at the skipped directions is linear only on the finer grid: exact
+    # from all eight, not from every other one
+    full = rng.normal(size=(8, 5, 6))
+    np.testing.assert_allclose(angular_interpolation(full, angles, intermediate),
+                               _periodic_linear(angles, full, intermediate), atol=1e-12)
+    assert np.abs(angular_interpolation(full[::2], half, skipped) - full[1::2]).max() > 0.1

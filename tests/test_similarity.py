@@ -9,13 +9,16 @@ from ffhlib.similarity import (
     cca,
     compare,
     compare_dims,
+    condition_dependent,
     direction_offset_share,
     explained_variance_ratio,
     mean_canonical_correlation,
     n_components_for_variance,
+    oracle_activity,
     pca,
     procrustes_distance,
     remove_direction_means,
+    shared_variance_share,
     stack_activity,
 )
 
@@ -259,3 +262,152 @@ def test_plots_draw_what_they_are_given():
     np.testing.assert_allclose(line.get_ydata(), [0.5, 0.6])
     assert line.get_color() == color("FFH")
     plt.close("all")
+
+
+# --- the condition-dependent part ---------------------------------------------------------------
+
+
+def _loop_condition_dependent(rates):
+    """Plain-loop reference: r(c, t, i) minus the mean over directions c' of r(c', t, i)."""
+    C, T, N = rates.shape
+    out = np.empty_like(rates)
+    for t in range(T):
+        for i in range(N):
+            m = sum(rates[c, t, i] for c in range(C)) / C
+            for c in range(C):
+                out[c, t, i] = rates[c, t, i] - m
+    return out
+
+
+def test_condition_free_activity_has_no_condition_dependent_part():
+    rng = np.random.default_rng(0)
+    # integer-valued rates: the mean over 8 directions is exact, so the part is exactly 0
+    course = rng.integers(0, 50, size=(1, 30, 5)).astype(float)
+    same = np.repeat(course, 8, axis=0)
+    assert np.array_equal(condition_dependent(same), np.zeros_like(same))
+    assert shared_variance_share(same) == 1.0
+    # any float time course: 0 up to rounding, share 1
+    course = rng.normal(size=(1, 30, 5)) * 20 + 5
+    same = np.repeat(course, 6, axis=0)
+    np.testing.assert_allclose(condition_dependent(same), 0.0, atol=1e-12 * np.abs(same).max())
+    assert shared_variance_share(same) == pytest.approx(1.0, abs=1e-12)
+
+
+def test_condition_only_activity_is_unchanged():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(8, 30, 5))
+    only = x - x.mean(axis=0, keepdims=True)  # zero mean over directions at every time
+    np.testing.assert_allclose(condition_dependent(only), only, atol=1e-13)
+    np.testing.assert_allclose(condition_dependent(only + 7.0), only, atol=1e-12)
+    assert shared_variance_share(only) == pytest.approx(0.0, abs=1e-12)
+    assert shared_variance_share(only + 7.0) == pytest.approx(0.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_condition_dependent_against_a_loop_and_the_share_as_a_variance_split(seed):
+    rng = np.random.default_rng(seed)
+    rates = rng.normal(size=(5, 7, 3)) + rng.normal(size=(1, 7, 3)) * 3
+    cd = condition_dependent(rates)
+    np.testing.assert_allclose(cd, _loop_condition_dependent(rates), atol=1e-12)
+    centred = rates - rates.mean(axis=(0, 1), keepdims=True)
+    # the two parts are orthogonal: share = 1 - |r_cd|^2 / |r - mean|^2
+    assert shared_variance_share(rates) == pytest.approx(
+        1 - (cd**2).sum() / (centred**2).sum(), abs=1e-12)
+    assert 0 < shared_variance_share(rates) < 1
+
+
+def test_condition_dependent_and_remove_direction_means_are_different_operations():
+    C, T = 8, 40
+    t = np.linspace(0, 1, T)
+    angle = 2 * np.pi * np.arange(C) / C
+    course = np.broadcast_to(np.sin(2 * np.pi * t)[None, :, None], (C, T, 1))  # shared in time
+    offsets = np.broadcast_to(np.cos(angle)[:, None, None], (C, T, 1))  # static per direction
+    # the shared time course: removed by condition_dependent, kept by remove_direction_means
+    np.testing.assert_allclose(condition_dependent(course), 0.0, atol=1e-12)
+    np.testing.assert_allclose(remove_direction_means(course), course - course.mean(), atol=1e-12)
+    # static direction offsets (zero mean over directions): the other way round
+    np.testing.assert_allclose(condition_dependent(offsets), offsets, atol=1e-12)
+    np.testing.assert_allclose(remove_direction_means(offsets), 0.0, atol=1e-12)
+
+
+def test_condition_dependent_guards():
+    with pytest.raises(ValueError, match="2 conditions"):
+        condition_dependent(np.ones((1, 5, 2)))
+    with pytest.raises(ValueError, match="rates"):
+        condition_dependent(np.ones((5, 2)))
+    with pytest.raises(ValueError, match="constant"):
+        shared_variance_share(np.ones((3, 5, 2)))
+    with pytest.raises(ValueError, match="2 conditions"):
+        shared_variance_share(np.ones((1, 5, 2)))
+
+
+# --- the oracle --------------------------------------------------------------------------------
+
+
+def _latents(seed, C=8, T=30, k=4, scales=None):
+    """k latent time courses over C directions x T times, exactly uncorrelated (orthonormal
+    after centring) and scaled by ``scales``."""
+    rng = np.random.default_rng(seed)
+    Z = rng.normal(size=(C * T, k))
+    Q, _ = np.linalg.qr(Z - Z.mean(axis=0))
+    scales = np.ones(k) if scales is None else np.asarray(scales)
+    return (Q * scales).reshape(C, T, k)
+
+
+def test_oracle_is_every_neuron_outside_the_scored_half():
+    rng = np.random.default_rng(2)
+    rates = rng.normal(size=(3, 4, 20))
+    halves = (np.array([2, 7, 11]), np.array([0, 15, 19]))
+    for scored in (0, 1):
+        keep = [i for i in range(20) if i not in halves[scored]]
+        assert np.array_equal(oracle_activity(rates, halves, scored), rates[:, :, keep])
+    # the other half of E stays in the oracle
+    assert oracle_activity(rates, [[2, 7, 11], [0, 15, 19]], 0).shape == (3, 4, 17)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_oracle_matches_halves_that_are_linear_images_of_the_other_neurons(seed):
+    rng = np.random.default_rng(seed)
+    k = 4
+    Z = _latents(seed, k=k)
+    rates = Z @ rng.normal(size=(k, 40)) + rng.normal(size=40)  # every neuron a linear image
+    halves = (np.arange(0, 16, 2), np.arange(1, 16, 2))
+    for scored in (0, 1):
+        oracle = oracle_activity(rates, halves, scored)
+        score = compare(rates[:, :, halves[scored]], oracle, d=k)
+        assert score.mean_correlation == pytest.approx(1.0, abs=1e-8)
+
+
+def test_the_oracle_is_a_reference_not_a_bound():
+    """PCA then CCA is not monotone in the neurons: adding neurons to the other half of E can
+    lower its score with the scored half (they move the top principal components)."""
+    rng = np.random.default_rng(3)
+    Z = _latents(3, k=4, scales=[1.0, 0.8, 30.0, 25.0])
+    scored = Z[:, :, :2] @ rng.normal(size=(2, 6))  # varies along latents 0 and 1 only
+    other = Z[:, :, :2] @ rng.normal(size=(2, 6))
+    pool = Z[:, :, 2:] @ rng.normal(size=(2, 10))  # large variance along latents 2 and 3
+    rates = np.concatenate([scored, other, pool], axis=2)
+    halves = (np.arange(6), np.arange(6, 12))
+    oracle = oracle_activity(rates, halves, 0)
+    with_other_half = compare(scored, other, d=2).mean_correlation
+    with_oracle = compare(scored, oracle, d=2).mean_correlation
+    assert with_other_half == pytest.approx(1.0, abs=1e-8)
+    assert with_oracle < 0.1 < with_other_half  # a superset scores far lower
+
+
+def test_oracle_guards():
+    rates = np.zeros((2, 3, 10))
+    with pytest.raises(ValueError, match="disjoint"):
+        oracle_activity(rates, ([1, 2], [2, 3]), 0)
+    with pytest.raises(ValueError, match=r"halves\[1\].*\[0, 10\)"):
+        oracle_activity(rates, ([1, 2], [3, 10]), 0)
+    with pytest.raises(ValueError, match="integer indices"):
+        oracle_activity(rates, ([1.0, 2.0], [3, 4]), 0)
+    with pytest.raises(ValueError, match="non-empty"):
+        oracle_activity(rates, ([], [3, 4]), 0)
+    with pytest.raises(ValueError, match="pair"):
+        oracle_activity(rates, ([1, 2],), 0)
+    with pytest.raises(ValueError, match="scored"):
+        oracle_activity(rates, ([1, 2], [3, 4]), 2)
+    with pytest.raises(TypeError, match="scored"):
+        oracle_activity(rates, ([1, 2], [3, 4]), 0.0)

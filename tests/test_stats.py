@@ -10,6 +10,7 @@ from ffhlib.stats import (
     grouped_paired_summary,
     mean_interval,
     paired_summary,
+    within_group_rank_correlation,
 )
 
 
@@ -127,3 +128,59 @@ def test_bootstrap_over_groups_resamples_whole_groups():
     assert 0.0 <= lo <= est <= hi <= 4.0
     # a resample of whole groups has a mean that is a multiple of 1/5 (5 groups of equal size)
     np.testing.assert_allclose(np.round(reps * 5), reps * 5, atol=1e-9)
+
+
+# --- rank correlation within groups, tested over groups ----------------------------------------
+
+
+def _simpson(n_groups=8, cells=6, seed=0):
+    """Within every group y rises with x; across groups the offsets go the other way."""
+    rng = np.random.default_rng(seed)
+    groups = np.repeat(np.arange(n_groups), cells)
+    x = rng.uniform(0, 1, size=groups.size) + 2.0 * groups
+    y = x + 0.05 * rng.normal(size=groups.size) - 5.0 * groups
+    return x, y, groups
+
+
+def test_within_group_correlation_is_not_the_pooled_one():
+    x, y, groups = _simpson()
+    pooled = stats.spearmanr(x, y).statistic
+    within = within_group_rank_correlation(x, y, groups)
+    assert pooled < -0.8  # one Spearman over all points says: negative
+    assert within.mean_rho > 0.8 and np.all(within.rho > 0)  # within every group: positive
+    # all 8 groups positive: exact two-sided Wilcoxon p = 2 / 2^8
+    assert within.wilcoxon_p == pytest.approx(2 / 2**8)
+    assert within.min_attainable_p == pytest.approx(2 / 2**8)
+    assert within.n_groups == 8 and within.n_undefined == 0
+    # independent references: SciPy group by group, and SciPy's Wilcoxon on the group values
+    for k, g in enumerate(within.groups):
+        keep = groups == g
+        assert within.rho[k] == pytest.approx(stats.spearmanr(x[keep], y[keep]).statistic)
+        assert within.n_pairs[k] == keep.sum()
+    assert within.wilcoxon_p == pytest.approx(stats.wilcoxon(within.rho).pvalue)
+
+
+def test_within_group_correlation_missing_values():
+    x, y, groups = _simpson(n_groups=5, cells=5, seed=1)
+    x[0] = np.nan  # one cell of group 0: left out, the group keeps its other cells
+    y[5:8] = np.nan  # group 1 keeps 2 complete cells: undefined
+    y[10:15] = 1.0  # group 2: y constant: undefined
+    r = within_group_rank_correlation(x, y, groups)
+    assert r.rho[0] == pytest.approx(stats.spearmanr(x[1:5], y[1:5]).statistic)
+    assert list(r.n_pairs) == [4, 2, 5, 5, 5]
+    assert np.isnan(r.rho[1]) and np.isnan(r.rho[2])
+    assert r.n_groups == 3 and r.n_undefined == 2
+    defined = r.rho[[0, 3, 4]]
+    assert r.mean_rho == pytest.approx(defined.mean())
+    assert np.isfinite(r.mean_rho) and np.isfinite(r.wilcoxon_p)
+    assert r.wilcoxon_p == pytest.approx(stats.wilcoxon(defined).pvalue)
+
+
+def test_within_group_correlation_guards():
+    x, y, groups = _simpson(n_groups=3, cells=4)
+    with pytest.raises(ValueError, match="one length"):
+        within_group_rank_correlation(x, y[:-1], groups)
+    with pytest.raises(ValueError, match="finite numbers or NaN"):
+        within_group_rank_correlation(np.where(groups == 0, np.inf, x), y, groups)
+    with pytest.raises(ValueError, match="no group"):
+        within_group_rank_correlation(x, np.ones_like(y), groups)

@@ -161,7 +161,8 @@ def angular_interpolation(values, angles, new_angles) -> np.ndarray:
     Parameters
     ----------
     values : array_like, shape (C, ...)
-        Known values (e.g. EMG, (C, T, M)) at ``angles``.
+        Known values at ``angles``, any trailing shape: EMG (C, T, M) or recorded rates
+        (C, T, N) alike (each trailing entry is interpolated on its own, with the same weights).
     angles : array_like, shape (C,)
         Known directions (rad), distinct modulo 2 pi, C >= 2.
     new_angles : array_like, shape (C_new,)
@@ -173,10 +174,16 @@ def angular_interpolation(values, angles, new_angles) -> np.ndarray:
 
     Notes
     -----
-    For :math:`\theta` between the neighbouring known directions :math:`\theta_a < \theta <
-    \theta_b` (on the circle), :math:`\\hat v(\theta) = \frac{(\theta_b - \theta) v_a +
-    (\theta - \theta_a) v_b}{\theta_b - \theta_a}`; half-way between two directions it is their
-    average.
+    For :math:`\\theta` between the neighbouring known directions :math:`\\theta_a < \\theta <
+    \\theta_b` (on the circle),
+
+    .. math:: \\hat v(\\theta) = \\frac{(\\theta_b - \\theta) v_a + (\\theta - \\theta_a) v_b}
+                                  {\\theta_b - \\theta_a};
+
+    half-way between two directions it is their average. It is exact (reproduces the signal) for
+    every signal that is linear in angle between each pair of neighbouring known directions, i.e.
+    piecewise linear on the circle with its knots at ``angles`` (the periodic linear
+    interpolation of ``numpy.interp(..., period=2 pi)``).
     """
     values = check_array("values", values)
     angles = check_array("angles", angles, ndim=1)

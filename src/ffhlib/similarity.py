@@ -28,14 +28,17 @@ __all__ = [
     "cca",
     "compare",
     "compare_dims",
+    "condition_dependent",
     "direction_offset_share",
     "explained_variance_ratio",
     "latent_trajectories",
     "mean_canonical_correlation",
     "n_components_for_variance",
+    "oracle_activity",
     "pca",
     "procrustes_distance",
     "remove_direction_means",
+    "shared_variance_share",
     "stack_activity",
 ]
 
@@ -398,6 +401,11 @@ def remove_direction_means(rates) -> np.ndarray:
     Returns
     -------
     ndarray, shape (C, T, N)
+
+    See Also
+    --------
+    condition_dependent : removes, at each time, the mean over *directions* instead (the
+        condition-independent time course); a different operation.
     """
     rates = check_array("rates", rates, ndim=3)
     return rates - rates.mean(axis=1, keepdims=True)
@@ -420,3 +428,135 @@ def direction_offset_share(rates) -> float:
         raise ValueError("rates is constant: its offset share is undefined")
     offsets = rates.mean(axis=1, keepdims=True) - grand
     return float(rates.shape[1] * (offsets**2).sum() / total)
+
+
+def condition_dependent(rates) -> np.ndarray:
+    """The condition-dependent part of the activity: each time's mean over directions removed.
+
+    Parameters
+    ----------
+    rates : array_like, shape (C, T, N)
+        Trial-averaged activity: conditions (reach directions, C >= 2), time, units; any unit
+        (Hz, tanh).
+
+    Returns
+    -------
+    ndarray, shape (C, T, N)
+        Same units as ``rates``; its mean over directions is zero at every time and unit.
+
+    See Also
+    --------
+    remove_direction_means : removes each direction's mean over *time* (the static offset of
+        each trajectory) and keeps the time course shared by all directions.
+    shared_variance_share : how much of the variance this removes.
+
+    Notes
+    -----
+    .. math:: r^{cd}_i(c, t) = r_i(c, t) - \\frac{1}{C} \\sum_{c'} r_i(c', t)
+
+    The two operations side by side, with :math:`\\langle\\cdot\\rangle_c` the mean over
+    directions and :math:`\\langle\\cdot\\rangle_t` over time:
+
+    - ``condition_dependent``: :math:`r - \\langle r \\rangle_c` (a function of ``t``): what
+      differs between directions at each moment; activity that is the same in every direction
+      becomes 0, activity whose mean over directions is zero at every time is unchanged.
+    - :func:`remove_direction_means`: :math:`r - \\langle r \\rangle_t` (a function of ``c``):
+      what varies in time within each direction; activity constant in time within each direction
+      becomes 0.
+
+    In a circuit whose activity is dominated by a time course shared by all directions, CCA and
+    Procrustes on ``rates`` mostly score that shared course; on ``condition_dependent(rates)``
+    they score what differs between directions.
+    """
+    rates = check_array("rates", rates, ndim=3)
+    if rates.shape[0] < 2:
+        raise ValueError(f"rates must hold at least 2 conditions (axis 0) to have a "
+                         f"condition-dependent part, got {rates.shape[0]}")
+    return rates - rates.mean(axis=0, keepdims=True)
+
+
+def shared_variance_share(rates) -> float:
+    """Share of the activity's variance that is the condition-independent time course.
+
+    Parameters
+    ----------
+    rates : array_like, shape (C, T, N)
+        C >= 2 conditions; not constant.
+
+    Returns
+    -------
+    float
+        In [0, 1]: 1 when every direction has the same activity (nothing is condition
+        dependent), 0 when the mean over directions is the same at every time (each unit's
+        mean over directions is constant in time).
+
+    Notes
+    -----
+    With :math:`m_i(t) = \\frac{1}{C}\\sum_c r_i(c, t)` and :math:`\\bar r_i` unit ``i``'s mean
+    over all conditions and times (the centring of :func:`stack_activity`),
+
+    .. math:: s = \\frac{C \\sum_{t,i} (m_i(t) - \\bar r_i)^2}
+                        {\\sum_{c,t,i} (r_i(c, t) - \\bar r_i)^2}
+                = 1 - \\frac{\\lVert r^{cd} \\rVert^2}{\\lVert r - \\bar r \\rVert^2},
+
+    the two terms of the centred variance being orthogonal (:func:`condition_dependent` gives
+    :math:`r^{cd} = r - m`). Computed as the first ratio, clipped to [0, 1] against rounding.
+    """
+    rates = check_array("rates", rates, ndim=3)
+    if rates.shape[0] < 2:
+        raise ValueError(f"rates must hold at least 2 conditions (axis 0), got {rates.shape[0]}")
+    grand = rates.mean(axis=(0, 1), keepdims=True)
+    total = float(((rates - grand) ** 2).sum())
+    if total == 0:
+        raise ValueError("rates is constant: its shared-variance share is undefined")
+    shared = rates.mean(axis=0, keepdims=True) - grand
+    return float(np.clip(rates.shape[0] * (shared**2).sum() / total, 0.0, 1.0))
+
+
+def oracle_activity(rates, halves, scored: int) -> np.ndarray:
+    """The oracle's activity: every ground-truth neuron outside the scored half of E.
+
+    Parameters
+    ----------
+    rates : array_like, shape (C, T, N_all)
+        The ground truth's rates (all SOC neurons).
+    halves : pair of array_like of int
+        The evaluation set's two halves (SOC indices in ``[0, N_all)``, disjoint, each
+        non-empty), e.g. ``EvaluationSet.halves``.
+    scored : {0, 1}
+        Which half is scored; the oracle holds all neurons but that half (the other half of E
+        and every neuron outside E).
+
+    Returns
+    -------
+    ndarray, shape (C, T, N_all - len(halves[scored]))
+        The neurons in ascending SOC index order.
+
+    Notes
+    -----
+    The oracle sees everything a model could, short of the scored neurons themselves; it is a
+    **reference, not a bound**. PCA followed by CCA is not monotone in the number of neurons: a
+    neuron set can lose similarity to the scored half when neurons are added (they can move the
+    top ``d`` principal components away from the directions the scored half varies along), so a
+    network can score above the oracle. The only bounds are those of the measures themselves:
+    mean canonical correlation 1 and Procrustes distance 0. Normalise floor -> oracle and show
+    values above 1 as they are.
+    """
+    rates = check_array("rates", rates, ndim=3)
+    n_all = rates.shape[2]
+    scored = check_int("scored", scored, minimum=0, maximum=1)
+    if isinstance(halves, (str, bytes)) or len(halves) != 2:
+        raise ValueError("halves must be a pair of index arrays (the evaluation set's halves)")
+    parts = []
+    for k, half in enumerate(halves):
+        index = np.asarray(half)
+        if index.ndim != 1 or index.size == 0 or not np.issubdtype(index.dtype, np.integer):
+            raise ValueError(f"halves[{k}] must be a non-empty 1-D array of integer indices, got "
+                             f"{half!r}")
+        if index.min() < 0 or index.max() >= n_all or np.unique(index).size != index.size:
+            raise ValueError(f"halves[{k}] must hold distinct neuron indices in [0, {n_all}), "
+                             f"got {index.tolist()}")
+        parts.append(index)
+    if np.intersect1d(parts[0], parts[1]).size:
+        raise ValueError("halves must be disjoint")
+    return rates[:, :, np.setdiff1d(np.arange(n_all), parts[scored])]

@@ -23,11 +23,13 @@ __all__ = [
     "GroupEffect",
     "GroupedPairedSummary",
     "PairedSummary",
+    "WithinGroupRankCorrelation",
     "bootstrap_interval",
     "curve_summary",
     "grouped_paired_summary",
     "mean_interval",
     "paired_summary",
+    "within_group_rank_correlation",
 ]
 
 
@@ -333,3 +335,101 @@ def bootstrap_interval(statistic, groups, values, *, n_boot: int = 2000, confide
         return estimate, (float("nan"), float("nan")), reps
     lo, hi = np.quantile(reps, [(1 - confidence) / 2, (1 + confidence) / 2])
     return estimate, (float(lo), float(hi)), reps
+
+
+@dataclass(frozen=True)
+class WithinGroupRankCorrelation:
+    """Rank correlations computed within each group and tested over groups.
+
+    Attributes
+    ----------
+    groups : ndarray, shape (G,)
+        Every group label (sorted).
+    rho : ndarray, shape (G,)
+        Each group's Spearman correlation between ``x`` and ``y`` over its cells; NaN where it is
+        undefined (fewer than 3 complete pairs, or ``x`` or ``y`` constant over them).
+    n_pairs : ndarray of int, shape (G,)
+        Complete (both finite) pairs each group's correlation used.
+    mean_rho : float
+        Mean of the defined ``rho``.
+    wilcoxon_p : float
+        Two-sided Wilcoxon signed-rank p of the defined ``rho`` against 0 (as
+        :func:`paired_summary` computes it; NaN if every defined ``rho`` is 0).
+    min_attainable_p : float
+        ``2 / 2**n_nonzero``, the smallest p the exact test can give.
+    n_groups : int
+        Groups with a defined ``rho`` (the units of the test).
+    n_undefined : int
+        Groups left out because their ``rho`` is undefined.
+    """
+
+    groups: np.ndarray
+    rho: np.ndarray
+    n_pairs: np.ndarray
+    mean_rho: float
+    wilcoxon_p: float
+    min_attainable_p: float
+    n_groups: int
+    n_undefined: int
+
+
+def within_group_rank_correlation(x, y, groups) -> WithinGroupRankCorrelation:
+    """Spearman correlation of ``x`` and ``y`` within each group, tested over groups.
+
+    Parameters
+    ----------
+    x, y : array_like, shape (n,)
+        Two measurements of the same cells (e.g. single-neuron and population similarity of
+        each cell of a grid, for every ground truth); NaN marks a missing value.
+    groups : array_like, shape (n,)
+        Each cell's group (its ground truth).
+
+    Returns
+    -------
+    WithinGroupRankCorrelation
+
+    Raises
+    ------
+    ValueError
+        If the lengths differ, a value is infinite, or no group has a defined correlation.
+
+    Notes
+    -----
+    The cells of one ground truth share its circuit, so one Spearman correlation over all
+    points would treat them as independent (pseudo-replication) and would mix the relation
+    within ground truths with differences between them. Instead, :math:`\\rho_g` =
+    Spearman's :math:`\\rho` (average ranks for ties, ``scipy.stats.spearmanr``) over the
+    cells of group :math:`g`, and the test is a Wilcoxon signed-rank test of
+    :math:`\\{\\rho_g\\}` against 0: the groups are the units.
+
+    Missing values: a cell with ``x`` or ``y`` NaN is left out of its group's correlation (the
+    other cells keep theirs); a group left with fewer than 3 complete cells, or with ``x`` or
+    ``y`` constant over them, has no defined correlation: NaN in ``rho``, out of the mean and
+    the test, and counted in ``n_undefined``.
+    """
+    x = check_array("x", x, ndim=1, finite=False)
+    y = check_array("y", y, ndim=1, finite=False)
+    groups = np.asarray(groups)
+    if not (x.shape == y.shape == groups.shape):
+        raise ValueError(f"x, y and groups must have one length, got {x.size}, {y.size}, "
+                         f"{groups.size}")
+    if np.any(np.isinf(x)) or np.any(np.isinf(y)):
+        raise ValueError("x and y must contain only finite numbers or NaN (missing)")
+    labels = np.unique(groups)
+    rho = np.full(labels.size, np.nan)
+    n_pairs = np.zeros(labels.size, dtype=np.int64)
+    for k, g in enumerate(labels):
+        keep = (groups == g) & ~np.isnan(x) & ~np.isnan(y)
+        xg, yg = x[keep], y[keep]
+        n_pairs[k] = xg.size
+        if xg.size >= 3 and np.ptp(xg) > 0 and np.ptp(yg) > 0:
+            rho[k] = float(stats.spearmanr(xg, yg).statistic)
+    defined = rho[~np.isnan(rho)]
+    if defined.size == 0:
+        raise ValueError("no group has a defined rank correlation (each needs at least 3 "
+                         "complete cells with x and y not constant)")
+    test = paired_summary(defined, np.zeros_like(defined))
+    return WithinGroupRankCorrelation(
+        groups=labels, rho=rho, n_pairs=n_pairs, mean_rho=float(defined.mean()),
+        wilcoxon_p=test.wilcoxon_p, min_attainable_p=test.min_attainable_p,
+        n_groups=int(defined.size), n_undefined=int(labels.size - defined.size))
