@@ -23,9 +23,23 @@ import numpy as np
 from .stats import GroupedPairedSummary
 
 __all__ = [
+    "cache_savings_text",
+    "cache_use_text",
+    "calibration_defaults_text",
+    "calibration_source_text",
     "claim_status",
+    "cue_epoch_text",
     "describe_comparison",
+    "gain_bound_verdict",
+    "gain_validity_verdict",
+    "git_commit_short_text",
+    "git_commit_text",
+    "git_tree_text",
+    "lock_sha256_text",
+    "locked_version_text",
+    "outside_build_note",
     "supports_claim",
+    "unset_text",
 ]
 
 # ----------------------------------------------------------------------------- comparisons
@@ -97,12 +111,164 @@ def claim_status(summary: GroupedPairedSummary, better: str = "higher") -> str:
     return "✔ supports" if supports_claim(summary, better) else "✘ against"
 
 
+# ----------------------------------------------------------------------------- 03 gain modulation
+
+
+def gain_validity_verdict(n_invalid: int, n_ground_truths: int) -> str:
+    """Whether every ground truth is valid (each direction reaches the required R^2).
+
+    Parameters
+    ----------
+    n_invalid : int
+        Ground truths with at least one direction below the required R^2.
+    n_ground_truths : int
+        Ground truths built.
+    """
+    if not 0 <= n_invalid <= n_ground_truths:
+        raise ValueError(f"n_invalid must be in [0, n_ground_truths={n_ground_truths}], "
+                         f"got {n_invalid}")
+    if n_invalid == 0:
+        return "every ground truth is valid"
+    return f"{n_invalid} of the {n_ground_truths} ground truths are not valid"
+
+
+def gain_bound_verdict(n_at_bound: int) -> str:
+    """Whether the optimizer's bounds on the gains shape the result (some gain sits at one)."""
+    if n_at_bound < 0:
+        raise ValueError(f"n_at_bound must be >= 0, got {n_at_bound}")
+    return ("so the bounds do not shape the result" if n_at_bound == 0
+            else "so the bounds shape part of the result")
+
+
 # ----------------------------------------------------------------------------- 04 full-FORCE
 
+#: How each trial design is described in the prose.
+_CUE_EPOCH_TEXT = {"preparation": "direction input during preparation only",
+                   "trial": "direction input held through the movement"}
+
+
+def cue_epoch_text(cue_epoch: str) -> str:
+    """The trial design in words ("direction input during preparation only", ...)."""
+    if cue_epoch not in _CUE_EPOCH_TEXT:
+        raise ValueError(f"cue_epoch must be one of {tuple(_CUE_EPOCH_TEXT)}; got {cue_epoch!r}")
+    return _CUE_EPOCH_TEXT[cue_epoch]
+
+
+def calibration_defaults_text(chosen, frozen) -> str:
+    """Whether the library's calibrated defaults are what the rule chooses from the record.
+
+    Parameters
+    ----------
+    chosen, frozen : ffhlib.calibration.CalibratedSettings
+        What :func:`ffhlib.calibration.choose` gives from the record, and the library's
+        :data:`ffhlib.calibration.CALIBRATED` settings of the same design.
+    """
+    if chosen == frozen:
+        return "exactly these"
+    return (f"different (σ = {frozen.training_noise:g}, gain {frozen.hint_gain:g}, "
+            f"{frozen.n_passes} passes): the record and the defaults disagree")
+
+
+def calibration_source_text(full: bool, n_trainings: int, minutes_on_two_cores: float) -> str:
+    """Where the calibration shown comes from: this execution (``full``) or the shipped record.
+
+    Parameters
+    ----------
+    full : bool
+        The chapter reran the whole calibration.
+    n_trainings : int
+        Trainings in the record (both designs).
+    minutes_on_two_cores : float
+        Their training time over two worker processes (min).
+    """
+    if full:
+        return "this execution reran the whole calibration (with full = True)."
+    return ("this page shows the recorded run that set them; rerunning the chapter with -p full "
+            f"true repeats it (both designs: {n_trainings} trainings, about "
+            f"{minutes_on_two_cores:.0f} minutes on 2 cores).")
+
+
 # ----------------------------------------------------------------------------- 05 similarity
+# Chapter 05's outcome-dependent sentences are the paired comparisons above
+# (describe_comparison, claim_status), built by ffhlib.similarity_study.glue_values.
 
 # ----------------------------------------------------------------------------- 06 generalization
 
 # ----------------------------------------------------------------------------- 07 how many neurons
 
 # ----------------------------------------------------------------------------- 08 mechanisms
+
+# ---------------------------------------------------------------- appendix: reproducibility
+
+
+def git_commit_text(commit: str | None) -> str:
+    """The build's commit, or why it is unknown."""
+    return commit or "unknown (not built from a git checkout)"
+
+
+def git_commit_short_text(short: str | None) -> str:
+    """The build's short commit, or "unknown"."""
+    return short or "unknown"
+
+
+def git_tree_text(dirty: bool | None) -> str:
+    """Whether the tracked files were those of the commit ("... the tracked files were" + this)."""
+    if dirty is None:
+        return "of unknown state (no git checkout)"
+    if not dirty:
+        return "unchanged from that commit (a clean tree)"
+    return "changed from that commit (a dirty tree: the build is not exactly that commit)"
+
+
+def lock_sha256_text(sha256: str | None) -> str:
+    """The lock file's SHA-256, or why there is none."""
+    return sha256 or "unknown (no lock file found)"
+
+
+def locked_version_text(name: str, locked) -> str:
+    """The version the lock pins for ``name``; the project itself is not pinned; "-": not in the
+    lock."""
+    if name in locked:
+        return locked[name]
+    return "(the project itself)" if name == "ffhlib" else "-"
+
+
+def unset_text(value: str | None) -> str:
+    """An environment variable's value as a table cell, or "unset"."""
+    return "unset" if value is None else f"`{value}`"
+
+
+def cache_use_text(use) -> str:
+    """What one chapter took from the cache (a :class:`ffhlib.cache.CacheSavings` or ``None``)."""
+    if use is None:
+        return "not recorded"
+    return f"{use.n_entries} ({use.seconds:.0f} s)" if use.n_entries else "none"
+
+
+def cache_savings_text(saved) -> str:
+    """What the whole build took from the cache, ending the sentence "... of execution, ".
+
+    Parameters
+    ----------
+    saved : ffhlib.cache.CacheSavings or None
+        ``None`` when no chapter left a cache record.
+    """
+    if saved is None:
+        return "(no cache records were found for this build)"
+    if saved.n_entries == 0:
+        return ("computing every result it used itself, so this is the time of a build from "
+                "an empty cache")
+    return (f"taking {saved.n_entries} results from the cache that no chapter of this build "
+            f"computed (earlier runs had spent {saved.seconds / 60:.0f} min of computation on "
+            "them, summed over worker processes): a build from an empty cache takes longer")
+
+
+def outside_build_note(found: bool, stage, *, lead: str) -> str:
+    """The end of a table caption when the page found no executed chapters (run on its own).
+
+    Returns ``""`` when chapters were ``found``; otherwise `` (<lead> in <stage>: this page ran
+    on its own, not in make book)``.
+    """
+    if found:
+        return ""
+    return f" ({lead} in {stage}: this page ran on its own, not in make book)"
