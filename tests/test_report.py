@@ -1,17 +1,195 @@
-"""Every outcome-dependent sentence of the book (ffhlib.report): each branch, by chapter section.
+"""The book's outcome-dependent sentences (:mod:`ffhlib.report`): every branch, hand-made input.
 
-Sections follow report.py's; each engineer keeps to the chapters' headings.
+Each section follows the module's: the paired-comparison sentences every chapter uses, then one
+section per chapter. The expected sentences are written out in full, so a change of wording shows
+here as well as in the book.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ffhlib import report
 from ffhlib.cache import CacheSavings
 from ffhlib.calibration import CalibratedSettings
+from ffhlib.stats import GroupedPairedSummary, grouped_paired_summary
+
+
+def _paired(differences, *, b=None) -> GroupedPairedSummary:
+    """A real comparison of one unit per group with these per-group differences ``a - b``."""
+    diff = np.asarray(differences, dtype=float)
+    b = np.full(diff.size, 1.0) if b is None else np.asarray(b, dtype=float)
+    return grouped_paired_summary(b + diff, b, np.arange(diff.size))
+
+
+# --- comparisons (every chapter) ----------------------------------------------------------------
+
+SIX_UP = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)  # 6 groups, all positive: exact p = 2 / 2**6 = 0.03125
+
+
+def test_the_reference_comparisons_have_the_p_values_the_sentences_assume():
+    up = _paired(SIX_UP)
+    assert up.wilcoxon_p == pytest.approx(2 / 2**6) and up.significant and up.n_opposite == 0
+    five = _paired(SIX_UP[:5])
+    assert five.wilcoxon_p == pytest.approx(2 / 2**5) and not five.significant
+    assert five.min_attainable_p == pytest.approx(0.0625)
+
+
+def test_describe_comparison_significant_in_the_better_direction():
+    text = report.describe_comparison(_paired(SIX_UP), what="similarity")
+    assert text == ("FFH's similarity is higher (better) than FF's, and the difference is "
+                    "significant (p < 0.05 over 6 ground truths; every one of the 6 ground "
+                    "truths goes the same way)")
+
+
+def test_describe_comparison_significant_but_worse_when_lower_is_better():
+    text = report.describe_comparison(_paired(SIX_UP), what="error", better="lower")
+    assert text.startswith("FFH's error is higher (worse) than FF's, and the difference is "
+                           "significant")
+
+
+def test_describe_comparison_lower_and_better():
+    text = report.describe_comparison(_paired([-d for d in SIX_UP]), what="error",
+                                      better="lower")
+    assert text.startswith("FFH's error is lower (better) than FF's, and the difference is "
+                           "significant (p < 0.05 over 6 ground truths")
+
+
+def test_describe_comparison_not_significant_with_groups_going_the_other_way():
+    summary = _paired([0.5, -0.4, 0.1, 0.3, -0.6, 0.2, 0.7, 0.15])  # 8 groups: p can reach 0.008
+    assert not summary.significant and summary.n_opposite == 2
+    assert summary.min_attainable_p < 0.05
+    text = report.describe_comparison(summary, what="similarity")
+    assert text == ("FFH's similarity is on average higher (better) than FF's, but the "
+                    "difference is not significant (p ≥ 0.05 over 8 ground truths; 2 of the 8 "
+                    "ground truths go the other way)")
+
+
+def test_describe_comparison_names_the_floor_of_p_with_too_few_groups():
+    text = report.describe_comparison(_paired(SIX_UP[:5]), what="similarity")
+    assert text == ("FFH's similarity is on average higher (better) than FF's, but the "
+                    "difference is not significant (p ≥ 0.05 over 5 ground truths; every one of "
+                    "the 5 ground truths goes the same way; with 5 ground truths the test cannot "
+                    "go below p = 0.0625)")
+
+
+def test_describe_comparison_when_the_test_cannot_be_computed():
+    summary = dataclasses.replace(_paired(SIX_UP), wilcoxon_p=math.nan)
+    assert report.describe_comparison(summary, what="similarity") == (
+        "the paired test could not be computed (6 ground truths, no non-zero difference)")
+
+
+def test_describe_comparison_names_and_possessives():
+    text = report.describe_comparison(_paired(SIX_UP), what="fit", a="FF", b="hints",
+                                      unit="networks")
+    assert text.startswith("FF's fit is higher (better) than hints', and")
+    assert "over 6 networks" in text
+
+
+def test_describe_comparison_refuses_an_unknown_direction():
+    with pytest.raises(ValueError, match="better"):
+        report.describe_comparison(_paired(SIX_UP), what="x", better="bigger")
+
+
+def test_claim_status_marks_each_case():
+    up, down = _paired(SIX_UP), _paired([-d for d in SIX_UP])
+    assert report.claim_status(up, "higher") == "✔ supports"
+    assert report.claim_status(down, "lower") == "✔ supports"
+    assert report.claim_status(up, "lower") == "✘ against"
+    assert report.claim_status(down, "higher") == "✘ against"
+    assert report.claim_status(_paired(SIX_UP[:5]), "higher") == "– not significant"
+    nan = dataclasses.replace(up, wilcoxon_p=math.nan)
+    assert report.claim_status(nan, "higher") == "– not significant"
+    with pytest.raises(ValueError, match="better"):
+        report.claim_status(up, "bigger")
+
+
+def test_supports_claim_needs_significance_and_the_direction():
+    assert report.supports_claim(_paired(SIX_UP), "higher")
+    assert not report.supports_claim(_paired(SIX_UP), "lower")
+    assert not report.supports_claim(_paired(SIX_UP[:5]), "higher")
+
+
+# --- 08 mechanisms ------------------------------------------------------------------------------
+
+
+class TestMechanisms:
+    """Chapter 08: the verdict of each comparison, its table mark, and the tally."""
+
+    def test_rotation_verdict_is_about_the_distance_from_the_socs_strength(self):
+        down = _paired([-d for d in SIX_UP])
+        assert report.describe_mechanism("jpca_deviation", down) == (
+            "FFH's distance from the SOC's rotational strength is lower (better) than FF's, and "
+            "the difference is significant (p < 0.05 over 6 ground truths; every one of the 6 "
+            "ground truths goes the same way)")
+
+    @pytest.mark.parametrize("measure, what, up_is", [
+        ("jpca_deviation", "distance from the SOC's rotational strength", "worse"),
+        ("prep_rsa", "match of the preparatory geometry", "better"),
+        ("dsa", "DSA distance to E", "worse"),
+        ("switch_err", "error with the cue switched", "worse"),
+    ])
+    def test_each_measure_names_itself_and_knows_its_better_direction(self, measure, what,
+                                                                      up_is):
+        text = report.describe_mechanism(measure, _paired(SIX_UP))
+        assert text.startswith(f"FFH's {what} is higher ({up_is}) than FF's")
+
+    def test_the_delay_verdict_names_the_delay(self):
+        text = report.describe_mechanism("delay_err", _paired(SIX_UP[:5]), delay_ms=50.0)
+        assert text.startswith("FFH's error with a 50 ms delay is on average higher (worse) than "
+                               "FF's, but the difference is not significant")
+        assert "error with a 12.5 ms delay" in report.describe_mechanism(
+            "delay_err", _paired(SIX_UP), delay_ms=np.float64(12.5))
+        with pytest.raises(ValueError, match="delay_ms"):
+            report.describe_mechanism("delay_err", _paired(SIX_UP))
+
+    def test_a_verdict_that_cannot_be_computed_says_so(self):
+        nan = dataclasses.replace(_paired(SIX_UP), wilcoxon_p=math.nan)
+        assert report.describe_mechanism("dsa", nan).startswith(
+            "the paired test could not be computed")
+
+    def test_unknown_measures_are_refused(self):
+        with pytest.raises(ValueError, match="measure"):
+            report.describe_mechanism("tea_leaves", _paired(SIX_UP))
+        with pytest.raises(ValueError, match="measure"):
+            report.mechanism_claim("tea_leaves", _paired(SIX_UP))
+
+    def test_claims_follow_the_circuits_side(self):
+        up, down = _paired(SIX_UP), _paired([-d for d in SIX_UP])
+        assert report.mechanism_claim("dsa", down) == "✔ supports"  # FFH closer to E
+        assert report.mechanism_claim("dsa", up) == "✘ against"
+        assert report.mechanism_claim("prep_rsa", up) == "✔ supports"  # higher match
+        assert report.mechanism_claim("prep_rsa", down) == "✘ against"
+        assert report.mechanism_claim("switch_err", _paired(SIX_UP[:5])) == "– not significant"
+
+    def test_tally_when_no_analysis_ran(self):
+        assert report.describe_mechanism_tally([]) == "No analysis was run."
+        assert report.MECHANISMS_NOT_RUN == "no analysis was run"
+
+    def test_tally_of_one_comparison_is_singular(self):
+        assert report.describe_mechanism_tally(["✔ supports"]) == (
+            "Of its 1 comparison, 1 finds FFH significantly closer to the circuit than FF, "
+            "0 find FF closer, and 0 find no significant difference.")
+
+    def test_tally_counts_each_mark(self):
+        claims = ["✘ against", "– not significant", "✔ supports", "– not significant",
+                  "– not significant"]
+        assert report.describe_mechanism_tally(claims) == (
+            "Of its 5 comparisons, 1 finds FFH significantly closer to the circuit than FF, "
+            "1 finds FF closer, and 3 find no significant difference.")
+        assert report.describe_mechanism_tally(["✔ supports"] * 2 + ["✘ against"] * 2) == (
+            "Of its 4 comparisons, 2 find FFH significantly closer to the circuit than FF, "
+            "2 find FF closer, and 0 find no significant difference.")
+
+    def test_tally_refuses_what_is_not_a_mark(self):
+        with pytest.raises(ValueError, match="claims"):
+            report.describe_mechanism_tally(["✔ supports", "maybe"])
+
 
 # --- 03 gain modulation
 
