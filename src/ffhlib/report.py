@@ -19,14 +19,21 @@ chapter uses.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .stats import GroupedPairedSummary
 
+if TYPE_CHECKING:
+    from .generalization_summary import GeneralizationSummary, NetworkNoiseEffect, TrainingNoise
+    from .sweep import NeuronSweepDesign
+    from .sweep_summary import FfhVersusHints, GainComparison, HowManyNeurons, LevelCrossing
+
 __all__ = [
     "MECHANISMS_NOT_RUN",
     "MECHANISM_MEASURES",
+    "baseline_versus_text",
     "cache_savings_text",
     "cache_use_text",
     "calibration_defaults_text",
@@ -36,17 +43,32 @@ __all__ = [
     "describe_comparison",
     "describe_mechanism",
     "describe_mechanism_tally",
+    "failed_tasks_text",
+    "fraction_for_level_text",
     "gain_bound_verdict",
+    "gain_compare_text",
+    "gain_design_text",
+    "gain_result_text",
     "gain_validity_verdict",
+    "generalization_texts",
     "git_commit_short_text",
     "git_commit_text",
     "git_tree_text",
+    "how_many_neurons_texts",
+    "level_interval_text",
     "lock_sha256_text",
     "locked_version_text",
     "mechanism_claim",
+    "network_noise_effect_text",
+    "neurons_for_level_text",
+    "not_reached_text",
     "outside_build_note",
     "supports_claim",
+    "training_noise_effect_text",
+    "training_noise_units_text",
+    "training_noise_verdict",
     "unset_text",
+    "versus_hints_text",
 ]
 
 # ----------------------------------------------------------------------------- comparisons
@@ -201,7 +223,177 @@ def calibration_source_text(full: bool, n_trainings: int, minutes_on_two_cores: 
 
 # ----------------------------------------------------------------------------- 06 generalization
 
+
+def training_noise_units_text(result: TrainingNoise) -> str:
+    """Which units the training-noise comparison ran: every network seed, or the first one."""
+    which = ("every network seed" if result.full
+             else "the first network seed of each ground truth")
+    return f"{result.n_units} units: {which}"
+
+
+def training_noise_verdict(result: TrainingNoise) -> str:
+    """FFH against FF at each training noise, one :func:`describe_comparison` per value."""
+    return "; ".join(f"at σ_train = {s:g}, " + describe_comparison(c, what="error", better="lower")
+                     for s, c in result.versus_ff.items())
+
+
+def network_noise_effect_text(effect: NetworkNoiseEffect, high: float) -> str:
+    """One network's error from the smallest to the largest training noise ``high``."""
+    return (f"for {effect.network} from {effect.error_at_low:.2f} to {effect.error_at_high:.2f} "
+            f"(lower at {high:g} in {effect.n_lower} of {effect.n_ground_truths} ground truths)")
+
+
+def baseline_versus_text(result: TrainingNoise, *, tolerance: float = 0.05) -> str:
+    """The better network's error at the largest training noise against the interpolation's.
+
+    Within ``tolerance`` (relative) of it is "about that"; above, "still r times"; below,
+    "below"; a ratio that cannot be computed (no baseline, a zero baseline) says so.
+    """
+    ratio, best, base = result.baseline_ratio, result.best_error, result.baseline_error
+    if not np.isfinite(ratio):
+        return "cannot be compared with the angular interpolation's (not computed)"
+    numbers = f"({best:.3f} against {base:.3f})"
+    if ratio > 1 + tolerance:
+        return f"still {ratio:.1f} times that of the angular interpolation {numbers}"
+    if ratio >= 1 - tolerance:
+        return f"about that of the angular interpolation {numbers}"
+    return f"below that of the angular interpolation {numbers}"
+
+
+def training_noise_effect_text(result: TrainingNoise) -> str:
+    """What the training noise does to FF's and FFH's error, and the better one's against the
+    network-free baseline at the largest value."""
+    low, high = result.values.min(), result.values.max()
+    effects = "; ".join(network_noise_effect_text(e, high) for e in result.effects)
+    return (f"From σ_train = {low:g} to {high:g}, the error on untrained directions changes "
+            f"{effects}. At σ_train = {high:g} the better network's error is "
+            + baseline_versus_text(result))
+
+
+def generalization_texts(summary: GeneralizationSummary) -> dict[str, str]:
+    """Every outcome-dependent sentence chapter 06 glues, by glue key."""
+    u, loo, unobs = summary.untrained, summary.leave_one_out, summary.unobserved
+    noise, train = summary.input_noise, summary.training_noise
+    lower = {"better": "lower"}
+    return {
+        "gen_verdict": describe_comparison(u.versus_ff, what="error on untrained directions",
+                                           **lower),
+        "gen_claim": claim_status(u.versus_ff, **lower),
+        "loo_verdict": describe_comparison(loo.versus_ff, what="error on the left-out direction",
+                                           **lower),
+        "loo_claim": claim_status(loo.versus_ff, **lower),
+        "unobs_verdict": describe_comparison(unobs.versus_ff,
+                                             what="readout of the unobserved muscles"),
+        "unobs_claim": claim_status(unobs.versus_ff),
+        "noise_verdict": describe_comparison(noise.versus_ff, what="EMG error under input noise",
+                                             **lower),
+        "noise_claim": claim_status(noise.versus_ff, **lower),
+        "noise_increase_verdict": describe_comparison(
+            noise.increase_versus_ff, what="increase of the error under noise", **lower),
+        "gen_noise_units_text": training_noise_units_text(train),
+        "gen_noise_verdict": training_noise_verdict(train),
+        "gen_noise_effect_text": training_noise_effect_text(train),
+    }
+
+
 # ----------------------------------------------------------------------------- 07 how many neurons
+
+
+def _percents(fractions) -> str:
+    return ", ".join(f"{100 * f:g} %" for f in fractions)
+
+
+def versus_hints_text(result: FfhVersusHints) -> str:
+    """At which fractions FFH is more similar to E than its own hints, and where significantly."""
+    if not result.higher:
+        return ("At no recorded fraction is FFH, on average, more similar to E than its own "
+                "hints: the recorded neurons themselves are at least as similar to the "
+                "neurons no network saw as the network trained on them.")
+    significant = (f"(significantly over ground truths at {_percents(result.significant)})"
+                   if result.significant else
+                   "(at none of them significantly over ground truths)")
+    return (f"FFH is more similar to E than its own hints, on average, at "
+            f"{_percents(result.higher)} {significant}; at the other fractions the recorded "
+            "neurons themselves are at least as similar to E as the network trained on them.")
+
+
+def fraction_for_level_text(crossing: LevelCrossing) -> str:
+    """The fraction at which FFH's mean curve reaches the level, or that none of the grid does."""
+    if crossing.reached:
+        return f"{100 * crossing.estimate:.1f} %"
+    return f"no fraction of the grid (the mean curve stays below {100 * crossing.level:g} %)"
+
+
+def neurons_for_level_text(crossing: LevelCrossing) -> str:
+    """That fraction in neurons, or "none"."""
+    return f"{crossing.neurons:.0f}" if crossing.reached else "none"
+
+
+def level_interval_text(crossing: LevelCrossing) -> str:
+    """The bootstrap interval of that fraction (and in neurons), or "not computable"."""
+    if not crossing.interval_computable:
+        return "not computable"
+    lo, hi, n = crossing.low, crossing.high, crossing.n_neurons
+    return f"{100 * lo:.1f} % to {100 * hi:.1f} % ({lo * n:.0f} to {hi * n:.0f} neurons)"
+
+
+def not_reached_text(crossing: LevelCrossing) -> str:
+    """A sentence on the resamples that never reach the level (empty when there are none)."""
+    if not crossing.n_not_reached:
+        return ""
+    return (f" {crossing.n_not_reached} of the {crossing.n_boot} resamples never reach the "
+            "level; they are left out of the interval.")
+
+
+def gain_design_text(design: NeuronSweepDesign) -> str:
+    """What the hint-gain comparison runs: its gains, fractions and ground truths."""
+    n = len(design.second.ground_truth_seeds)
+    return (f"hint gains {', '.join(f'{g:g}' for g in design.gains)} at "
+            f"{_percents(design.second_fractions)} recorded, on {n} ground truth"
+            + ("s" if n != 1 else ""))
+
+
+def gain_result_text(result: GainComparison) -> str:
+    """FFH's mean similarity with E at the smallest and the largest fraction, gain by gain."""
+    low, high = 100 * min(result.fractions), 100 * max(result.fractions)
+    return "Mean canonical correlation with E by hint gain: " + "; ".join(
+        f"gain {g:g}: {a:.3f} at {low:g} % and {b:.3f} at {high:g} %"
+        for g, a, b in zip(result.gains, result.at_low, result.at_high, strict=True))
+
+
+def gain_compare_text(result: GainComparison) -> str:
+    """How the gains run relate to the main curve's: weaker, stronger, only it, or without it."""
+    main = result.main_gain
+    if not result.includes_main:
+        return f"The main curve's gain, {main:g}, is not among them"
+    groups = [(word, [f"{g:g}" for g in gains]) for word, gains in
+              (("weaker", result.weaker), ("stronger", result.stronger)) if gains]
+    if not groups:
+        return f"Only the main curve's gain ({main:g}) is run"
+    return f"The main curve's gain ({main:g}) is compared with " + " and ".join(
+        f"{'' if len(v) > 1 else 'a '}{word} {'ones' if len(v) > 1 else 'one'} ({', '.join(v)})"
+        for word, v in groups)
+
+
+def failed_tasks_text(n_failed: int) -> str:
+    """The line above the table of failed sweep tasks."""
+    tasks = "task" if n_failed == 1 else "tasks"
+    return f"{n_failed} {tasks} failed (marked in the table, left out of every summary):"
+
+
+def how_many_neurons_texts(summary: HowManyNeurons) -> dict[str, str]:
+    """Every outcome-dependent sentence chapter 07 glues, by glue key."""
+    crossing = summary.similarity.crossing
+    return {
+        "fraction_for_90pct_text": fraction_for_level_text(crossing),
+        "neurons_for_90pct_text": neurons_for_level_text(crossing),
+        "fraction_for_90pct_interval_text": level_interval_text(crossing),
+        "sweep_not_reached_text": not_reached_text(crossing),
+        "sweep_beats_hints_text": versus_hints_text(summary.versus_hints),
+        "sweep_gain_text": gain_design_text(summary.design),
+        "sweep_gain_result_text": gain_result_text(summary.gains),
+        "sweep_gain_compare_text": gain_compare_text(summary.gains),
+    }
 
 # ----------------------------------------------------------------------------- 08 mechanisms
 
