@@ -17,6 +17,7 @@ from ffhlib import chapter, study
 from ffhlib import similarity_study as sim
 from ffhlib.similarity import explained_variance_ratio, stack_activity
 from ffhlib.study import StudyParams
+from ffhlib.summaries import comparison_values, summary_values
 
 GTS = (0, 1, 2)
 SEEDS = (0, 1)
@@ -187,7 +188,7 @@ def test_value_helpers_have_the_keys_of_the_chapter_glue(monkeypatch):
     monkeypatch.setattr(chapter, "glue_all", lambda values: glued.update(values))
     chapter.glue_summaries("cca", s.whole)
     chapter.glue_comparison("cmp", s.ffh_ff)
-    ours = {**sim.summary_values("cca", s.whole), **sim.comparison_values("cmp", s.ffh_ff)}
+    ours = {**summary_values("cca", s.whole), **comparison_values("cmp", s.ffh_ff)}
     assert ours == glued
 
 

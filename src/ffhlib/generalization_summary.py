@@ -24,6 +24,7 @@ from . import study
 from .generalization import LOO_KINDS, GeneralizationParams, UntrainedExample
 from .stats import GroupedPairedSummary
 from .study import NETWORKS, KindSummary, StudyParams
+from .summaries import comparison_values, summary_values
 
 __all__ = [
     "UNOBSERVED_KINDS",
@@ -471,31 +472,17 @@ def summarize(table, evaluations, loo, noise_study, *, params: StudyParams,
         mean_training_seconds=float(table[table["network"] == "ffh"]["train_seconds"].mean()))
 
 
-def _summaries(prefix: str, summaries: Mapping[str, KindSummary]) -> dict:
-    return {k: v for kind, s in summaries.items()
-            for k, v in ((f"{prefix}_{kind}_mean", s.mean), (f"{prefix}_{kind}_lo", s.low),
-                         (f"{prefix}_{kind}_hi", s.high))}
-
-
-def _comparison(prefix: str, summary: GroupedPairedSummary) -> dict:
-    lo, hi = summary.ci_diff
-    return {f"{prefix}_diff": summary.mean_diff, f"{prefix}_diff_lo": lo,
-            f"{prefix}_diff_hi": hi, f"{prefix}_pvalue": summary.wilcoxon_p,
-            f"{prefix}_n_opposite": summary.n_opposite,
-            f"{prefix}_min_p": summary.min_attainable_p}
-
-
 def _untrained_values(u: UntrainedDirections) -> dict:
-    return {**_summaries("gen_err", u.errors), **_summaries("gen_fit_r2", u.fit_r2),
-            **_comparison("gen", u.versus_ff),
-            **_comparison("gen_vs_interp", u.versus_interpolation),
+    return {**summary_values("gen_err", u.errors), **summary_values("gen_fit_r2", u.fit_r2),
+            **comparison_values("gen", u.versus_ff),
+            **comparison_values("gen_vs_interp", u.versus_interpolation),
             "gen_err_ff": u.errors["ff"].mean, "gen_err_ffh": u.errors["ffh"].mean,
             "gen_err_interp": u.errors["interpolation"].mean, "gen_ratio_ffh": u.ratio_ffh,
             "gen_ratio_ff": u.ratio_ff, "gen_beats_interp": u.beats_interpolation}
 
 
 def _loo_values(loo: LeaveOneOutSummary) -> dict:
-    return {**_summaries("loo_err", loo.errors), **_comparison("loo", loo.versus_ff),
+    return {**summary_values("loo_err", loo.errors), **comparison_values("loo", loo.versus_ff),
             "loo_err_ff": loo.errors["ff"].mean, "loo_err_ffh": loo.errors["ffh"].mean,
             "loo_err_interp": loo.errors["interpolation"].mean, "loo_n_units": loo.n_units,
             "loo_n_directions": loo.n_directions, "loo_fit_ff": loo.fit_ff,
@@ -503,7 +490,7 @@ def _loo_values(loo: LeaveOneOutSummary) -> dict:
 
 
 def _unobserved_values(u: UnobservedMuscles) -> dict:
-    return {**_summaries("unobs_r2", u.r2), **_comparison("unobs", u.versus_ff),
+    return {**summary_values("unobs_r2", u.r2), **comparison_values("unobs", u.versus_ff),
             "unobs_r2_ff": u.r2["ff"].mean, "unobs_r2_ffh": u.r2["ffh"].mean,
             "unobs_r2_soc_observed": u.r2["hints"].mean, "unobs_r2_soc_all": u.r2["soc"].mean,
             "ridge_penalty": u.penalty, "readout_folds": u.folds,
@@ -515,8 +502,9 @@ def _unobserved_values(u: UnobservedMuscles) -> dict:
 
 def _noise_values(n: InputNoise) -> dict:
     k, err, cca = n.index, n.errors, n.cca
-    return {**_comparison("noise", n.versus_ff), **_comparison("noise_cca", n.cca_versus_ff),
-            **_comparison("noise_increase", n.increase_versus_ff),
+    return {**comparison_values("noise", n.versus_ff),
+            **comparison_values("noise_cca", n.cca_versus_ff),
+            **comparison_values("noise_increase", n.increase_versus_ff),
             "noise_sigma": n.sigma, "noise_trials": n.trials,
             "noise_err_ff": err["ff"].mean[k], "noise_err_ffh": err["ffh"].mean[k],
             "noise_err_ff_lo": err["ff"].low[k], "noise_err_ff_hi": err["ff"].high[k],

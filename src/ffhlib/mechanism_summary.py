@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -22,6 +22,7 @@ from .mechanism_study import MechanismParams, UnitMechanisms, rotation_deviation
 from .plotting.style import interval_text
 from .stats import GroupedPairedSummary
 from .study import StudyParams, compare_kinds, ground_truth, paired_differences, summarize
+from .summaries import comparison_values, summary_values
 
 __all__ = [
     "MechanismComparison",
@@ -355,23 +356,6 @@ def _plain(value):
     return value
 
 
-def _summary_values(prefix: str, summaries: Mapping) -> dict:
-    """``{prefix}_{kind}_mean``, ``_lo``, ``_hi`` of scalar KindSummary objects."""
-    return {k: v for kind, s in summaries.items()
-            for k, v in ((f"{prefix}_{kind}_mean", s.mean), (f"{prefix}_{kind}_lo", s.low),
-                         (f"{prefix}_{kind}_hi", s.high))}
-
-
-def _comparison_values(prefix: str, summary: GroupedPairedSummary) -> dict:
-    """The paired difference: ``{prefix}_diff``, ``_diff_lo``, ``_diff_hi``, ``_pvalue``,
-    ``_n_opposite`` and ``_min_p``."""
-    lo, hi = summary.ci_diff
-    return {f"{prefix}_diff": summary.mean_diff, f"{prefix}_diff_lo": lo,
-            f"{prefix}_diff_hi": hi, f"{prefix}_pvalue": summary.wilcoxon_p,
-            f"{prefix}_n_opposite": summary.n_opposite,
-            f"{prefix}_min_p": summary.min_attainable_p}
-
-
 def _not_run(keys) -> dict:
     return dict.fromkeys(keys, math.nan)
 
@@ -383,7 +367,7 @@ def _rotation_values(rotation: RotationSummary | None) -> dict:
                         + ["jpca_rot_soc", "jpca_rot_ff", "jpca_rot_ffh", "jpca_pvalue",
                            "jpca_verdict"])
     rot, dev = rotation.strength, rotation.deviation
-    return {**_summary_values("jpca_rot", rot), **_comparison_values("jpca_dev", dev),
+    return {**summary_values("jpca_rot", rot), **comparison_values("jpca_dev", dev),
             "jpca_rot_soc": rot["soc"].mean, "jpca_rot_ff": rot["ff"].mean,
             "jpca_rot_ffh": rot["ffh"].mean, "jpca_pvalue": dev.wilcoxon_p,
             "jpca_verdict": report.describe_mechanism("jpca_deviation", dev)}
@@ -394,9 +378,9 @@ def _preparation_values(prep: PreparationSummary | None) -> dict:
         return _not_run(["fp_found_fraction_ff", "fp_found_fraction_ffh", "prep_rsa_ff",
                          "prep_rsa_ffh", "prep_rsa_verdict", "prep_rsa_pvalue", "lead_real_soc",
                          "lead_real_ff", "lead_real_ffh"])
-    return {**_summary_values("fp_found", prep.found),
-            **_summary_values("prep_rsa", prep.geometry),
-            **_comparison_values("prep_rsa", prep.geometry_comparison),
+    return {**summary_values("fp_found", prep.found),
+            **summary_values("prep_rsa", prep.geometry),
+            **comparison_values("prep_rsa", prep.geometry_comparison),
             "fp_found_fraction_ff": prep.found["ff"].mean,
             "fp_found_fraction_ffh": prep.found["ffh"].mean,
             "prep_rsa_ff": prep.geometry["ff"].mean, "prep_rsa_ffh": prep.geometry["ffh"].mean,
@@ -410,7 +394,7 @@ def _similarity_values(similarity: SimilaritySummary | None) -> dict:
                          for s in ("mean", "lo", "hi")] + ["dsa_pvalue", "dsa_verdict",
                                                            "dsa_claim"])
     test = similarity.comparison
-    return {**_summary_values("dsa", similarity.distance), **_comparison_values("dsa", test),
+    return {**summary_values("dsa", similarity.distance), **comparison_values("dsa", test),
             "dsa_claim": report.mechanism_claim("dsa", test),
             "dsa_verdict": report.describe_mechanism("dsa", test)}
 
@@ -421,8 +405,8 @@ def _variant_values(variants: VariantSummary | None) -> dict:
                          "delay_pvalue", "delay_verdict", "switch_err_ff", "switch_err_ffh",
                          "switch_pvalue", "switch_ignore_err", "switch_verdict"])
     short, delay, switch = variants.short, variants.delay_comparison, variants.switch_comparison
-    return {**_comparison_values("delay", delay), **_comparison_values("switch", switch),
-            **_summary_values("switch_err", variants.switch_error),
+    return {**comparison_values("delay", delay), **comparison_values("switch", switch),
+            **summary_values("switch_err", variants.switch_error),
             "delay_short_ms": float(variants.delays_ms[short]),
             "delay_err_ff_short": variants.delay_error["ff"].mean[short],
             "delay_err_ffh_short": variants.delay_error["ffh"].mean[short],

@@ -37,6 +37,7 @@ from .similarity import (
 )
 from .stats import GroupedPairedSummary
 from .study import KindSummary, StudyParams
+from .summaries import comparison_values, summary_values
 
 __all__ = [
     "DESIGNS",
@@ -51,7 +52,6 @@ __all__ = [
     "SimilaritySummaries",
     "UnitView",
     "check_no_failures",
-    "comparison_values",
     "compute_values",
     "design_comparison",
     "dimension_sweep",
@@ -61,7 +61,6 @@ __all__ = [
     "other_design",
     "run_designs",
     "summarize_similarity",
-    "summary_values",
     "unit_differences",
     "unit_view",
 ]
@@ -415,24 +414,6 @@ def unit_view(params: StudyParams, unit: tuple[int, int] | None = None) -> UnitV
 
 
 # ----------------------------------------------------------------------------- glued values
-
-
-def summary_values(prefix: str, summaries: Mapping[str, KindSummary]) -> dict:
-    """``{prefix}_{kind}_mean``, ``_lo`` and ``_hi`` of scalar summaries (the keys of
-    :func:`ffhlib.chapter.glue_summaries`)."""
-    return {k: v for kind, s in summaries.items()
-            for k, v in ((f"{prefix}_{kind}_mean", s.mean), (f"{prefix}_{kind}_lo", s.low),
-                         (f"{prefix}_{kind}_hi", s.high))}
-
-
-def comparison_values(prefix: str, summary: GroupedPairedSummary) -> dict:
-    """``{prefix}_diff``, ``_diff_lo``, ``_diff_hi``, ``_pvalue``, ``_n_opposite`` and
-    ``_min_p`` of a paired comparison (the keys of :func:`ffhlib.chapter.glue_comparison`)."""
-    lo, hi = summary.ci_diff
-    return {f"{prefix}_diff": summary.mean_diff, f"{prefix}_diff_lo": lo,
-            f"{prefix}_diff_hi": hi, f"{prefix}_pvalue": summary.wilcoxon_p,
-            f"{prefix}_n_opposite": summary.n_opposite,
-            f"{prefix}_min_p": summary.min_attainable_p}
 
 
 def compute_values(tables: DesignTables, n_workers: int) -> dict:
