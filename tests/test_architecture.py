@@ -129,3 +129,30 @@ def test_no_chapter_code_cell_is_longer_than_the_limit():
     long = {p.name: [(i, n) for i, n in _code_cells(p) if n > MAX_CELL_LINES]
             for p in NOTEBOOKS}
     assert {name: cells for name, cells in long.items() if cells} == {}
+
+
+def _cached_stage_modules() -> list[str]:
+    """Modules that compute a cached stage (call ``cached`` or ``cached_result``)."""
+    out = []
+    for path in SRC.rglob("*.py"):
+        if path.name == "cache.py":
+            continue
+        tree = ast.parse(path.read_text())
+        calls = {n.func.id for n in ast.walk(tree)
+                 if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+        if calls & {"cached", "cached_result"}:
+            out.append(_module_name(path))
+    return sorted(out)
+
+
+def test_no_cached_stage_depends_on_wording_or_figures():
+    """A cached stage's key holds the source of every module it imports: a sentence, a summary
+    or a figure edited must not invalidate a trained network."""
+    from ffhlib.cache import module_closure
+
+    stages = _cached_stage_modules()
+    assert {"ffhlib.fullforce", "ffhlib.study", "ffhlib.groundtruth"} <= set(stages)
+    presentation = ("ffhlib.report", "ffhlib.chapter", "ffhlib.notebook", "ffhlib.plotting")
+    leaks = {m: [c for c in module_closure(m) if c.startswith(presentation) or
+                 c.endswith("_summary")] for m in stages}
+    assert {m: c for m, c in leaks.items() if c} == {}
