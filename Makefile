@@ -81,7 +81,8 @@ bench: $(STAMP)  ## run the benchmarks; one JSON object per line
 # an older `make chapter`) is re-executed.
 $(STAGE)/_config.yml: _config.yml _toc.yml references.bib CITATION.cff $(PAGES) $(IMAGES) | $(STAMP)
 	mkdir -p $(STAGE)/book/images
-	cp _config.yml _toc.yml references.bib $(STAGE)/
+	cp _toc.yml references.bib $(STAGE)/
+	$(BIN)/python -m ffhlib.notebook stage-config _config.yml > $(STAGE)/_config.yml
 	cp $(PAGES) $(STAGE)/book/
 	$(BIN)/python -m ffhlib.notebook citation CITATION.cff > $(STAGE)/book/citation.bib
 	$(if $(IMAGES),cp $(IMAGES) $(STAGE)/book/images/)

@@ -76,3 +76,62 @@ def test_the_books_bibtex_is_generated_from_citation_cff():
     assert "Salatiello, Alessandro and Giese, Martin A." in paper
     assert f"eprint    = {{{_bibtex_field('salatiello2020', 'eprint')}}}" in paper
     assert text.count("{") == text.count("}")
+
+
+# --- a citable release -----------------------------------------------------------------------------
+
+def test_zenodo_metadata_agrees_with_citation_cff():
+    import json
+
+    zenodo = json.loads((ROOT / ".zenodo.json").read_text())
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert " ".join(zenodo["title"].split()) == " ".join(cff["title"].split())
+    assert zenodo["version"] == str(cff["version"])
+    assert zenodo["license"] == cff["license"]
+    assert zenodo["creators"] == [{"name": a["name"]} for a in cff["authors"]]
+    assert zenodo["upload_type"] == "software"
+    related = {r["identifier"]: r["relation"] for r in zenodo["related_identifiers"]}
+    assert related["arXiv:2005.02211"] == "isSupplementTo"
+    assert related[cff["repository-code"]] == "isSupplementedBy"
+
+
+def test_the_title_says_the_book_reconstructs_the_study():
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert "reconstruct" in cff["title"] and "reconstruct" in cff["abstract"]
+    assert "abstract" in cff["abstract"] and "not available" in cff["abstract"]
+
+
+def test_the_book_bibtex_carries_year_version_commit_and_a_pinned_url():
+    from ffhlib.citation import citation_bibtex
+
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    text = citation_bibtex(ROOT / "CITATION.cff", commit=commit, year=2026)
+    book = text.split("\n\n")[0]
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    for field, value in (("year", "2026"), ("version", str(cff["version"])), ("commit", commit),
+                         ("url", f"{cff['repository-code']}/tree/{commit}")):
+        assert re.search(rf"^\s+{field}\s*=\s*\{{{re.escape(value)}\}}", book, re.M), field
+    assert " ".join(cff["title"].split()) in book
+    with pytest.raises(ValueError, match="commit"):
+        citation_bibtex(ROOT / "CITATION.cff", commit="main")
+
+
+def test_the_build_config_pins_every_repository_link_to_the_commit():
+    from ffhlib.citation import pinned_config
+
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    config = yaml.safe_load(pinned_config((ROOT / "_config.yml").read_text(), commit))
+    url = config["repository"]["url"]
+    assert config["repository"]["branch"] == commit  # Binder's launch button: this commit
+    assert config["html"]["use_repository_button"] is False  # it could only link the default
+    footer = config["html"]["extra_footer"]
+    links = re.findall(r'href="([^"]+)"', footer)
+    assert len(links) == 3 and all(link.startswith(url) and commit in link for link in links)
+    subs = config["parse"]["myst_substitutions"]
+    assert commit in subs["cff_link"] and commit in subs["source_link"]
+    assert "substitution" in config["parse"]["myst_enable_extensions"]
+    # outside a git checkout the links name the configured branch
+    unpinned = yaml.safe_load(pinned_config((ROOT / "_config.yml").read_text(), None))
+    assert "/tree/main" in unpinned["html"]["extra_footer"]
+    with pytest.raises(ValueError, match="commit"):
+        pinned_config((ROOT / "_config.yml").read_text(), "main; rm -rf")

@@ -30,7 +30,7 @@ from .buildenv import (
     locked_versions,
     thread_settings,
 )
-from .citation import citation_bibtex
+from .citation import citation_bibtex, pinned_config, repository_file_url
 from .custom_book import ParameterChange, custom_run_page, make_custom_book, parameter_differences
 from .executed import (
     CACHE_LOG_SUFFIX,
@@ -51,6 +51,7 @@ __all__ = [
     "GitState", "ParameterChange", "blas_libraries", "book_root", "build_cache_savings",
     "build_date", "chapter_arguments", "chapter_cache_use", "chapter_output_dir",
     "chapter_parameters", "chapter_runtimes", "chapter_seeds", "citation_bibtex",
+    "pinned_config", "repository_file_url",
     "custom_run_page", "file_sha256", "git_state", "lock_file", "locked_versions",
     "make_custom_book", "markdown_table", "parameter_differences", "staged_chapters_dir",
     "thread_settings",
@@ -102,11 +103,19 @@ def _main(argv: Sequence[str] | None = None) -> int:
     custom = commands.add_parser("custom-book", help="make a staged copy the book of a custom run")
     custom.add_argument("directory", type=Path)
     custom.add_argument("chapter")
-    cite = commands.add_parser("citation", help="print the BibTeX of CITATION.cff")
+    cite = commands.add_parser("citation", help="print the BibTeX of CITATION.cff for this build")
     cite.add_argument("cff", type=Path)
+    stage = commands.add_parser("stage-config",
+                                help="print _config.yml with its links pinned to this commit")
+    stage.add_argument("config", type=Path)
     args = parser.parse_args(argv)
+    commit = git_state(args.cff.parent if args.command == "citation" else
+                       args.config.parent).commit if args.command != "custom-book" else None
     if args.command == "citation":
-        print(citation_bibtex(args.cff), end="")
+        print(citation_bibtex(args.cff, commit=commit, year=build_date()[:4]), end="")
+        return 0
+    if args.command == "stage-config":
+        print(pinned_config(args.config.read_text(), commit), end="")
         return 0
     page = make_custom_book(args.directory, args.chapter)
     print(f"custom run: wrote {page}")
