@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .stats import GroupedPairedSummary
+from .inference import PairedComparison
 
 __all__ = [
     "claim_status",
@@ -31,14 +31,27 @@ __all__ = [
 # ----------------------------------------------------------------------------- comparisons
 
 
-def describe_comparison(summary: GroupedPairedSummary, *, what: str, better: str = "higher",
+def _check_better(better: str) -> None:
+    if better not in ("higher", "lower"):
+        raise ValueError(f"better must be 'higher' or 'lower', got {better!r}")
+
+
+def _p_text(summary: PairedComparison) -> str:
+    """How the p of a comparison was computed, for the sentence that judges it."""
+    if summary.family_size > 1:
+        return f"Holm-adjusted over the {summary.family_size} comparisons of the table"
+    return "two-sided Wilcoxon signed-rank test"
+
+
+def describe_comparison(summary: PairedComparison, *, what: str, better: str = "higher",
                         a: str = "FFH", b: str = "FF", unit: str = "ground truths") -> str:
     """One sentence on a paired comparison, computed from its statistics (never hand-written).
 
     Parameters
     ----------
-    summary : GroupedPairedSummary
-        ``a`` minus ``b``.
+    summary : PairedComparison
+        ``a`` minus ``b``, its family adjusted (:func:`ffhlib.inference.adjust_family`; a
+        comparison made alone is a family of one).
     what : str
         The measure, e.g. "similarity with the evaluation neurons".
     better : {"higher", "lower"}
@@ -51,13 +64,12 @@ def describe_comparison(summary: GroupedPairedSummary, *, what: str, better: str
     Returns
     -------
     str
-        States the direction, whether it is significant (two-sided, at ``1 - confidence``), and
-        how many groups go the other way.
+        States the direction, whether it is significant (the adjusted p, two-sided, at
+        ``1 - confidence``), and how many units go the other way.
     """
-    if better not in ("higher", "lower"):
-        raise ValueError(f"better must be 'higher' or 'lower', got {better!r}")
-    n = summary.n_groups
-    if not np.isfinite(summary.wilcoxon_p):
+    _check_better(better)
+    n = summary.n
+    if not np.isfinite(summary.p_adjusted):
         return f"the paired test could not be computed ({n} {unit}, no non-zero difference)"
     higher = summary.mean_diff > 0
     good = higher if better == "higher" else not higher
@@ -66,32 +78,35 @@ def describe_comparison(summary: GroupedPairedSummary, *, what: str, better: str
     opposite = (f"; {summary.n_opposite} of the {n} {unit} go the other way"
                 if summary.n_opposite else f"; every one of the {n} {unit} goes the same way")
     b_of = f"{b}'" if b.endswith("s") else f"{b}'s"
-    if summary.wilcoxon_p < alpha:
+    how = _p_text(summary)
+    if summary.significant:
         return (f"{a}'s {what} is {direction} than {b_of}, and the difference is significant "
-                f"(p < {alpha:g} over {n} {unit}{opposite})")
+                f"(p < {alpha:g} over {n} {unit}, {how}{opposite})")
     floor = (f"; with {n} {unit} the test cannot go below p = {summary.min_attainable_p:.3g}"
              if summary.min_attainable_p >= alpha else "")
     return (f"{a}'s {what} is on average {direction} than {b_of}, but the difference is not "
-            f"significant (p ≥ {alpha:g} over {n} {unit}{opposite}{floor})")
+            f"significant (p ≥ {alpha:g} over {n} {unit}, {how}{opposite}{floor})")
 
 
-def supports_claim(summary: GroupedPairedSummary, better: str = "higher") -> bool:
-    """Whether a comparison supports a claim that ``a`` is better: significant, right direction."""
+def supports_claim(summary: PairedComparison, better: str = "higher") -> bool:
+    """Whether a comparison supports a claim that ``a`` is better: significant (adjusted p), in
+    the claim's direction."""
+    _check_better(better)
     right = summary.mean_diff > 0 if better == "higher" else summary.mean_diff < 0
     return bool(summary.significant and right)
 
 
-def claim_status(summary: GroupedPairedSummary, better: str = "higher") -> str:
+def claim_status(summary: PairedComparison, better: str = "higher") -> str:
     """How a comparison bears on a claim that ``a`` is better than ``b``.
 
     Returns
     -------
     str
-        ``"✔ supports"`` (significant, in the claim's direction), ``"✘ against"`` (significant,
-        in the other direction) or ``"– not significant"``: a mark a reader sees in a table.
+        ``"✔ supports"`` (significant after adjustment, in the claim's direction), ``"✘ against"``
+        (significant, in the other direction) or ``"– not significant"``: a mark a reader sees in
+        a table.
     """
-    if better not in ("higher", "lower"):
-        raise ValueError(f"better must be 'higher' or 'lower', got {better!r}")
+    _check_better(better)
     if not summary.significant:
         return "– not significant"
     return "✔ supports" if supports_claim(summary, better) else "✘ against"
