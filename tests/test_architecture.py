@@ -96,3 +96,63 @@ def test_no_import_cycle_among_ffhlib_modules():
 def test_modules_stay_readable():
     sizes = {_module_name(p): len(p.read_text().splitlines()) for p in SRC.rglob("*.py")}
     assert {m: n for m, n in sizes.items() if n > MAX_LINES} == {}
+
+
+# --- thin chapters -------------------------------------------------------------------------------
+
+#: The longest code cell a chapter may have: a cell sets up, runs a study or sweep call, glues a
+#: summary or draws a figure through one call; whatever it computes beyond that is library code
+#: with tests.
+MAX_CELL_LINES = 25
+NOTEBOOKS = sorted((SRC.parents[1] / "book").glob("*.ipynb"))
+
+
+def _code_cells(path: Path) -> list[tuple[int, int]]:
+    import json
+
+    cells = json.loads(path.read_text())["cells"]
+    return [(i, len("".join(c["source"]).splitlines())) for i, c in enumerate(cells)
+            if c["cell_type"] == "code"]
+
+
+def test_the_cell_counter_counts_lines(tmp_path):
+    import json
+
+    nb = {"cells": [{"cell_type": "code", "source": ["a = 1\n", "b = 2\n", "c = 3"]},
+                    {"cell_type": "markdown", "source": ["x\n"] * 40}]}
+    (tmp_path / "x.ipynb").write_text(json.dumps(nb))
+    assert _code_cells(tmp_path / "x.ipynb") == [(0, 3)]
+
+
+def test_no_chapter_code_cell_is_longer_than_the_limit():
+    assert NOTEBOOKS, "no notebooks found under book/"
+    long = {p.name: [(i, n) for i, n in _code_cells(p) if n > MAX_CELL_LINES]
+            for p in NOTEBOOKS}
+    assert {name: cells for name, cells in long.items() if cells} == {}
+
+
+def _cached_stage_modules() -> list[str]:
+    """Modules that compute a cached stage (call ``cached`` or ``cached_result``)."""
+    out = []
+    for path in SRC.rglob("*.py"):
+        if path.name == "cache.py":
+            continue
+        tree = ast.parse(path.read_text())
+        calls = {n.func.id for n in ast.walk(tree)
+                 if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+        if calls & {"cached", "cached_result"}:
+            out.append(_module_name(path))
+    return sorted(out)
+
+
+def test_no_cached_stage_depends_on_wording_or_figures():
+    """A cached stage's key holds the source of every module it imports: a sentence, a summary
+    or a figure edited must not invalidate a trained network."""
+    from ffhlib.cache import module_closure
+
+    stages = _cached_stage_modules()
+    assert {"ffhlib.fullforce", "ffhlib.study", "ffhlib.groundtruth"} <= set(stages)
+    presentation = ("ffhlib.report", "ffhlib.chapter", "ffhlib.notebook", "ffhlib.plotting")
+    leaks = {m: [c for c in module_closure(m) if c.startswith(presentation) or
+                 c.endswith("_summary")] for m in stages}
+    assert {m: c for m, c in leaks.items() if c} == {}

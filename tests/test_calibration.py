@@ -88,3 +88,38 @@ def test_calibration_params_refuse_reported_ground_truths():
         CalibrationParams(ground_truth_seeds=(0, 100))
     assert isinstance(CALIBRATED["preparation"], CalibratedSettings)
     assert dataclasses.replace(CalibrationParams(), max_passes=50).max_passes == 50
+
+
+# --- chapter 04's view of a record
+
+
+def test_review_of_a_constructed_record_and_its_glued_values():
+    record = _record(ff={0.0: (0.999, 3.0), 0.05: (0.99, 0.8), 0.1: (0.97, 0.5)},
+                     ffh={0.1: 0.995, 0.3: 0.981, 0.5: 0.95}, curves=CURVES)
+    calib = CalibrationParams(ground_truth_seeds=(100, 101), min_fit_r2=0.98)
+    review = calibration.review(record, "preparation", calib)
+    assert review.chosen == choose(record, calib)
+    assert review.frozen == CALIBRATED["preparation"]
+    assert review.n_record_trainings == len(record.runs) == 12
+    assert review.record_train_seconds == 12.0
+    values = calibration.review_values(review, full=False)
+    assert values["calib_ground_truths_text"] == "100, 101"
+    assert values["calib_n_ground_truths"] == 2 and values["calib_n_trainings"] == 12
+    assert values["calib_train_minutes"] == pytest.approx(12.0 / 60)
+    assert (values["calib_training_noise"], values["calib_hint_gain"],
+            values["calib_n_passes"]) == (0.05, 0.3, 20)
+    # the constructed record chooses a gain of 0.3, not the library's 0.2
+    assert values["calib_defaults_text"].startswith("different (σ = 0.05, gain 0.2, 70 passes)")
+    assert "12 trainings, about 0 minutes on 2 cores" in values["calib_source_text"]
+    assert calibration.review_values(review, full=True)["calib_source_text"].startswith(
+        "this execution reran")
+    with pytest.raises(ValueError, match="cue_epoch"):
+        calibration.review(record, "movement")
+
+
+@pytest.mark.parametrize("design", ["preparation", "trial"])
+def test_the_shipped_record_reviews_as_the_library_defaults(design):
+    review = calibration.review(calibration.chapter_record(full=False), design)
+    values = calibration.review_values(review, full=False)
+    assert values["calib_defaults_text"] == "exactly these"
+    assert review.n_record_trainings == len(load_record().runs)

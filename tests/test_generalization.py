@@ -15,6 +15,8 @@ from ffhlib.generalization import (
     evaluate_unit,
     leave_one_out,
     loo_direction,
+    run_training_noise,
+    untrained_example,
 )
 from ffhlib.metrics import emg_error
 from ffhlib.study import run_study, train_pair
@@ -129,3 +131,44 @@ def test_network_trained_on_16_directions_interpolates():
     gen = emg_error(fullforce.simulate(net, held_out).output, _smooth_targets(held_out, time_ms))
     assert fit.overall < 0.25
     assert gen.overall < 0.25 and gen.overall < 2 * fit.overall
+
+
+def test_training_noise_study_is_the_study_at_each_noise():
+    """Each block of the training-noise table is the plain study with that training noise."""
+    values = (0.0, TINY.force.training_noise)
+    table = run_training_noise(TINY, values, kinds=("ff", "ffh"), progress=False)
+    assert list(table["sigma_train"].unique()) == list(values)
+    for s in values:
+        alone = run_study(dataclasses.replace(TINY, force=dataclasses.replace(
+            TINY.force, training_noise=s)), kinds=("ff", "ffh"), progress=False)
+        block = table[table["sigma_train"] == s].reset_index(drop=True)
+        assert np.array_equal(block["gen_err"].to_numpy(), alone["gen_err"].to_numpy())
+        assert list(block["network"]) == list(alone["network"])
+    # the two noises train different networks
+    assert not np.array_equal(table[table["sigma_train"] == 0.0]["gen_err"].to_numpy(),
+                              table[table["sigma_train"] == values[1]]["gen_err"].to_numpy())
+
+
+def test_training_noise_refuses_bad_values_before_any_work(monkeypatch):
+    def never(*args, **kwargs):  # pragma: no cover - must not be reached
+        raise AssertionError("work started")
+
+    monkeypatch.setattr(generalization, "run_study", never)
+    with pytest.raises(ValueError, match="noise_values"):
+        run_training_noise(TINY, (0.0, -0.1))
+    with pytest.raises(ValueError, match="noise_values must not repeat"):
+        run_training_noise(TINY, (0.1, 0.1))
+
+
+def test_untrained_example_is_the_first_unit_on_every_second_untrained_direction():
+    example = untrained_example(TINY)
+    pair = train_pair(TINY, *TINY.units[0])
+    inter = pair.ground_truth.intermediate
+    assert (example.ground_truth, example.seed) == TINY.units[0]
+    assert example.n_directions == pair.ground_truth.training.n_directions
+    np.testing.assert_array_equal(example.angles, inter.angles[::2])
+    assert set(example.outputs) == {"FF", "FFH"}
+    direct = fullforce.simulate(pair.ffh, inter.angles[::2]).output
+    np.testing.assert_array_equal(example.outputs["FFH"], direct)
+    assert example.target.shape == direct.shape
+    np.testing.assert_array_equal(example.target, inter.emg[::2][..., pair.observation.muscle_idx])

@@ -182,3 +182,96 @@ def test_ground_truth_fits_is_a_tidy_table_of_the_ground_truths():
     assert len(rows) == 2 * n and set(rows[0]) == {"seed", "angle_deg", "is_training", "r2"}
     with pytest.raises(ValueError, match="distinct"):
         gta.ground_truth_fits(params, [1, 1])
+
+
+# --- chapter 3's settings and glued values
+
+
+def test_gain_chapter_params_replace_only_the_given_knobs():
+    assert gta.gain_chapter_params(False) == GroundTruthParams()
+    assert gta.gain_chapter_params(True) == GroundTruthParams.quick()
+    p = gta.gain_chapter_params(True, n_steps=7)
+    assert p.gains.n_steps == 7
+    assert p.gains.learning_rate == GroundTruthParams.quick().gains.learning_rate
+    p = gta.gain_chapter_params(False, learning_rate=0.5)
+    assert p.gains.learning_rate == 0.5 and p.gains.n_steps == GroundTruthParams().gains.n_steps
+
+
+@pytest.mark.parametrize(("seed", "seeds", "quick", "built"), [
+    (0, (0, 1, 2, 3), False, [0, 1, 2, 3]), (0, (0, 1, 2, 3), True, [0, 1]),
+    (3, (0, 1, 2), True, [3, 0, 1]), (1, (0, 1, 2), False, [1, 0, 2]),
+])
+def test_seeds_to_build(seed, seeds, quick, built):
+    assert gta.seeds_to_build(seed, seeds, quick) == built
+
+
+def _fake_fitted(seed, r2_per_direction, gains, *, trace=(0.5, 0.9, 0.95), seconds=2.0):
+    r2 = np.asarray(r2_per_direction, dtype=float)
+    n = r2.size
+    return SimpleNamespace(
+        angles=2 * np.pi * np.arange(n) / n, is_training=np.arange(n) % 2 == 0,
+        r2_per_direction=r2, r2=float(r2.mean()), seconds=seconds, gains=np.asarray(gains),
+        n_directions=n, n_neurons=np.shape(gains)[1], n_muscles=3, n_excitatory=2,
+        r2_trace=np.asarray(trace), rates=np.full((n, 4, 5), 7.0),
+        training=SimpleNamespace(r2=0.91), intermediate=SimpleNamespace(r2=0.92))
+
+
+def test_fit_helpers_by_hand():
+    gts = {5: _fake_fitted(5, [0.995, 0.98, 0.999, 0.992], np.ones((4, 6))),
+           2: _fake_fitted(2, [0.999, 0.998, 0.999, 0.997], np.ones((4, 6)))}
+    fits = gta.fits_table(gts)
+    np.testing.assert_allclose(gta.unexplained_variance(fits),
+                               [[0.005, 0.02, 0.001, 0.008], [0.001, 0.002, 0.001, 0.003]],
+                               atol=1e-15)
+    assert gta.n_invalid_ground_truths(fits, 0.99) == 1
+    assert gta.n_invalid_ground_truths(fits, 0.9) == 0
+    assert gta.n_invalid_ground_truths(fits, 0.999) == 2
+    with pytest.raises(ValueError, match="valid_r2"):
+        gta.n_invalid_ground_truths(fits, 1.5)
+
+
+def test_gain_chapter_values_by_hand():
+    rng = np.random.default_rng(0)
+    gains = np.exp(rng.normal(0, 0.2, (4, 6)))
+    gains[0, 0] = 0.05  # one gain at the lower bound
+    gts = {1: _fake_fitted(1, [0.995, 0.98, 0.999, 0.992], gains,
+                           trace=np.linspace(0.5, 0.99, 150), seconds=3.0),
+           0: _fake_fitted(0, [0.999, 0.998, 0.999, 0.997], np.exp(rng.normal(0, 0.2, (4, 6))),
+                           seconds=4.0)}
+    params = GroundTruthParams.quick()
+    fits = gta.fits_table(gts)
+    curve = gta.gain_similarity_over_ground_truths(gts)
+    values = gta.gain_chapter_values(params, gts, fits, curve, 1, n_jobs=2, valid_r2=0.99)
+    assert values["gain_r2"] == pytest.approx(np.mean([0.995, 0.98, 0.999, 0.992]))
+    assert values["gain_r2_min"] == 0.98 and values["gain_r2_min_angle"] == 90.0
+    assert values["gain_n_at_bound"] == 1 and values["gain_n_gains"] == 24
+    assert values["gain_fraction_at_bound"] == pytest.approx(1 / 24)
+    assert values["gain_check_step"] == 100
+    assert values["gain_r2_at_step"] == pytest.approx(0.5 + 0.49 * 100 / 149)
+    assert values["gain_all_seconds"] == 7.0 and values["gain_n_jobs"] == 2.0
+    assert isinstance(values["gain_n_jobs"], float) and isinstance(values["gain_seed"], int)
+    assert values["gain_r2_ground_truths_min"] == 0.98
+    assert values["gain_r2_ground_truths_overall_min"] == pytest.approx(
+        np.mean([0.995, 0.98, 0.999, 0.992]))
+    assert values["gain_neighbour_deg"] == pytest.approx(90.0)
+    assert values["gain_peak_rate"] == 7.0 and values["n_ground_truths"] == 2
+    _, similarity = gain_similarity(gains, gts[1].angles)
+    assert values["gain_neighbour_corr"] == similarity[1]
+    assert values["gain_opposite_corr"] == similarity[-1]
+    assert values["gain_neighbour_corr_mean"] == curve.mean[1]
+    assert values["gain_ground_truth_seeds"] == "1, 0"
+    assert values["gain_muscle_range"] == "m1–m3"
+    assert values["rate_tau_ms"] == params.rates.tau_ms
+    assert values["gain_validity_verdict"] == "1 of the 2 ground truths are not valid"
+    assert values["gain_bound_verdict"] == "so the bounds shape part of the result"
+    short = {0: _fake_fitted(0, [0.999] * 4, np.exp(rng.normal(0, 0.2, (4, 6))),
+                             trace=(0.5, 0.9))}
+    few = gta.gain_chapter_values(params, short, gta.fits_table(short),
+                                  gta.gain_similarity_over_ground_truths(short), 0, n_jobs=1,
+                                  valid_r2=0.99)
+    assert few["gain_check_step"] == 1 and few["gain_r2_at_step"] == 0.9
+    assert few["gain_validity_verdict"] == "every ground truth is valid"
+    assert few["gain_bound_verdict"] == "so the bounds do not shape the result"
+    with pytest.raises(ValueError, match="seed 3"):
+        gta.gain_chapter_values(params, short, gta.fits_table(short), curve, 3, n_jobs=1,
+                                valid_r2=0.99)

@@ -1,4 +1,5 @@
-"""Mechanism analyses on the study's networks: task variants reduce to the standard evaluation."""
+"""Mechanism analyses on the study's networks: task variants reduce to the standard evaluation,
+preparatory states are fixed points of the cue, the figure's jPCA is the table's."""
 
 from __future__ import annotations
 
@@ -7,8 +8,15 @@ import pandas as pd
 import pytest
 from _tiny import tiny_study
 
-from ffhlib import fullforce
-from ffhlib.mechanism_study import MechanismParams, analyse_unit, rotation_deviation
+from ffhlib import fullforce, mechanisms
+from ffhlib.mechanism_study import (
+    MechanismParams,
+    analyse_unit,
+    jpca_of,
+    jpca_projections,
+    rotation_deviation,
+)
+from ffhlib.metrics import emg_error
 from ffhlib.study import score, train_pair
 
 TINY = tiny_study(seeds=(0,))
@@ -59,3 +67,92 @@ def test_mechanism_params_validate():
         MechanismParams(dsa_pcs=2, dsa_n_delays=2, dsa_rank=5)
     with pytest.raises(ValueError, match="switch_at"):
         MechanismParams(switch_at=1.0)
+
+
+def test_preparatory_states_are_stable_fixed_points_of_the_cue():
+    pair = train_pair(TINY, 0, 0)
+    net, train = pair.ffh, pair.ground_truth.training
+    prep = mechanisms.preparatory_states(net, train.angles, onset_ms=float(train.time_ms[0]),
+                                         q_tol=1e-6, radius=0.05, n_eigenvalues=5)
+    force, C = net.params, train.angles.size
+    # the input: the trial's own input one step before the go pulse (cue on, go off)
+    f_in = fullforce.trial_inputs(train.angles, force, 2)
+    n_prep = int(round(force.prep_ms / force.dt_ms))
+    before_go = n_prep - force.n_go_steps - 1
+    assert np.all(f_in[:, before_go, 2] == 0) and np.all(f_in[:, before_go + 1, 2] > 0)
+    np.testing.assert_allclose(prep.input_currents, f_in[:, before_go] @ net.U_in.T, atol=1e-12)
+    # the rates there: the trial's states one step before the go pulse
+    time_ms, x = fullforce.trial_states(net, train.angles)
+    np.testing.assert_allclose(prep.rates, np.tanh(x[:, n_prep - force.n_go_steps - 1]))
+    found = np.isfinite(prep.distances)
+    assert np.array_equal(found, np.isfinite(prep.points).all(axis=1))
+    for c in np.flatnonzero(found):  # each point: a zero of the flow, stable, at its distance
+        p = prep.points[c]
+        assert np.max(np.abs(mechanisms.rnn_velocity(p, net.J, prep.input_currents[c]))) < 1e-3
+        assert np.linalg.eigvals(mechanisms.rnn_jacobian(p, net.J)).real.max() < 0
+        np.testing.assert_allclose(prep.distances[c], np.linalg.norm(np.tanh(p) - prep.rates[c])
+                                   / np.sqrt(net.n_units), rtol=1e-12)
+    assert prep.found_fraction == np.sum(prep.distances[found] <= 0.05) / C
+    wide = mechanisms.preparatory_states(net, train.angles, onset_ms=float(train.time_ms[0]),
+                                         q_tol=1e-6, radius=1e6, n_eigenvalues=5)
+    assert wide.found_fraction == found.mean()
+
+
+def test_onset_spectra_are_the_linearisation_of_the_reported_movement():
+    pair = train_pair(TINY, 0, 0)
+    net, train = pair.ff, pair.ground_truth.training
+    prep = mechanisms.preparatory_states(net, train.angles, onset_ms=float(train.time_ms[0]),
+                                         q_tol=1e-6, radius=0.05, n_eigenvalues=4)
+    onset = fullforce.simulate(net, train.angles).rates[:, 0]  # another path to the onset rates
+    for c in range(train.angles.size):
+        jac = net.J * (1 - onset[c] ** 2)[None, :] - np.eye(net.n_units)
+        eig = np.linalg.eigvals(jac) / (net.params.tau_ms / 1000)
+        leading = eig[np.argsort(-eig.real)][:4]
+        np.testing.assert_allclose(np.sort(prep.onset_eigenvalues[c].real),
+                                   np.sort(leading.real), rtol=1e-6, atol=1e-6)
+    with pytest.raises(TypeError, match="TrainedRNN"):
+        mechanisms.preparatory_states("net", train.angles, onset_ms=0.0, q_tol=1e-6, radius=0.05,
+                                      n_eigenvalues=4)
+    with pytest.raises(ValueError, match="radius"):
+        mechanisms.preparatory_states(net, train.angles, onset_ms=0.0, q_tol=1e-6, radius=0.0,
+                                      n_eigenvalues=4)
+
+
+def test_a_switch_all_the_way_round_is_no_switch():
+    pair = train_pair(TINY, 0, 0)
+    train = pair.ground_truth.training
+    target = pair.observation.muscles(train.emg)
+    C = train.angles.size
+    out = mechanisms.task_variant_errors(pair.ffh, train.angles, target, time_ms=train.time_ms,
+                                         delays_ms=(TINY.force.prep_ms,), switch_offset=C,
+                                         switch_at=0.5)
+    plain = emg_error(fullforce.simulate(pair.ffh, train.angles, time_ms=train.time_ms).output,
+                      target).overall
+    np.testing.assert_array_equal(out.switched_to, np.arange(C))
+    assert out.switch_ignore_err == 0.0
+    assert out.delay_err[0] == plain
+    # the same output against a copy of the target: equal up to the order of the sums
+    assert out.switch_err == pytest.approx(plain, rel=1e-12)
+    for bad, match in ((dict(switch_at=1.0), "switch_at"), (dict(switch_offset=0), "offset"),
+                       (dict(delays_ms=(-1.0,)), "delays_ms")):
+        kw = dict(time_ms=train.time_ms, delays_ms=(100.0,), switch_offset=1, switch_at=0.5)
+        with pytest.raises(ValueError, match=match):
+            mechanisms.task_variant_errors(pair.ffh, train.angles, target, **{**kw, **bad})
+
+
+def test_the_figures_jpca_is_the_tables():
+    """Two code paths: the projections' rotational strength is the unit's jpca_rotation."""
+    mech = MechanismParams(analyses=("jpca",))
+    proj = jpca_projections(TINY, mech)
+    assert (proj.ground_truth, proj.seed) == TINY.units[0]
+    for name in ("ff", "ffh", "soc"):
+        row = analyse_unit(TINY, mech, 0, 0, name)
+        assert proj.rotational_strength[name.upper()] == row.jpca_rotation
+    train = train_pair(TINY, 0, 0).ground_truth.training
+    dt_s = float(train.time_ms[1] - train.time_ms[0]) / 1000
+    np.testing.assert_array_equal(proj.projections["SOC"], jpca_of(train.rates, dt_s,
+                                                                   mech).projections)
+    assert all(p.shape == (train.angles.size, train.time_ms.size, 2)
+               for p in proj.projections.values())
+    with pytest.raises(ValueError, match="both"):
+        jpca_projections(TINY, mech, ground_truth_seed=0)

@@ -13,13 +13,16 @@ from scipy.stats import ortho_group
 
 from ffhlib.dynamics import gain_function
 from ffhlib.mechanisms import (
+    activity_operator,
     delay_embed,
     dsa_distance,
+    dsa_to_references,
     find_fixed_points,
     fit_linear_dynamics,
     fit_operator,
     fit_skew_dynamics,
     gain_function_slope,
+    geometry_correlation,
     jpc_planes,
     jpca,
     jpca_derivatives,
@@ -33,7 +36,9 @@ from ffhlib.mechanisms import (
     rnn_velocity,
     sample_states,
     soc_jacobian,
+    soc_onset_spectra,
     spectrum_per_second,
+    switched_directions,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -264,7 +269,7 @@ def _finite_difference_jacobian(f, x, h):
 
 
 def test_q_gradient_and_hessian_vector_product_match_finite_differences():
-    from ffhlib.mechanisms import _q_hessp
+    from ffhlib.mechanisms.fixed_points import _q_hessp
 
     J, b = _random_rnn(12, 1.5, 0.5, seed=5)
     x = np.random.default_rng(6).normal(size=12)
@@ -420,6 +425,32 @@ def test_fixed_point_validation():
         find_fixed_points(np.eye(3), np.zeros(3), np.zeros((1, 3)), q_tol=0.0)
 
 
+def test_geometry_correlation_by_hand():
+    # 1-D states: distances (1, 3, 2) and (2, 3, 1), deviations from their mean 2 are
+    # (-1, 1, 0) and (0, 1, -1): covariance 1, variances 2, r = 0.5
+    assert geometry_correlation([[0.0], [1.0], [3.0]], [[0.0], [2.0], [3.0]]) == pytest.approx(0.5)
+
+
+def test_geometry_correlation_ignores_rotation_translation_and_scale():
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=(8, 5))
+    moved = 3.0 * a @ ortho_group.rvs(5, random_state=4) + rng.normal(size=5)
+    assert geometry_correlation(a, moved) == pytest.approx(1.0, abs=1e-12)
+    # another space of another dimension: an embedding into 9 dimensions keeps the distances
+    embedded = a @ np.linalg.qr(rng.normal(size=(9, 5)))[0].T
+    assert geometry_correlation(a, embedded) == pytest.approx(1.0, abs=1e-12)
+    assert geometry_correlation(a, rng.normal(size=(8, 3))) < 0.9
+
+
+def test_geometry_correlation_is_nan_when_one_arrangement_has_no_spread():
+    triangle = np.eye(3)  # all distances sqrt(2), exactly
+    assert np.isnan(geometry_correlation(triangle, [[0.0], [1.0], [3.0]]))
+    with pytest.raises(ValueError, match="3 conditions"):
+        geometry_correlation([[0.0], [1.0]], [[0.0], [1.0]])
+    with pytest.raises(ValueError, match="b must have shape"):
+        geometry_correlation(triangle, [[0.0], [1.0]])
+
+
 # ---------------------------------------------------------------------------------------------
 # SOC Jacobian and spectra
 # ---------------------------------------------------------------------------------------------
@@ -452,6 +483,31 @@ def test_spectrum_per_second_scales_and_sorts():
         spectrum_per_second(eig, 0.0)
     with pytest.raises(ValueError, match="1-D"):
         spectrum_per_second(np.zeros((2, 2)), 10.0)
+
+
+def test_soc_onset_spectra_without_recurrence_is_the_leak_alone():
+    rng = np.random.default_rng(5)
+    gains = rng.uniform(0.5, 2.0, size=(3, 6))
+    out = soc_onset_spectra(np.zeros((6, 6)), 10 * rng.normal(size=6), gains, r0=20.0,
+                            r_max=100.0, tau_ms=200.0, n_eigenvalues=4)
+    assert out.shape == (3, 4)
+    np.testing.assert_allclose(out, -1 / 0.2)  # -1 / tau, in 1/s
+
+
+def test_soc_onset_spectra_of_a_diagonal_circuit_at_rest():
+    # W diagonal and x0 = 0, where f'(0; g) = g: eigenvalues (-1 + w_i g_ci) / tau exactly
+    w = np.array([0.5, 2.0, -1.0, 1.5])
+    gains = np.array([[1.0, 0.2, 1.0, 1.0], [2.0, 1.0, 0.5, 0.1]])
+    out = soc_onset_spectra(np.diag(w), np.zeros(4), gains, r0=20.0, r_max=100.0,
+                            tau_ms=200.0, n_eigenvalues=2)
+    expected = np.sort((-1 + w * gains) / 0.2, axis=1)[:, ::-1][:, :2]
+    np.testing.assert_allclose(out, expected, atol=1e-12)
+    with pytest.raises(ValueError, match="gains"):
+        soc_onset_spectra(np.diag(w), np.zeros(4), gains[:, :3], r0=20.0, r_max=100.0,
+                          tau_ms=200.0, n_eigenvalues=2)
+    with pytest.raises(ValueError, match="n_eigenvalues"):
+        soc_onset_spectra(np.diag(w), np.zeros(4), gains, r0=20.0, r_max=100.0, tau_ms=200.0,
+                          n_eigenvalues=5)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -584,3 +640,51 @@ def test_dsa_validation():
         dsa_distance(np.eye(2), np.eye(2), n_starts=0)
     with pytest.raises(ValueError, match="rank"):
         fit_operator(np.zeros((2, 10, 3)), n_delays=2, rank=7)
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_activity_operator_is_blind_to_an_orthogonal_map_of_the_units(seed):
+    A = _stable_operator(4, seed=20 + seed)
+    latent = _linear_map_trajectories(A, C=6, T=30, seed=30 + seed)  # (6, 30, 4)
+    rng = np.random.default_rng(40 + seed)
+    rates = latent @ np.linalg.qr(rng.normal(size=(12, 4)))[0].T  # into 12 units
+    moved = rates @ ortho_group.rvs(12, random_state=seed) + rng.normal(size=12)  # + offsets
+    kw = dict(n_pcs=4, n_delays=3, rank=6)
+    a, b = activity_operator(rates, **kw), activity_operator(moved, **kw)
+    assert a.A.shape == (6, 6) and a.n_delays == 3
+    # optimiser accuracy ~1e-8 on operators of norm ~2
+    assert dsa_distance(a.A, b.A).distance < 1e-6
+
+
+def test_activity_operator_caps_components_and_rank():
+    traj = _linear_map_trajectories(_stable_operator(3, seed=1), C=4, T=20, seed=2)
+    fit = activity_operator(traj, n_pcs=10, n_delays=2, rank=50)  # 3 units: 3 PCs, rank <= 6
+    assert fit.rank == 6 and fit.basis.shape == (6, 6)
+    with pytest.raises(ValueError, match="n_pcs"):
+        activity_operator(traj, n_pcs=0, n_delays=2, rank=2)
+
+
+def test_dsa_to_references_averages_the_distances():
+    A, B = _stable_operator(3, seed=5), _stable_operator(3, seed=6)
+    R = ortho_group.rvs(3, random_state=7)
+    out = dsa_to_references([R @ A @ R.T, B], A, n_starts=2)
+    single = [dsa_distance(ref, A, n_starts=2) for ref in (R @ A @ R.T, B)]
+    assert [d.distance for d in out.each] == [d.distance for d in single]  # same seeds
+    assert out.each[0].distance < 1e-6 < out.each[1].distance
+    assert out.distance == pytest.approx(np.mean([d.distance for d in single]), rel=1e-15)
+    assert out.angular == pytest.approx(np.mean([d.angular for d in single]), rel=1e-15)
+    with pytest.raises(ValueError, match="references"):
+        dsa_to_references([], A)
+
+
+# ---------------------------------------------------------------------------------------------
+# Untrained task variants
+# ---------------------------------------------------------------------------------------------
+
+
+def test_switched_directions_are_cyclic():
+    np.testing.assert_array_equal(switched_directions(8, 4), [4, 5, 6, 7, 0, 1, 2, 3])
+    np.testing.assert_array_equal(switched_directions(8, 9), switched_directions(8, 1))
+    np.testing.assert_array_equal(switched_directions(5, 5), np.arange(5))
+    with pytest.raises(ValueError, match="offset"):
+        switched_directions(8, -1)

@@ -18,9 +18,12 @@ from ffhlib import fullforce, study
 from ffhlib.cache import read_cache_log
 from ffhlib.parallel import DaskExecutor, SerialExecutor
 from ffhlib.sweep import (
+    NEURON_SWEEP_KINDS,
     SweepGrid,
     crossing_fraction,
+    failed_tasks,
     fraction_for_level,
+    neuron_sweep_design,
     new_trainings,
     normalized_scores,
     run_sweep,
@@ -173,6 +176,52 @@ def test_normalized_scores_and_the_bootstrap_over_ground_truths():
     np.testing.assert_allclose(normalized[0.01], 0.5)
     estimate, (lo, hi), not_reached = fraction_for_level(normalized, 0.9, n_boot=200)
     assert 0.01 < lo <= estimate <= hi <= 0.1 and not_reached == 0
+
+
+def _design(**overrides):
+    kw = dict(neuron_fractions=(0.01, 0.05, 0.1, 0.3, 0.6, 0.8), hint_gains=(0.1, 0.2, 0.5, 1.0),
+              second_fractions=(0.3, 0.05), second_ground_truth_seeds=(0, 1))
+    return neuron_sweep_design(TINY, **{**kw, **overrides})
+
+
+def test_neuron_sweep_design_keeps_what_the_evaluation_set_leaves():
+    design = _design()
+    assert TINY.observation.max_neuron_fraction == pytest.approx(0.6)
+    assert design.fractions == (0.01, 0.05, 0.1, 0.3, 0.6)  # 0.8 dropped, order kept
+    assert design.main == SweepGrid(neuron_fractions=design.fractions)
+    assert design.second.hint_gains == (0.1, 0.2, 0.5, 1.0)
+    assert design.second.ground_truth_seeds == (0, 1) and design.second.seeds == TINY.seeds[:1]
+    assert design.second_fractions == (0.3, 0.05)  # as given (the sentences quote them so)
+    assert design.grids == [design.main, design.second] and design.kinds == NEURON_SWEEP_KINDS
+    assert design.full.muscle_fractions == (0.2, 0.4, 0.8) and design.full.seeds == (0, 1)
+    assert 0.025 in design.full.neuron_fractions and 0.45 in design.full.neuron_fractions
+    assert set(design.full.hint_gains) == {0.1, 0.2, 0.3, 0.5, 1.0}
+
+
+def test_neuron_sweep_design_quick_and_full():
+    quick = _design(quick=True, full=True, seed=3)
+    assert quick.fractions == (0.05, 0.3)
+    assert TINY.force.hint_gain == 0.2 and quick.gains == (0.2, 0.5)  # from the study's gain up
+    assert quick.second.ground_truth_seeds == TINY.ground_truth_seeds[:1]
+    assert quick.grids == [quick.main, quick.second, quick.full] and quick.full.seeds == (3, 4)
+    # without 5 % and 30 % in the grid, quick mode keeps the largest fraction
+    assert _design(neuron_fractions=(0.01, 0.2), quick=True).fractions == (0.2,)
+
+
+def test_neuron_sweep_design_refuses_a_grid_without_a_usable_fraction():
+    with pytest.raises(ValueError, match=r"neuron_fractions must hold a value in \(0, 0.6\]"):
+        _design(neuron_fractions=(0.7, 0.9))
+
+
+def test_failed_tasks_lists_the_failed_rows_with_their_cell():
+    table = pd.DataFrame({"ground_truth": [0, 1], "seed": [0, 0], "network": ["ffh", "ff"],
+                          "neuron_fraction": [0.05, 0.0], "hint_gain": [0.2, np.nan],
+                          "error": ["DivergenceError: RLS diverged", ""], "cca_e": [np.nan, 0.3]})
+    failed = failed_tasks(table)
+    assert list(failed.columns) == ["ground_truth", "seed", "network", "neuron_fraction",
+                                    "hint_gain", "error"]
+    assert len(failed) == 1 and failed["ground_truth"].item() == 0
+    assert failed_tasks(table[table["error"] == ""]).empty
 
 
 # --- dask ---------------------------------------------------------------------------------------

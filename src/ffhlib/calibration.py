@@ -41,6 +41,7 @@ from . import fullforce
 from ._params import param
 from ._validate import check_float, check_int
 from .metrics import check_number_tuple
+from .report import calibration_defaults_text, calibration_source_text
 from .study import CALIBRATION_GROUND_TRUTHS, StudyParams, run_study, train_network
 
 __all__ = [
@@ -49,10 +50,14 @@ __all__ = [
     "CalibrationParams",
     "CalibrationEvidence",
     "CalibrationRecord",
+    "CalibrationReview",
     "calibrated_force",
+    "chapter_record",
     "choose",
     "evidence",
     "load_record",
+    "review",
+    "review_values",
     "run_calibration",
     "write_record",
 ]
@@ -315,3 +320,76 @@ def load_record(directory=None) -> CalibrationRecord:
     if not runs.is_file() or not curves.is_file():
         raise FileNotFoundError(f"no calibration record in {directory}")
     return CalibrationRecord(runs=pd.read_csv(runs), curves=pd.read_csv(curves))
+
+
+# ----------------------------------------------------------------------------- chapter 04
+
+
+def chapter_record(full: bool = False, *, n_workers: int = 2,
+                   progress: bool = True) -> CalibrationRecord:
+    """The record chapter 04 shows: the shipped one, or (``full``) a complete rerun of the
+    calibration on ``n_workers`` processes (slow: every training of both designs)."""
+    if not full:
+        return load_record()
+    from .parallel import make_executor
+
+    with make_executor(n_workers, backend="processes") as executor:
+        return run_calibration(executor=executor, progress=progress)
+
+
+@dataclasses.dataclass(frozen=True)
+class CalibrationReview:
+    """What the rule chose for one trial design from a record, and what it looked at.
+
+    Attributes
+    ----------
+    cue_epoch : str
+    calib : CalibrationParams
+    chosen : CalibratedSettings
+        :func:`choose` applied to the record.
+    frozen : CalibratedSettings
+        The library's defaults for the design (:data:`CALIBRATED`).
+    evidence : CalibrationEvidence
+    n_record_trainings : int
+        Trainings in the whole record (both designs).
+    record_train_seconds : float
+        Their training time, summed (s).
+    """
+
+    cue_epoch: str
+    calib: CalibrationParams
+    chosen: CalibratedSettings
+    frozen: CalibratedSettings
+    evidence: CalibrationEvidence
+    n_record_trainings: int
+    record_train_seconds: float
+
+
+def review(record: CalibrationRecord, cue_epoch: str = "preparation",
+           calib: CalibrationParams | None = None) -> CalibrationReview:
+    """Apply the rule to ``record`` for ``cue_epoch`` and gather its evidence."""
+    if cue_epoch not in CALIBRATED:
+        raise ValueError(f"cue_epoch must be one of {tuple(CALIBRATED)}; got {cue_epoch!r}")
+    calib = CalibrationParams() if calib is None else calib
+    chosen = choose(record, calib, cue_epoch=cue_epoch)
+    return CalibrationReview(cue_epoch=cue_epoch, calib=calib, chosen=chosen,
+                             frozen=CALIBRATED[cue_epoch],
+                             evidence=evidence(record, chosen, calib, cue_epoch=cue_epoch),
+                             n_record_trainings=int(len(record.runs)),
+                             record_train_seconds=float(record.runs["train_seconds"].sum()))
+
+
+def review_values(rev: CalibrationReview, *, full: bool) -> dict:
+    """The ``calib_*`` values chapter 04 glues (``full``: the chapter reran the calibration)."""
+    calib, chosen, ev = rev.calib, rev.chosen, rev.evidence
+    return {
+        "calib_n_ground_truths": ev.n_ground_truths,
+        "calib_ground_truths_text": ", ".join(map(str, calib.ground_truth_seeds)),
+        "calib_min_fit_r2": calib.min_fit_r2, "calib_passes_tolerance": calib.passes_tolerance,
+        "calib_max_passes": calib.max_passes, "calib_training_noise": chosen.training_noise,
+        "calib_hint_gain": chosen.hint_gain, "calib_n_passes": chosen.n_passes,
+        "calib_n_trainings": ev.n_trainings, "calib_train_minutes": ev.train_seconds / 60,
+        "calib_defaults_text": calibration_defaults_text(chosen, rev.frozen),
+        "calib_source_text": calibration_source_text(
+            full, rev.n_record_trainings, rev.record_train_seconds / 2 / 60),
+    }

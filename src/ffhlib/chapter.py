@@ -378,22 +378,17 @@ def glue_figure(key: str, fig) -> None:
 
 
 def glue_comparison(prefix: str, summary) -> None:
-    """Glue the paired difference of a :class:`~ffhlib.stats.GroupedPairedSummary`: its mean and
-    interval over ground truths (``{prefix}_diff``, ``_diff_lo``, ``_diff_hi``), ``_pvalue``,
-    ``_n_opposite`` and ``_min_p`` (the smallest p the test can reach)."""
-    lo, hi = summary.ci_diff
-    glue_all({f"{prefix}_diff": summary.mean_diff, f"{prefix}_diff_lo": lo,
-              f"{prefix}_diff_hi": hi, f"{prefix}_pvalue": summary.wilcoxon_p,
-              f"{prefix}_n_opposite": summary.n_opposite,
-              f"{prefix}_min_p": summary.min_attainable_p})
+    """Glue a paired comparison's keys (:func:`ffhlib.summaries.comparison_values`)."""
+    from .summaries import comparison_values
+
+    glue_all(comparison_values(prefix, summary))
 
 
 def glue_summaries(prefix: str, summaries: Mapping[str, Any]) -> None:
-    """Glue ``{prefix}_{kind}_mean``, ``_lo`` and ``_hi`` of scalar
-    :class:`~ffhlib.study.KindSummary` objects."""
-    glue_all({k: v for kind, s in summaries.items()
-              for k, v in ((f"{prefix}_{kind}_mean", s.mean), (f"{prefix}_{kind}_lo", s.low),
-                           (f"{prefix}_{kind}_hi", s.high))})
+    """Glue scalar summaries' keys (:func:`ffhlib.summaries.summary_values`)."""
+    from .summaries import summary_values
+
+    glue_all(summary_values(prefix, summaries))
 
 
 def glue_not_run(keys, figures=(), *, reason: str = "not run in this execution") -> None:

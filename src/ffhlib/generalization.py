@@ -15,12 +15,17 @@ interpolation). This module adds, on the same cached networks:
    unit receive identical noise (paired).
 3. **Leave one direction out** (:func:`leave_one_out`): FF and FFH trained again on all training
    directions but one and tested on it, beside the angular interpolation of its two neighbours.
+4. **Training noise** (:func:`run_training_noise`): the primary test repeated with the networks
+   trained at other state-noise levels.
+
+The chapter's summaries of these tables are in :mod:`ffhlib.generalization_summary`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -44,6 +49,7 @@ from .study import (
     ground_truth,
     observation,
     reported_unit,
+    run_study,
     train_pair,
 )
 
@@ -53,11 +59,14 @@ __all__ = [
     "GeneralizationParams",
     "LeaveOneOutRow",
     "UnitGeneralization",
+    "UntrainedExample",
     "evaluate_unit",
     "leave_one_out",
     "loo_direction",
     "run_evaluations",
     "run_leave_one_out",
+    "run_training_noise",
+    "untrained_example",
 ]
 
 
@@ -391,3 +400,83 @@ def run_leave_one_out(params: StudyParams, *, executor=None, progress: bool = Tr
         [{"ground_truth": r.ground_truth, "seed": r.seed, "network": r.network,
           "held_out": r.held_out, "loo_err": r.loo_err, "fit_err": r.fit_err}
          for outcome in outcomes for r in outcome.value])
+
+
+def run_training_noise(params: StudyParams, noise_values, *,
+                       kinds=("ff", "ffh", "interpolation"), executor=None,
+                       progress: bool = True):
+    """The study of ``params`` repeated with the networks trained at each training noise.
+
+    Parameters
+    ----------
+    params : StudyParams
+        The study; only ``params.force.training_noise`` changes from one run to the next.
+    noise_values : sequence of float
+        State-noise sigmas during training (the study's own value reuses its cached networks).
+    kinds : sequence of str
+        Kinds of row (:data:`ffhlib.study.KINDS`).
+    executor : ffhlib.parallel executor, optional
+    progress : bool
+
+    Returns
+    -------
+    pandas.DataFrame
+        The study tables one after the other, with a column ``sigma_train``.
+    """
+    import pandas as pd
+
+    values = check_number_tuple("noise_values", noise_values, minimum=0.0)
+    return pd.concat([run_study(dataclasses.replace(params, force=dataclasses.replace(
+        params.force, training_noise=float(s))), kinds=kinds, executor=executor,
+        progress=progress).assign(sigma_train=float(s)) for s in values], ignore_index=True)
+
+
+@dataclasses.dataclass(frozen=True)
+class UntrainedExample:
+    """One unit's FF and FFH run on every second untrained direction, for a figure.
+
+    Attributes
+    ----------
+    time_ms : ndarray (T,)
+    target : ndarray (C, T, M_obs)
+        The ground truth's EMG on the observed muscles.
+    outputs : mapping of str to ndarray (C, T, M_obs)
+        ``{"FF": ..., "FFH": ...}``.
+    angles : ndarray (C,)
+        The directions drawn (rad).
+    muscles : ndarray (M_obs,)
+        Indices of the observed muscles.
+    ground_truth, seed : int
+        The unit.
+    n_directions : int
+        Training directions of the ground truth (as many untrained ones lie between them).
+    """
+
+    time_ms: np.ndarray
+    target: np.ndarray
+    outputs: Mapping[str, np.ndarray]
+    angles: np.ndarray
+    muscles: np.ndarray
+    ground_truth: int
+    seed: int
+    n_directions: int
+
+
+def untrained_example(params: StudyParams) -> UntrainedExample:
+    """FF and FFH of the study's first unit (from the cache) on every second untrained direction.
+
+    Parameters
+    ----------
+    params : StudyParams
+    """
+    g, s = params.units[0]
+    pair = train_pair(params, g, s)
+    inter = pair.ground_truth.intermediate
+    show = list(range(0, inter.n_directions, 2))
+    outputs = {name: fullforce.simulate(pair.network(name.lower()), inter.angles[show]).output
+               for name in ("FF", "FFH")}
+    return UntrainedExample(time_ms=inter.time_ms,
+                            target=pair.observation.muscles(inter.emg)[show], outputs=outputs,
+                            angles=inter.angles[show], muscles=pair.observation.muscle_idx,
+                            ground_truth=g, seed=s,
+                            n_directions=pair.ground_truth.training.n_directions)

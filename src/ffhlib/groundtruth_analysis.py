@@ -8,6 +8,8 @@
 - :func:`gain_fit_summary` and :func:`ground_truth_fits`: how well gain modulation reproduces the
   EMG, for one ground truth and for several (one row per ground truth and direction);
 - :func:`most_variable_neurons`;
+- :func:`gain_chapter_params`, :func:`seeds_to_build` and :func:`gain_chapter_values`: chapter 3's
+  settings and every value it glues;
 - :func:`format_small`: a number as text, or "below" a bound where it is rounding noise.
 """
 
@@ -25,6 +27,8 @@ from .emg import EMGParams, emg_targets, periodic_kernel_coefficients
 from .gains import gain_similarity
 from .groundtruth import GroundTruth, GroundTruthParams, make_ground_truth
 from .parallel import map_jobs
+from .report import gain_bound_verdict, gain_validity_verdict
+from .soc import SOCParams
 from .stats import mean_interval
 
 __all__ = [
@@ -38,13 +42,18 @@ __all__ = [
     "direction_correlation",
     "fits_table",
     "format_small",
+    "gain_chapter_params",
+    "gain_chapter_values",
     "gain_fit_summary",
     "gain_similarity_over_ground_truths",
     "ground_truth_fits",
     "kernel_variance_lost",
     "most_variable_neurons",
+    "n_invalid_ground_truths",
     "seeds_argument",
+    "seeds_to_build",
     "transient_amplification",
+    "unexplained_variance",
 ]
 
 
@@ -474,3 +483,97 @@ def most_variable_neurons(rates, k: int) -> np.ndarray:
     k = check_int("k", k, minimum=1)
     variance = rates.reshape(-1, rates.shape[2]).var(axis=0)
     return np.argsort(variance)[::-1][:k]
+
+
+def gain_chapter_params(quick: bool = False, *, n_steps: int | None = None,
+                        learning_rate: float | None = None) -> GroundTruthParams:
+    """Chapter 3's ground-truth parameters: the preset (quick or full), with the gain-learning
+    knobs that are not ``None`` replaced."""
+    params = GroundTruthParams.quick() if quick else GroundTruthParams()
+    knobs = {"n_steps": n_steps, "learning_rate": learning_rate}
+    return dataclasses.replace(params, gains=dataclasses.replace(
+        params.gains, **{k: v for k, v in knobs.items() if v is not None}))
+
+
+def seeds_to_build(seed: int, ground_truth_seeds: Sequence[int], quick: bool = False) -> list[int]:
+    """The ground truths chapter 3 builds: ``seed`` (the one detailed) first, then
+    ``ground_truth_seeds`` (only the first two in quick mode), each once."""
+    seeds = list(ground_truth_seeds)
+    return list(dict.fromkeys([seed, *(seeds[:2] if quick else seeds)]))
+
+
+def unexplained_variance(fits: GroundTruthFits) -> np.ndarray:
+    """``1 - R^2`` of each ground truth (row, in ``fits.seeds`` order) and direction (column)."""
+    return np.array([1.0 - fits.column("r2", s) for s in fits.seeds])
+
+
+def n_invalid_ground_truths(fits: GroundTruthFits, valid_r2: float) -> int:
+    """Ground truths with at least one direction whose R^2 is below ``valid_r2``."""
+    valid_r2 = check_float("valid_r2", valid_r2, maximum=1.0)
+    return len({int(s) for s, r2 in zip(fits.seed, fits.r2, strict=True) if r2 < valid_r2})
+
+
+def gain_chapter_values(params: GroundTruthParams, ground_truths: Mapping[int, GroundTruth],
+                        fits: GroundTruthFits, curve: SimilarityCurve, seed: int, *,
+                        n_jobs: int, valid_r2: float) -> dict:
+    """Every value chapter 3 glues, by key.
+
+    Parameters
+    ----------
+    params : GroundTruthParams
+        The parameters the ground truths were built with.
+    ground_truths : mapping of int to GroundTruth
+        Every ground truth built, by seed (the first key's order is the chapter's).
+    fits : GroundTruthFits
+        :func:`fits_table` of ``ground_truths``.
+    curve : SimilarityCurve
+        :func:`gain_similarity_over_ground_truths` of ``ground_truths``.
+    seed : int
+        The ground truth the chapter details.
+    n_jobs : int
+        Worker processes that built them.
+    valid_r2 : float
+        A ground truth is valid when each of its directions reaches this R^2.
+
+    Returns
+    -------
+    dict
+        Floats, ints and strings (plain Python types).
+    """
+    if seed not in ground_truths:
+        raise ValueError(f"seed {seed} is not among the ground truths {list(ground_truths)}")
+    gt = ground_truths[seed]
+    fit = gain_fit_summary(gt, params.gains.gain_min, params.gains.gain_max)
+    separation, similarity = gain_similarity(gt.gains, gt.angles)
+    step = min(100, len(gt.r2_trace) - 1)
+    floats = {
+        "gain_r2": fit.r2, "gain_r2_min": fit.r2_min, "gain_r2_min_angle": fit.worst_angle_deg,
+        "gain_r2_training": gt.training.r2, "gain_r2_intermediate": gt.intermediate.r2,
+        "gain_seconds": gt.seconds, "gain_lr": params.gains.learning_rate,
+        "gain_all_seconds": sum(g.seconds for g in ground_truths.values()),
+        "gain_n_jobs": n_jobs,
+        "gain_bound_min": params.gains.gain_min, "gain_bound_max": params.gains.gain_max,
+        "gain_min_learned": gt.gains.min(), "gain_max_learned": gt.gains.max(),
+        "gain_peak_rate": gt.rates.max(), "gain_r2_initial": gt.r2_trace[0],
+        "gain_r2_at_step": gt.r2_trace[step], "gain_fraction_at_bound": fit.fraction_at_bound,
+        "gain_neighbour_corr": similarity[1], "gain_neighbour_deg": np.degrees(separation[1]),
+        "gain_opposite_corr": similarity[-1],
+        "gain_neighbour_corr_mean": curve.mean[1], "gain_opposite_corr_mean": curve.mean[-1],
+        "gain_r2_ground_truths_min": fits.r2.min(),
+        "gain_r2_ground_truths_overall_min": min(fits.r2_overall.values()),
+        "gain_valid_r2": valid_r2,
+        **{f"rate_{name}": getattr(params.rates, name)
+           for name in ("tau_ms", "r0", "r_max", "dt_ms", "x0_norm")}}
+    ints = {
+        "gain_steps": params.gains.n_steps, "gain_n_training": params.n_directions,
+        "gain_n_directions": gt.n_directions, "gain_n_neurons": gt.n_neurons,
+        "gain_check_step": step, "gain_n_at_bound": fit.n_at_bound, "gain_n_gains": fit.n_gains,
+        "gain_seed": seed, "n_ground_truths": len(ground_truths),
+        "gain_paper_n_neurons": SOCParams().n_neurons, "gain_n_muscles": gt.n_muscles}
+    return {
+        **{k: float(v) for k, v in floats.items()}, **{k: int(v) for k, v in ints.items()},
+        "gain_ground_truth_seeds": ", ".join(str(s) for s in ground_truths),
+        "gain_muscle_range": f"m1–m{gt.n_muscles}",
+        "gain_validity_verdict": gain_validity_verdict(n_invalid_ground_truths(fits, valid_r2),
+                                                       len(ground_truths)),
+        "gain_bound_verdict": gain_bound_verdict(fit.n_at_bound)}

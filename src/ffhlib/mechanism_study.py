@@ -1,8 +1,8 @@
 """Mechanisms of the study's networks: rotations, preparatory states, dynamics, task variants.
 
-The pure analyses live in :mod:`ffhlib.mechanisms`; this module applies them to the cached
-networks of a study unit and the unit's ground truth, one cached :class:`UnitMechanisms` row per
-kind of activity:
+The analyses live in :mod:`ffhlib.mechanisms` (one module each); this module applies them to the
+cached networks of a study unit and the unit's ground truth, one cached :class:`UnitMechanisms` row
+per kind of activity:
 
 ============  ==================================================================================
 ``ff, ffh``   the trained networks: jPCA, preparatory states (fixed points), spectra at movement
@@ -28,7 +28,7 @@ from . import fullforce, mechanisms
 from ._params import param
 from ._validate import check_float, check_int
 from .cache import cached_result
-from .metrics import check_number_tuple, emg_error
+from .metrics import check_number_tuple
 from .study import (
     StudyParams,
     check_reported,
@@ -38,8 +38,9 @@ from .study import (
     train_pair,
 )
 
-__all__ = ["ANALYSES", "MECHANISM_KINDS", "MechanismParams", "UnitMechanisms", "analyse_unit",
-           "dsa_operator", "rotation_deviation", "run_mechanisms"]
+__all__ = ["ANALYSES", "MECHANISM_KINDS", "JPCProjections", "MechanismParams", "UnitMechanisms",
+           "analyse_unit", "dsa_operator", "jpca_of", "jpca_projections", "mechanism_table",
+           "rotation_deviation", "run_mechanisms"]
 
 #: The kinds of rows.
 MECHANISM_KINDS = ("ff", "ffh", "soc", "floor", "ceiling")
@@ -178,41 +179,30 @@ class UnitMechanisms:
     seconds: float
 
 
+def jpca_of(rates, dt_s: float, mech: MechanismParams) -> mechanisms.JPCAResult:
+    """jPCA of an activity (C, T, N) sampled every ``dt_s`` seconds, with the study's settings:
+    ``mech.jpca_pcs`` components, soft normalisation by ``mech.jpca_soft_norm`` of the units'
+    median range (:func:`ffhlib.mechanisms.jpca`)."""
+    return mechanisms.jpca(rates, dt_s=dt_s, soft_norm=mech.jpca_soft_norm,
+                           soft_norm_scale="median_range", n_pcs=mech.jpca_pcs)
+
+
 def _jpca(rates, dt_s: float, mech: MechanismParams):
-    fit = mechanisms.jpca(rates, dt_s=dt_s, soft_norm=mech.jpca_soft_norm,
-                          soft_norm_scale="median_range", n_pcs=mech.jpca_pcs)
+    fit = jpca_of(rates, dt_s, mech)
     return float(fit.rotational_strength), float(fit.frequencies_hz[0])
 
 
 def dsa_operator(rates, mech: MechanismParams) -> np.ndarray:
-    """The linear operator of an activity (C, T, N): top PCs, delay embedding, reduced-rank DMD."""
-    from .similarity import pca, stack_activity
-
-    C, T, N = rates.shape
-    k = min(mech.dsa_pcs, N)
-    latent = pca(stack_activity(rates), k).reshape(C, T, k)
-    return mechanisms.fit_operator(latent, n_delays=mech.dsa_n_delays,
-                                   rank=min(mech.dsa_rank, k * mech.dsa_n_delays)).A
+    """The linear operator of an activity (C, T, N): top PCs, delay embedding, reduced-rank DMD
+    (:func:`ffhlib.mechanisms.activity_operator` with the study's settings)."""
+    return mechanisms.activity_operator(rates, n_pcs=mech.dsa_pcs, n_delays=mech.dsa_n_delays,
+                                        rank=mech.dsa_rank).A
 
 
 def _dsa_to(references, rates, mech: MechanismParams) -> tuple[float, float]:
-    A = dsa_operator(rates, mech)
-    out = [mechanisms.dsa_distance(ref, A, n_starts=mech.dsa_starts) for ref in references]
-    return float(np.mean([o.distance for o in out])), float(np.mean([o.angular for o in out]))
-
-
-def _rsa(a: np.ndarray, b: np.ndarray) -> float:
-    """Pearson correlation of the upper triangles of two (C, C) distance matrices."""
-    def distances(x):
-        return np.linalg.norm(x[:, None, :] - x[None, :, :], axis=-1)
-
-    iu = np.triu_indices(a.shape[0], 1)
-    return float(np.corrcoef(distances(a)[iu], distances(b)[iu])[0, 1])
-
-
-def _leading(eigenvalues: np.ndarray, k: int) -> np.ndarray:
-    order = np.argsort(-eigenvalues.real, kind="stable")
-    return eigenvalues[order][:k]
+    d = mechanisms.dsa_to_references(references, dsa_operator(rates, mech),
+                                     n_starts=mech.dsa_starts)
+    return d.distance, d.angular
 
 
 def _network_measures(mech, gt, obs, net, refs) -> dict:
@@ -233,48 +223,22 @@ def _network_measures(mech, gt, obs, net, refs) -> dict:
 
 def _preparatory_states(mech, gt, net) -> dict:
     train = gt.training
-    force = net.params
-    time_ms, x = fullforce.trial_states(net, train.angles)
-    cue_end = int(np.searchsorted(time_ms, -force.go_ms - 1e-9))  # last step before the go pulse
-    onset = int(np.searchsorted(time_ms, float(train.time_ms[0]) - 1e-9))
-    found, distances = 0, []
-    eigs = np.zeros((train.n_directions, mech.n_eigenvalues), dtype=complex)
-    for c, angle in enumerate(train.angles):
-        b = net.U_in @ (force.input_scale * np.array([np.cos(angle), np.sin(angle), 0.0]))
-        prep = x[c, :cue_end]
-        # Newton's method from the state at the end of the cue period: is the network resting
-        # at a stable fixed point of the preparatory input there?
-        point, ok = mechanisms.newton_fixed_point(net.J, b, prep[-1],
-                                                  tol=math.sqrt(2 * mech.fp_q_tol))
-        if ok and np.linalg.eigvals(mechanisms.rnn_jacobian(point, net.J)).real.max() < 0:
-            distance = float(np.linalg.norm(np.tanh(point) - np.tanh(prep[-1]))
-                             / math.sqrt(net.n_units))
-            distances.append(distance)
-            found += distance <= mech.fp_radius
-        jac = mechanisms.rnn_jacobian(x[c, onset], net.J)
-        eigs[c] = _leading(mechanisms.spectrum_per_second(np.linalg.eigvals(jac), force.tau_ms),
-                           mech.n_eigenvalues)
-    return dict(fp_found_fraction=found / train.n_directions,
-                fp_distance=float(np.mean(distances)) if distances else math.nan,
-                prep_rsa=_rsa(np.tanh(x[:, cue_end - 1]), train.rates[:, 0]),
-                onset_eigenvalues=eigs)
+    prep = mechanisms.preparatory_states(net, train.angles, onset_ms=float(train.time_ms[0]),
+                                         q_tol=mech.fp_q_tol, radius=mech.fp_radius,
+                                         n_eigenvalues=mech.n_eigenvalues)
+    return dict(fp_found_fraction=prep.found_fraction, fp_distance=prep.mean_distance,
+                prep_rsa=mechanisms.geometry_correlation(prep.rates, train.rates[:, 0]),
+                onset_eigenvalues=prep.onset_eigenvalues)
 
 
 def _variants(mech, gt, obs, net) -> dict:
     train = gt.training
-    force = net.params
-    target = obs.muscles(train.emg)
-    delay_err = np.array([emg_error(fullforce.simulate(net, train.angles, time_ms=train.time_ms,
-                                                       prep_ms=d).output, target).overall
-                          for d in mech.delays_ms])
-    C = train.n_directions
-    new = (np.arange(C) + mech.switch_offset) % C
-    switched = fullforce.simulate(net, train.angles, time_ms=train.time_ms,
-                                  switch_angles=train.angles[new],
-                                  switch_ms=mech.switch_at * force.prep_ms)
-    return dict(delay_err=delay_err,
-                switch_err=emg_error(switched.output, target[new]).overall,
-                switch_ignore_err=emg_error(target, target[new]).overall)
+    out = mechanisms.task_variant_errors(net, train.angles, obs.muscles(train.emg),
+                                         time_ms=train.time_ms, delays_ms=mech.delays_ms,
+                                         switch_offset=mech.switch_offset,
+                                         switch_at=mech.switch_at)
+    return dict(delay_err=out.delay_err, switch_err=out.switch_err,
+                switch_ignore_err=out.switch_ignore_err)
 
 
 def _empty(mech: MechanismParams, C: int) -> dict:
@@ -309,10 +273,9 @@ def _analyse(params: StudyParams, mech: MechanismParams, ground_truth_seed: int,
             values["jpca_rotation"], values["jpca_frequency_hz"] = _jpca(train.rates, dt_s, mech)
         if "fixed_points" in mech.analyses:
             rp = params.ground_truth.rates
-            values["onset_eigenvalues"] = np.stack([_leading(mechanisms.spectrum_per_second(
-                np.linalg.eigvals(mechanisms.soc_jacobian(gt.W, gt.x0, train.gains[c], rp.r0,
-                                                          rp.r_max)), rp.tau_ms),
-                mech.n_eigenvalues) for c in range(C)])
+            values["onset_eigenvalues"] = mechanisms.soc_onset_spectra(
+                gt.W, gt.x0, train.gains, r0=rp.r0, r_max=rp.r_max, tau_ms=rp.tau_ms,
+                n_eigenvalues=mech.n_eigenvalues)
     elif network == "floor":
         net = fullforce.untrained(params.force, n_outputs=obs.muscle_idx.size,
                                   angles=train.angles, time_ms=train.time_ms,
@@ -356,9 +319,8 @@ def _task(params, mech, ground_truth_seed, seed, network):
 def run_mechanisms(params: StudyParams, mech: MechanismParams, *, executor=None,
                    progress: bool = True):
     """:func:`analyse_unit` over every unit and kind; returns ``(table, rows)``: a tidy table of
-    the scalar measures (plus ``delay_err_{i}``) and the rows themselves."""
-    import pandas as pd
-
+    the scalar measures (plus ``delay_err_{i}``, :func:`mechanism_table`) and the rows
+    themselves."""
     from .parallel import run_tasks
 
     check_reported(params.ground_truth_seeds, calibration=False)
@@ -369,13 +331,21 @@ def run_mechanisms(params: StudyParams, mech: MechanismParams, *, executor=None,
         raise RuntimeError(f"{len(failed)} of {len(outcomes)} analyses failed; first: "
                            f"{failed[0].error}")
     rows = [o.value for o in outcomes]
+    return mechanism_table(rows), rows
+
+
+def mechanism_table(rows):
+    """The tidy table of :class:`UnitMechanisms` rows: one row each, its scalar measures, and
+    ``delay_err_{i}`` for each preparatory period (the eigenvalues stay in the rows)."""
+    import pandas as pd
+
     records = []
     for r in rows:
         record = {f.name: getattr(r, f.name) for f in dataclasses.fields(r)
                   if f.name not in ("onset_eigenvalues", "delay_err")}
         record.update({f"delay_err_{i}": v for i, v in enumerate(r.delay_err)})
         records.append(record)
-    return pd.DataFrame.from_records(records), rows
+    return pd.DataFrame.from_records(records)
 
 
 def rotation_deviation(table):
@@ -386,3 +356,52 @@ def rotation_deviation(table):
     out["jpca_deviation"] = (out["jpca_rotation"] - out["ground_truth"].map(soc)).abs()
     out.loc[out["network"] == "soc", "jpca_deviation"] = np.nan
     return out
+
+
+@dataclasses.dataclass(frozen=True)
+class JPCProjections:
+    """One unit's movement activity in each activity's own first jPC plane (for a figure).
+
+    Attributes
+    ----------
+    ground_truth, seed : int
+        The unit.
+    angles : ndarray (C,)
+        Its training directions (rad).
+    projections : dict of "SOC", "FF", "FFH" to ndarray (C, T, 2)
+        :attr:`ffhlib.mechanisms.JPCAFit.projections` of the ground truth's rates and of each
+        network's (oriented so that the rotation runs counter-clockwise).
+    rotational_strength : dict of the same keys to float
+        The jPCA rotational strength of each activity (the unit's ``jpca_rotation``).
+    """
+
+    ground_truth: int
+    seed: int
+    angles: np.ndarray
+    projections: dict
+    rotational_strength: dict
+
+
+def jpca_projections(params: StudyParams, mech: MechanismParams,
+                     ground_truth_seed: int | None = None,
+                     seed: int | None = None) -> JPCProjections:
+    """jPCA of one unit's SOC, FF and FFH activity (default: the study's first unit), with the
+    settings and on the activity of :func:`analyse_unit` (the training directions on the ground
+    truth's time grid); the networks are read from the cache (trained if absent)."""
+    if not isinstance(mech, MechanismParams):
+        raise TypeError(f"mech must be MechanismParams, got {type(mech).__name__}")
+    if (ground_truth_seed is None) != (seed is None):
+        raise ValueError("give both ground_truth_seed and seed, or neither (the first unit)")
+    if ground_truth_seed is None:
+        ground_truth_seed, seed = params.units[0]
+    pair = train_pair(params, ground_truth_seed, seed)
+    train = pair.ground_truth.training
+    dt_s = float(train.time_ms[1] - train.time_ms[0]) / 1000.0
+    fits = {"SOC": jpca_of(train.rates, dt_s, mech)}
+    for name, net in (("FF", pair.ff), ("FFH", pair.ffh)):
+        rates = fullforce.simulate(net, train.angles, time_ms=train.time_ms).rates
+        fits[name] = jpca_of(rates, dt_s, mech)
+    return JPCProjections(ground_truth=int(ground_truth_seed), seed=int(seed), angles=train.angles,
+                          projections={k: f.projections for k, f in fits.items()},
+                          rotational_strength={k: float(f.rotational_strength)
+                                               for k, f in fits.items()})

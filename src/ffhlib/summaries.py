@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["BOOT_SEED", "N_BOOT", "KindSummary", "compare_kinds", "paired_differences",
-           "rows_to_frame", "summarize"]
+__all__ = ["BOOT_SEED", "N_BOOT", "KindSummary", "compare_kinds", "comparison_values",
+           "paired_differences", "rows_to_frame", "summarize", "summary_values"]
 
 #: Bootstrap resamples of every interval of the book's summaries.
 N_BOOT = 2000
@@ -145,3 +145,22 @@ def summarize(table, columns, kind: str, *, confidence: float = 0.95) -> KindSum
         mean, low, high, values = float(mean[0]), float(low[0]), float(high[0]), values[:, 0]
     return KindSummary(kind=kind, ground_truths=per_gt.index.to_numpy(), per_ground_truth=values,
                        mean=mean, low=low, high=high, n_units=int(len(rows)))
+
+
+def summary_values(prefix: str, summaries) -> dict:
+    """The glue keys of scalar :class:`KindSummary` objects: ``{prefix}_{kind}_mean``, ``_lo``
+    and ``_hi`` for each ``kind: summary`` of the mapping ``summaries``."""
+    return {k: v for kind, s in summaries.items()
+            for k, v in ((f"{prefix}_{kind}_mean", s.mean), (f"{prefix}_{kind}_lo", s.low),
+                         (f"{prefix}_{kind}_hi", s.high))}
+
+
+def comparison_values(prefix: str, summary) -> dict:
+    """The glue keys of a paired comparison: the mean difference and its interval over ground
+    truths (``{prefix}_diff``, ``_diff_lo``, ``_diff_hi``), ``_pvalue``, ``_n_opposite`` and
+    ``_min_p`` (the smallest p the test can reach)."""
+    lo, hi = summary.ci_diff
+    return {f"{prefix}_diff": summary.mean_diff, f"{prefix}_diff_lo": lo,
+            f"{prefix}_diff_hi": hi, f"{prefix}_pvalue": summary.wilcoxon_p,
+            f"{prefix}_n_opposite": summary.n_opposite,
+            f"{prefix}_min_p": summary.min_attainable_p}

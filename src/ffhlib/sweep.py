@@ -37,11 +37,14 @@ from .study import (
 __all__ = [
     "FACTORS",
     "Curve",
+    "NeuronSweepDesign",
     "SweepGrid",
     "SweepResult",
     "crossing_fraction",
     "curve",
+    "failed_tasks",
     "fraction_for_level",
+    "neuron_sweep_design",
     "new_trainings",
     "normalized_scores",
     "run_sweep",
@@ -254,7 +257,105 @@ def run_sweep(base: StudyParams, grid: SweepGrid | Sequence[SweepGrid], *, execu
                        n_failed=int((table["error"] != "").sum()))
 
 
+def failed_tasks(table):
+    """The failed rows of a sweep's table: unit, kind, cell and error (empty if none failed)."""
+    return table[table["error"] != ""][["ground_truth", "seed", "network", "neuron_fraction",
+                                        "hint_gain", "error"]]
+
+
 # ----------------------------------------------------------------------------- how many neurons
+
+
+#: The kinds of row the neuron-fraction sweep computes in every cell it needs them.
+NEURON_SWEEP_KINDS = ("ff", "ffh", "hints", "floor", "ceiling", "interpolation")
+
+
+@dataclasses.dataclass(frozen=True)
+class NeuronSweepDesign:
+    """The grids of the how-many-neurons question.
+
+    Attributes
+    ----------
+    fractions : tuple of float
+        The main curve's recorded fractions (as given, those the evaluation set leaves).
+    gains : tuple of float
+        The hint gains compared.
+    second_fractions : tuple of float
+        The fractions at which they are compared (as given).
+    main : SweepGrid
+        The main curve: every fraction at the study's units, gain and muscle fraction.
+    second : SweepGrid
+        The hint-gain comparison: a few fractions x the gains, on fewer units.
+    full : SweepGrid
+        The complete grid: more fractions x more gains x muscle fractions x two seeds.
+    run_full : bool
+        Whether the complete grid runs (else it is only counted).
+    kinds : tuple of str
+        Kinds of row computed.
+    """
+
+    fractions: tuple
+    gains: tuple
+    second_fractions: tuple
+    main: SweepGrid
+    second: SweepGrid
+    full: SweepGrid
+    run_full: bool
+    kinds: tuple = NEURON_SWEEP_KINDS
+
+    @property
+    def grids(self) -> list[SweepGrid]:
+        """The grids that run, in order (one batch for :func:`run_sweep`)."""
+        return [self.main, self.second] + ([self.full] if self.run_full else [])
+
+
+def neuron_sweep_design(base: StudyParams, *, neuron_fractions: Sequence[float],
+                        hint_gains: Sequence[float], second_fractions: Sequence[float],
+                        second_ground_truth_seeds: Sequence[int], quick: bool = False,
+                        full: bool = False, seed: int = 0) -> NeuronSweepDesign:
+    """The grids of chapter 07 from its parameters.
+
+    Parameters
+    ----------
+    base : StudyParams
+        The study (units, muscle fraction, hint gain).
+    neuron_fractions : sequence of float
+        The main curve's fractions; those above what the evaluation set leaves are dropped.
+    hint_gains : sequence of float
+        The gains of the hint-gain comparison.
+    second_fractions : sequence of float
+        Where the gains are compared.
+    second_ground_truth_seeds : sequence of int
+        The comparison's ground truths (quick mode: the study's first).
+    quick : bool
+        A small grid: only the fractions 5 % and 30 % (else the largest), and at most two gains
+        from the study's upward.
+    full : bool
+        Also run the complete grid.
+    seed : int
+        First network seed of the complete grid (it runs two).
+    """
+    fractions = tuple(f for f in neuron_fractions
+                      if f <= base.observation.max_neuron_fraction + 1e-12)
+    if not fractions:
+        raise ValueError(f"neuron_fractions must hold a value in (0, "
+                         f"{base.observation.max_neuron_fraction:g}], got {neuron_fractions!r}")
+    gains = tuple(hint_gains)
+    if quick:
+        fractions = tuple(f for f in fractions if f in (0.05, 0.3)) or fractions[-1:]
+        gains = tuple(g for g in gains if g >= base.force.hint_gain)[:2]
+    second = SweepGrid(neuron_fractions=second_fractions, hint_gains=gains,
+                       ground_truth_seeds=(base.ground_truth_seeds[:1] if quick
+                                           else second_ground_truth_seeds),
+                       seeds=base.seeds[:1])
+    full_grid = SweepGrid(neuron_fractions=tuple(sorted(set(fractions) | {0.025, 0.45})),
+                          hint_gains=tuple(sorted(set(gains) | {0.1, 0.3, 0.5})),
+                          muscle_fractions=(0.2, 0.4, 0.8), seeds=(seed, seed + 1))
+    return NeuronSweepDesign(fractions=fractions, gains=gains,
+                             second_fractions=tuple(second_fractions),
+                             main=SweepGrid(neuron_fractions=fractions), second=second,
+                             full=full_grid, run_full=bool(full))
+
 
 
 def normalized_scores(table, measure: str = "cca_e", kind: str = "ffh"):

@@ -26,6 +26,7 @@ from .style import (
 __all__ = [
     "plot_emg_fit",
     "plot_fits_over_ground_truths",
+    "plot_gain_fit_overview",
     "plot_gain_similarity",
     "plot_gains",
     "plot_learning_curve",
@@ -334,3 +335,31 @@ def plot_gain_similarity(separation, correlation, ax=None, *, lo=None, hi=None, 
     ax.set_xlabel("angle between directions (deg)")
     ax.set_ylabel("correlation of gain profiles")
     return ax
+
+
+def plot_gain_fit_overview(traces: Mapping[int, np.ndarray], angles_deg, unexplained,
+                           is_training, seeds, *, main=None):
+    """Chapter 3's fit figure: (a) the learning curves of every ground truth, (b) each ground
+    truth's final fit per direction, (c) the same against reach direction.
+
+    Parameters
+    ----------
+    traces : mapping of int to array_like, shape (S + 1,)
+        :func:`plot_learning_curves`.
+    angles_deg, unexplained, is_training, seeds
+        :func:`plot_fits_over_ground_truths`.
+    main : int, optional
+        The ground truth drawn thick (a) and joined by a line (c).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig, axes = plt.subplot_mosaic([["a", "b"], ["c", "c"]], figsize=(8, 6), layout="constrained",
+                                   gridspec_kw={"width_ratios": (1.2, 1)})
+    plot_learning_curves(traces, main=main, ax=axes["a"])
+    plot_fits_over_ground_truths(angles_deg, unexplained, is_training, seeds, main=main,
+                                 axes=(axes["c"], axes["b"]))
+    for letter, ax in axes.items():
+        ax.set_title(f"({letter})", loc="left", fontsize="medium")
+    return fig

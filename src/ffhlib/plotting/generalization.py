@@ -1,25 +1,45 @@
 """Figures of chapter 06: held-out EMG, error per direction, error vs. noise, unobserved muscles.
 
-Each function draws what it is given (computes nothing: means and intervals come from
-:func:`ffhlib.generalization.curve_summary`) and returns the figure or axes.
+Each function draws what it is given (computes nothing: the chapter's figures draw the named
+results of :mod:`ffhlib.generalization_summary`; the older helpers take means and intervals from
+:func:`ffhlib.stats.curve_summary`) and returns the figure or axes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ._style import NETWORK_COLORS, axes_or_new
+from . import force as _force
+from . import similarity as _similarity
+from ._style import NETWORK_COLORS, axes_or_new, log_if_spanning
 from ._style import network_color as _color
+
+if TYPE_CHECKING:
+    from ..generalization import UntrainedExample
+    from ..generalization_summary import (
+        InputNoise,
+        LeaveOneOutSummary,
+        TrainingNoise,
+        UnobservedMuscles,
+        UntrainedDirections,
+    )
 
 __all__ = [
     "NETWORK_COLORS",
     "plot_curves",
     "plot_error_per_direction",
     "plot_heldout_emg",
+    "plot_input_noise",
+    "plot_leave_one_out",
     "plot_paired_values",
+    "plot_training_noise",
+    "plot_unobserved",
+    "plot_untrained",
+    "plot_untrained_emg",
 ]
 
 #: The same colours as chapter 05 (FF blue, FFH orange, SOC/targets near-black).
@@ -196,4 +216,139 @@ def plot_paired_values(values: Mapping[str, np.ndarray], *, ylabel: str, pairs=(
     ax.set_xticklabels(names, rotation=20, fontsize="small")
     ax.set_xlim(-0.5, len(names) - 0.5)
     ax.set_ylabel(ylabel)
+    return ax
+
+
+# ----------------------------------------------------------------------------- chapter 06
+
+
+def plot_untrained(result: UntrainedDirections):
+    """Error on the untrained directions: FF, FFH and the interpolation (left), and FFH − FF per
+    ground truth with its network seeds as small dots (right).
+
+    Parameters
+    ----------
+    result : :class:`ffhlib.generalization_summary.UntrainedDirections`
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.3), gridspec_kw={"width_ratios": [0.9, 1]})
+    _similarity.plot_kinds(result.errors, ylabel="error on untrained directions, 1 − $R^2$",
+                           ax=axes[0])
+    log_if_spanning(axes[0], [s.per_ground_truth for s in result.errors.values()])
+    _similarity.plot_ground_truth_effects(result.versus_ff, ylabel="FFH − FF, error", ax=axes[1],
+                                          unit_values=result.unit_differences)
+    fig.tight_layout()
+    return fig
+
+
+def plot_untrained_emg(example: UntrainedExample):
+    """One unit's FF and FFH on untrained directions against the ground truth's EMG.
+
+    Parameters
+    ----------
+    example : :class:`ffhlib.generalization.UntrainedExample`
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One column per direction, one row per observed muscle.
+    """
+    return _force.plot_traces_grid(example.time_ms, example.target, example.outputs,
+                                   example.angles, muscles=example.muscles)
+
+
+def plot_leave_one_out(result: LeaveOneOutSummary, ax=None):
+    """Error on the left-out direction of FF, FFH and the interpolation of its neighbours.
+
+    Parameters
+    ----------
+    result : :class:`ffhlib.generalization_summary.LeaveOneOutSummary`
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    new = ax is None
+    ax = axes_or_new(ax, figsize=(5, 3.2))
+    _similarity.plot_kinds(result.errors, ylabel="error on the left-out direction", ax=ax)
+    log_if_spanning(ax, [s.per_ground_truth for s in result.errors.values()])
+    if new:
+        ax.figure.tight_layout()
+    return ax
+
+
+def plot_unobserved(result: UnobservedMuscles):
+    """Held-out R² of the readout of the unobserved muscles by kind (left) and against the ridge
+    penalty (right; grey line: the penalty of the left panel).
+
+    Parameters
+    ----------
+    result : :class:`ffhlib.generalization_summary.UnobservedMuscles`
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    ylabel = "held-out $R^2$, unobserved muscles"
+    fig, axes = plt.subplots(1, 2, figsize=(10.5, 3.3))
+    _similarity.plot_kinds(result.r2, ylabel=ylabel, ax=axes[0])
+    _similarity.plot_summary_curves(result.penalties, result.by_penalty,
+                                    xlabel="relative ridge penalty", ylabel=ylabel, ax=axes[1],
+                                    logx=True, dots=True)
+    axes[1].axvline(result.penalty, color="0.7", lw=0.8, zorder=0)
+    _similarity.legend_outside(axes[1])
+    fig.tight_layout()
+    return fig
+
+
+def plot_input_noise(result: InputNoise):
+    """EMG error (left) and similarity with E (right) of FF and FFH against the input noise
+    (grey line: the sigma quoted).
+
+    Parameters
+    ----------
+    result : :class:`ffhlib.generalization_summary.InputNoise`
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    xlabel = "input noise σ (input units)"
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
+    _similarity.plot_summary_curves(result.sigmas, result.errors, xlabel=xlabel,
+                                    ylabel="EMG error, 1 − $R^2$", ax=axes[0], dots=True)
+    log_if_spanning(axes[0], [s.mean for s in result.errors.values()])
+    _similarity.plot_summary_curves(result.sigmas, result.cca, xlabel=xlabel,
+                                    ylabel="mean canonical corr. with E", ax=axes[1], dots=True)
+    for ax in axes:
+        ax.axvline(result.sigma, color="0.7", lw=0.8, zorder=0)
+    axes[1].legend(frameon=False, fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def plot_training_noise(result: TrainingNoise, ax=None):
+    """Error on untrained directions of FF, FFH and the interpolation against the training noise.
+
+    Parameters
+    ----------
+    result : :class:`ffhlib.generalization_summary.TrainingNoise`
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    new = ax is None
+    ax = axes_or_new(ax, figsize=(6, 3.2))
+    _similarity.plot_summary_curves(result.values, result.curves, xlabel="training noise σ_train",
+                                    ylabel="error on untrained directions", ax=ax)
+    log_if_spanning(ax, [c.mean for c in result.curves.values()])
+    _similarity.legend_outside(ax)
+    if new:
+        ax.figure.tight_layout()
     return ax

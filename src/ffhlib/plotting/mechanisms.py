@@ -1,6 +1,8 @@
-"""Figures of the mechanisms chapter: jPC planes and linearised spectra.
+"""Figures of the mechanisms chapter: jPC planes, rotational strength, linearised spectra,
+dynamical similarity and the untrained task variants.
 
-Each function draws what it is given (computes nothing) and returns the figure.
+Each function draws what it is given (computes nothing); given no axes, it makes its own figure
+(laid out tightly) and returns what it drew on.
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ from collections.abc import Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .style import color, direction_colors, direction_key
+from .similarity import plot_ground_truth_effects, plot_kinds, plot_summary_curves
+from .style import color, direction_colors, direction_key, log_if_spanning
 
-__all__ = ["plot_jpc_planes", "plot_spectra"]
+__all__ = ["plot_dsa", "plot_jpc_planes", "plot_rotation", "plot_spectra", "plot_task_variants"]
 
 
 def plot_jpc_planes(projections: Mapping[str, np.ndarray], angles, *, fig=None):
@@ -56,9 +59,14 @@ def plot_spectra(spectra: Mapping[str, np.ndarray], *, ax=None, xlim=None):
         Eigenvalues in s^-1 (all directions pooled).
     ax : matplotlib Axes, optional
     xlim : (float, float), optional
+
+    Returns
+    -------
+    matplotlib Axes
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5, 3.6))
+    new = ax is None
+    if new:
+        _, ax = plt.subplots(figsize=(6, 3.8))
     markers = {"SOC": "o", "FF": "s", "FFH": "^"}
     for name, eig in spectra.items():
         eig = np.asarray(eig).ravel()
@@ -71,4 +79,102 @@ def plot_spectra(spectra: Mapping[str, np.ndarray], *, ax=None, xlim=None):
     if xlim is not None:
         ax.set_xlim(*xlim)
     ax.legend(frameon=False, fontsize="small")
+    if new:
+        ax.figure.tight_layout()
     return ax
+
+
+def plot_rotation(strength: Mapping[str, object], *, ax=None):
+    """Rotational strength of jPCA of each kind: mean over ground truths with its 95 % interval
+    and each ground truth as a dot (:func:`ffhlib.plotting.similarity.plot_kinds`).
+
+    Parameters
+    ----------
+    strength : mapping of kind to :class:`ffhlib.study.KindSummary`
+        In the order to draw (e.g. floor, FF, FFH, SOC).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    new = ax is None
+    if new:
+        _, ax = plt.subplots(figsize=(5, 3.2))
+    plot_kinds(strength, ylabel="rotational strength $R^2_{skew}/R^2_{full}$", ax=ax)
+    if new:
+        ax.figure.tight_layout()
+    return ax
+
+
+def plot_dsa(distance: Mapping[str, object], comparison, unit_differences=None, *, axes=None):
+    """Dynamical similarity: each kind's distance to the evaluation neurons (left) and the paired
+    FFH - FF difference per ground truth and over all (right).
+
+    Parameters
+    ----------
+    distance : mapping of kind to :class:`ffhlib.study.KindSummary`
+        DSA distance of each kind (e.g. floor, FF, FFH, ceiling), in the order to draw.
+    comparison : :class:`ffhlib.stats.GroupedPairedSummary`
+        FFH - FF over ground truths.
+    unit_differences : mapping of ground truth to array, optional
+        Each ground truth's per-network differences, drawn as small dots.
+    axes : two matplotlib Axes, optional
+
+    Returns
+    -------
+    (Axes, Axes)
+    """
+    new = axes is None
+    if new:
+        _, axes = plt.subplots(1, 2, figsize=(10, 3.3), gridspec_kw={"width_ratios": [1, 1]})
+    plot_kinds(distance, ylabel="DSA distance to E", ax=axes[0])
+    plot_ground_truth_effects(comparison, ylabel="FFH − FF, DSA distance", ax=axes[1],
+                              unit_values=unit_differences)
+    if new:
+        axes[0].figure.tight_layout()
+    return axes[0], axes[1]
+
+
+def plot_task_variants(delays_ms, delay_error: Mapping[str, object],
+                       switch_error: Mapping[str, object], *, trained_delay_ms: float,
+                       ignore_error: float, axes=None):
+    """The untrained task variants: error against the preparatory period (left) and with the cue
+    switched (right).
+
+    Parameters
+    ----------
+    delays_ms : array_like (D,)
+        Preparatory periods (ms).
+    delay_error : mapping of kind to :class:`ffhlib.study.KindSummary` (arrays of length D)
+        EMG error at each period: a line with its 95 % band per kind.
+    switch_error : mapping of kind to :class:`ffhlib.study.KindSummary`
+        EMG error with the cue switched.
+    trained_delay_ms : float
+        The trained period (grey vertical line).
+    ignore_error : float
+        The error of ignoring the switch (dashed horizontal line).
+    axes : two matplotlib Axes, optional
+
+    Returns
+    -------
+    (Axes, Axes)
+        Each y axis is logarithmic when its values span decades.
+    """
+    new = axes is None
+    if new:
+        _, axes = plt.subplots(1, 2, figsize=(10, 3.3), gridspec_kw={"width_ratios": [1.3, 1]})
+    left, right = axes
+    plot_summary_curves(delays_ms, delay_error, xlabel="preparatory period (ms)",
+                        ylabel="EMG error, 1 − $R^2$", ax=left)
+    left.axvline(trained_delay_ms, color="0.6", lw=0.8, zorder=0)
+    log_if_spanning(left, [c.mean for c in delay_error.values()])
+    left.legend(frameon=False, fontsize="small")
+    plot_kinds(switch_error, ylabel="EMG error, cue switched", ax=right)
+    right.axhline(ignore_error, color="0.5", ls="--", lw=0.8)
+    right.annotate("ignoring the switch", (0.5, ignore_error), xycoords=("axes fraction", "data"),
+                   ha="center", va="bottom", fontsize="small", color="0.4")
+    log_if_spanning(right, [ignore_error] + [s.mean for s in switch_error.values()])
+    if new:
+        left.figure.tight_layout()
+    return left, right

@@ -20,10 +20,12 @@ from .style import (
     interval_band,
     interval_bar,
     line_kw,
+    log_if_spanning,
     unit_dots,
 )
 
 __all__ = [
+    "DESIGN_PANEL_TEXT",
     "KIND_LABELS",
     "KIND_STYLE",
     "legend_outside",
@@ -31,7 +33,10 @@ __all__ = [
     "plot_ground_truth_effects",
     "plot_kinds",
     "plot_pc_trajectories",
+    "plot_similarity_by_dim",
+    "plot_similarity_with_effects",
     "plot_summary_curves",
+    "plot_trial_designs",
 ]
 
 #: How each kind of study row is named in figures.
@@ -269,3 +274,92 @@ def legend_outside(ax, **kwargs):
     """A frameless legend to the right of ``ax``."""
     return ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False,
                      fontsize="small", **kwargs)
+
+
+# --- chapter 5's composed figures ----------------------------------------------------------------
+
+def plot_similarity_with_effects(summaries: Mapping[str, object], effects, *,
+                                 unit_values=None):
+    """Left: the CCA with E of each kind (:func:`plot_kinds`); right: the paired effect FFH − FF
+    of each ground truth and over all (:func:`plot_ground_truth_effects`).
+
+    Parameters
+    ----------
+    summaries : mapping of kind to :class:`ffhlib.study.KindSummary`
+    effects : :class:`ffhlib.stats.GroupedPairedSummary`
+    unit_values : mapping of ground truth to array, optional
+        Each ground truth's per-network differences.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig, axes = plt.subplots(1, 2, figsize=(10.5, 3.4), gridspec_kw={"width_ratios": [1.1, 1]})
+    plot_kinds(summaries, ylabel="mean canonical correlation with E", ax=axes[0])
+    plot_ground_truth_effects(effects, ylabel="FFH − FF, mean canonical corr. with E",
+                              ax=axes[1], unit_values=unit_values)
+    fig.tight_layout()
+    return fig
+
+
+def plot_similarity_by_dim(dims, summaries: Mapping[str, object], *, headline=None):
+    """The CCA with E of each kind against the number d of PCA factors (:func:`plot_summary_curves`
+    with the ground truths as dots), a grey line at the ``headline`` d, legend outside.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig, ax = plt.subplots(figsize=(6.5, 3.4))
+    plot_summary_curves(dims, summaries, xlabel="number of PCA factors d",
+                        ylabel="mean canonical correlation with E", ax=ax, dots=True)
+    if headline is not None:
+        ax.axvline(headline, color="0.7", lw=0.8, zorder=0)
+    legend_outside(ax)
+    fig.tight_layout()
+    return fig
+
+
+#: Panel title and y label of each measure of the trial-design figure.
+DESIGN_PANEL_TEXT = {
+    "offset_share": ("a. static offsets", "share of variance"),
+    "cca_e": ("b. similarity with E", "mean canonical corr. with E"),
+    "cca_nomean_e": ("c. direction means removed", "mean canonical corr. with E"),
+    "gen_err": ("d. untrained directions", "error (1 − R²)"),
+}
+
+
+def plot_trial_designs(summaries: Mapping[str, Mapping[str, Mapping[str, object]]], *,
+                       soc_offset_share: float):
+    """The trial designs side by side, one panel per measure (:func:`plot_designs`).
+
+    Parameters
+    ----------
+    summaries : mapping of measure to mapping of design to mapping of kind to KindSummary
+        The four measures of :data:`DESIGN_PANEL_TEXT`, in panel order.
+    soc_offset_share : float
+        The SOC's share of variance that is a static offset (a line in the offset panel).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The error panel (``gen_err``) is on a log scale when its means span decades.
+    """
+    unknown = [m for m in summaries if m not in DESIGN_PANEL_TEXT]
+    if unknown or len(summaries) != 4:
+        raise ValueError(f"summaries must hold the four measures {tuple(DESIGN_PANEL_TEXT)}; "
+                         f"got {tuple(summaries)}")
+    fig, axes = plt.subplots(2, 2, figsize=(9.5, 7))
+    extra, designs = [], []
+    for ax, (measure, sums) in zip(axes.ravel(), summaries.items(), strict=True):
+        title, label = DESIGN_PANEL_TEXT[measure]
+        plot_designs(sums, ylabel=label, ax=ax)
+        ax.set_title(title, loc="left", fontsize="medium")
+        designs = list(sums)
+        if measure == "offset_share":
+            extra = [(ax.axhline(soc_offset_share, **line_kw("SOC", lw=1)), "SOC (panel a)")]
+        if measure == "gen_err":
+            log_if_spanning(ax, [s.mean for p in sums.values() for s in p.values()])
+    fig.tight_layout()
+    design_legend(fig, designs=designs, extra=extra)
+    return fig

@@ -1,0 +1,462 @@
+"""What the mechanisms chapter shows of the mechanism study: summaries, its table, its glue values.
+
+Built from the tidy table and rows of :func:`ffhlib.mechanism_study.run_mechanisms`: means over
+ground truths with their intervals (:func:`ffhlib.study.summarize`) and the paired FFH - FF tests
+(:func:`ffhlib.study.compare_kinds`), one named summary per analysis, ``None`` for an analysis the
+reader switched off. Nothing here runs an analysis, and this module lies outside the import closure
+of the cached mechanism stage, so editing what a chapter shows never invalidates the cached
+results. The sentences come from :mod:`ffhlib.report`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from . import report
+from ._validate import check_int
+from .mechanism_study import MechanismParams, UnitMechanisms, rotation_deviation
+from .plotting.style import interval_text
+from .stats import GroupedPairedSummary
+from .study import StudyParams, compare_kinds, ground_truth, paired_differences, summarize
+from .summaries import comparison_values, summary_values
+
+__all__ = [
+    "MechanismComparison",
+    "MechanismSummary",
+    "PreparationSummary",
+    "RotationSummary",
+    "SimilaritySummary",
+    "VariantSummary",
+    "glue_values",
+    "mechanism_params",
+    "summarize_mechanisms",
+    "table_rows",
+]
+
+
+def mechanism_params(*, quick: bool, analyses=None, delays_ms=None, dsa_n_delays=None,
+                     dsa_rank=None) -> MechanismParams:
+    """The chapter's :class:`MechanismParams`: the preset (quick or not) with the reader's knobs.
+
+    ``None`` keeps the preset's value. In quick mode the quick preset's operator is kept
+    (``dsa_n_delays`` and ``dsa_rank`` are ignored): the chapter's defaults are sized for the
+    full networks.
+    """
+    base = MechanismParams.quick() if quick else MechanismParams()
+    knobs = {"analyses": analyses, "delays_ms": delays_ms}
+    if not quick:
+        knobs.update(dsa_n_delays=dsa_n_delays, dsa_rank=dsa_rank)
+    return dataclasses.replace(base, **{k: v for k, v in knobs.items() if v is not None})
+
+
+# ----------------------------------------------------------------------------- named summaries
+
+
+@dataclasses.dataclass(frozen=True)
+class RotationSummary:
+    """jPCA over ground truths.
+
+    Attributes
+    ----------
+    strength : dict of kind to KindSummary
+        Rotational strength of ``floor``, ``ff``, ``ffh`` and ``soc`` (in that order).
+    deviation : GroupedPairedSummary
+        FFH - FF of each network's distance from its ground truth's strength, ``jpca_deviation``.
+    """
+
+    strength: dict
+    deviation: GroupedPairedSummary
+
+
+@dataclasses.dataclass(frozen=True)
+class PreparationSummary:
+    """Preparatory states and the linearisation at movement onset.
+
+    Attributes
+    ----------
+    found : dict of "ff", "ffh" to KindSummary
+        Share of the directions resting at a stable fixed point (``fp_found_fraction``).
+    geometry : dict of "ff", "ffh" to KindSummary
+        Correlation of the preparatory geometry with the SOC's (``prep_rsa``).
+    geometry_comparison : GroupedPairedSummary
+        Its FFH - FF comparison.
+    lead_real : dict of "soc", "ff", "ffh" to float
+        Real part (1/s) of the leading eigenvalue at movement onset, averaged over directions and
+        then over every row of the kind.
+    spectra : dict of "SOC", "FF", "FFH" to complex ndarray (C, n_eigenvalues)
+        The leading eigenvalues (1/s) of the study's first unit.
+    """
+
+    found: dict
+    geometry: dict
+    geometry_comparison: GroupedPairedSummary
+    lead_real: dict
+    spectra: dict
+
+
+@dataclasses.dataclass(frozen=True)
+class SimilaritySummary:
+    """Dynamical similarity to the evaluation neurons.
+
+    Attributes
+    ----------
+    distance : dict of kind to KindSummary
+        DSA distance of ``floor``, ``ff``, ``ffh`` and ``ceiling`` (in that order).
+    comparison : GroupedPairedSummary
+        FFH - FF.
+    unit_differences : dict of ground truth to ndarray (seeds,)
+        The paired FFH - FF differences of each ground truth's network seeds.
+    """
+
+    distance: dict
+    comparison: GroupedPairedSummary
+    unit_differences: dict
+
+
+@dataclasses.dataclass(frozen=True)
+class VariantSummary:
+    """Untrained task variants.
+
+    Attributes
+    ----------
+    delays_ms : ndarray (D,)
+        Preparatory periods run (ms).
+    trained_delay_ms : float
+        The trained preparatory period (ms).
+    delay_error : dict of "ff", "ffh" to KindSummary
+        EMG error at each preparatory period (array summaries, length D).
+    short : int
+        Index of the shortest preparatory period.
+    delay_comparison : GroupedPairedSummary
+        FFH - FF of the error at the shortest period.
+    switch_error : dict of "ff", "ffh" to KindSummary
+        EMG error with the cue switched.
+    switch_comparison : GroupedPairedSummary
+    ignore_error : KindSummary
+        The error of ignoring the switch.
+    """
+
+    delays_ms: np.ndarray
+    trained_delay_ms: float
+    delay_error: dict
+    short: int
+    delay_comparison: GroupedPairedSummary
+    switch_error: dict
+    switch_comparison: GroupedPairedSummary
+    ignore_error: object
+
+
+@dataclasses.dataclass(frozen=True)
+class MechanismComparison:
+    """One row of the chapter's table: an FFH-vs-FF comparison.
+
+    Attributes
+    ----------
+    measure : str
+        Its key in :data:`ffhlib.report.MECHANISM_MEASURES` (wording, better direction).
+    column : str
+        The table column compared.
+    label : str
+        What the row compares.
+    ff, ffh : float
+        Means over ground truths.
+    reference : str
+        The reference values a reader compares them with ("" when none).
+    test : GroupedPairedSummary
+        FFH - FF over ground truths.
+    """
+
+    measure: str
+    column: str
+    label: str
+    ff: float
+    ffh: float
+    reference: str
+    test: GroupedPairedSummary
+
+
+@dataclasses.dataclass(frozen=True)
+class MechanismSummary:
+    """Everything the mechanisms chapter reports (``None``: the analysis was switched off).
+
+    Attributes
+    ----------
+    params : StudyParams
+    mech : MechanismParams
+    n_directions : int
+        Training directions of the ground truths.
+    rotation : RotationSummary or None
+    preparation : PreparationSummary or None
+    similarity : SimilaritySummary or None
+    variants : VariantSummary or None
+    comparisons : tuple of MechanismComparison
+        The rows of the chapter's table, in the order of the analyses.
+    cold_minutes : float
+        Minutes a run from an empty cache takes with ``n_workers`` workers: scoring and training
+        the networks and the analyses, each as long as its original computation.
+    n_workers : int
+    """
+
+    params: StudyParams
+    mech: MechanismParams
+    n_directions: int
+    rotation: RotationSummary | None
+    preparation: PreparationSummary | None
+    similarity: SimilaritySummary | None
+    variants: VariantSummary | None
+    comparisons: tuple
+    cold_minutes: float
+    n_workers: int
+
+
+# ----------------------------------------------------------------------------- summarising
+
+
+def _kinds(table, column, kinds) -> dict:
+    return {k: summarize(table, column, k) for k in kinds}
+
+
+def _rotation(table) -> RotationSummary:
+    return RotationSummary(strength=_kinds(table, "jpca_rotation", ("floor", "ff", "ffh", "soc")),
+                           deviation=compare_kinds(table, "jpca_deviation", "ffh", "ff"))
+
+
+def _preparation(params: StudyParams, table, rows: Sequence[UnitMechanisms]):
+    first = {r.network: r for r in rows
+             if (r.ground_truth, r.seed) == params.units[0] and r.network in ("soc", "ff", "ffh")}
+    lead = {k: float(np.mean([r.onset_eigenvalues[:, 0].real.mean() for r in rows
+                              if r.network == k])) for k in ("soc", "ff", "ffh")}
+    return PreparationSummary(
+        found=_kinds(table, "fp_found_fraction", ("ff", "ffh")),
+        geometry=_kinds(table, "prep_rsa", ("ff", "ffh")),
+        geometry_comparison=compare_kinds(table, "prep_rsa", "ffh", "ff"), lead_real=lead,
+        spectra={k.upper(): first[k].onset_eigenvalues for k in ("soc", "ff", "ffh")})
+
+
+def _similarity(table) -> SimilaritySummary:
+    differences = paired_differences(table, "dsa", "ffh", "ff")
+    return SimilaritySummary(
+        distance=_kinds(table, "dsa", ("floor", "ff", "ffh", "ceiling")),
+        comparison=compare_kinds(table, "dsa", "ffh", "ff"),
+        unit_differences={g: d["dsa"].to_numpy() for g, d in differences.groupby("ground_truth")})
+
+
+def _variants(params: StudyParams, mech: MechanismParams, table) -> VariantSummary:
+    delays = np.asarray(mech.delays_ms)
+    cols = [f"delay_err_{i}" for i in range(delays.size)]
+    short = int(np.argmin(delays))
+    return VariantSummary(
+        delays_ms=delays, trained_delay_ms=params.force.prep_ms,
+        delay_error={k: summarize(table, cols, k) for k in ("ff", "ffh")}, short=short,
+        delay_comparison=compare_kinds(table, cols[short], "ffh", "ff"),
+        switch_error=_kinds(table, "switch_err", ("ff", "ffh")),
+        switch_comparison=compare_kinds(table, "switch_err", "ffh", "ff"),
+        ignore_error=summarize(table, "switch_ignore_err", "ff"))
+
+
+def _comparison(table, measure: str, column: str, label: str,
+                reference: str = "") -> MechanismComparison:
+    means = {k: summarize(table, column, k).mean for k in ("ff", "ffh")}
+    return MechanismComparison(measure=measure, column=column, label=label, ff=means["ff"],
+                               ffh=means["ffh"], reference=reference,
+                               test=compare_kinds(table, column, "ffh", "ff"))
+
+
+def _comparisons(mech: MechanismParams, table) -> tuple:
+    def mean(column, kind):
+        return summarize(table, column, kind).mean
+
+    ran, out = set(mech.analyses), []
+    if "jpca" in ran:
+        out.append(_comparison(table, "jpca_deviation", "jpca_deviation",
+                               "rotations: |strength − the SOC's|",
+                               f"SOC's strength {mean('jpca_rotation', 'soc'):.3f}"))
+    if "fixed_points" in ran:
+        out.append(_comparison(table, "prep_rsa", "prep_rsa",
+                               "preparatory geometry: correlation with the SOC's"))
+    if "dsa" in ran:
+        out.append(_comparison(table, "dsa", "dsa", "dynamics: DSA distance to E",
+                               f"ceiling {mean('dsa', 'ceiling'):.3f}, floor "
+                               f"{mean('dsa', 'floor'):.3f}"))
+    if "variants" in ran:
+        short = int(np.argmin(mech.delays_ms))
+        out.append(_comparison(table, "delay_err", f"delay_err_{short}",
+                               f"preparation of {mech.delays_ms[short]:g} ms: EMG error"))
+        out.append(_comparison(table, "switch_err", "switch_err", "cue switched: EMG error",
+                               f"ignoring the switch {mean('switch_ignore_err', 'ff'):.3f}"))
+    return tuple(out)
+
+
+def summarize_mechanisms(params: StudyParams, mech: MechanismParams, table,
+                         rows: Sequence[UnitMechanisms], *, networks,
+                         n_workers: int) -> MechanismSummary:
+    """Summarise the mechanism study for the chapter.
+
+    Parameters
+    ----------
+    params : StudyParams
+    mech : MechanismParams
+        The settings the study ran with (``mech.analyses`` decides which summaries exist).
+    table, rows
+        The output of :func:`ffhlib.mechanism_study.run_mechanisms` (``jpca_deviation`` is added
+        here with :func:`~ffhlib.mechanism_study.rotation_deviation`).
+    networks : pandas.DataFrame
+        The study table of the networks analysed (:func:`ffhlib.study.run_study`), with its
+        ``seconds`` and ``train_seconds``: for the estimate of a run from an empty cache.
+    n_workers : int
+        Worker processes of that estimate (>= 1).
+
+    Returns
+    -------
+    MechanismSummary
+    """
+    if not isinstance(mech, MechanismParams):
+        raise TypeError(f"mech must be MechanismParams, got {type(mech).__name__}")
+    n_workers = check_int("n_workers", n_workers, minimum=1)
+    table = rotation_deviation(table)
+    ran = set(mech.analyses)
+    cold = (networks["seconds"].sum() + networks["train_seconds"].sum()
+            + table["seconds"].sum()) / 60 / n_workers
+    return MechanismSummary(
+        params=params, mech=mech,
+        n_directions=ground_truth(params, params.ground_truth_seeds[0]).training.n_directions,
+        rotation=_rotation(table) if "jpca" in ran else None,
+        preparation=_preparation(params, table, rows) if "fixed_points" in ran else None,
+        similarity=_similarity(table) if "dsa" in ran else None,
+        variants=_variants(params, mech, table) if "variants" in ran else None,
+        comparisons=_comparisons(mech, table), cold_minutes=float(cold), n_workers=n_workers)
+
+
+# ----------------------------------------------------------------------------- the chapter's table
+
+
+def table_rows(summary: MechanismSummary) -> list[tuple[str, ...]]:
+    """The chapter's comparison table: label, FF and FFH means, reference, p, and the mark of
+    :func:`ffhlib.report.mechanism_claim`; one placeholder row when no analysis ran."""
+    rows = [(c.label, f"{c.ff:.3f}", f"{c.ffh:.3f}", c.reference, f"{c.test.wilcoxon_p:.3g}",
+             report.mechanism_claim(c.measure, c.test)) for c in summary.comparisons]
+    return rows or [(report.MECHANISMS_NOT_RUN, "", "", "", "", "")]
+
+
+# ----------------------------------------------------------------------------- glue values
+
+
+def _plain(value):
+    """A glued value as a plain Python object (NumPy scalars become int, float, bool)."""
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer, int)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return float(value)
+    return value
+
+
+def _not_run(keys) -> dict:
+    return dict.fromkeys(keys, math.nan)
+
+
+def _rotation_values(rotation: RotationSummary | None) -> dict:
+    if rotation is None:
+        return _not_run([f"jpca_rot_{k}_{s}" for k in ("soc", "ff", "ffh", "floor")
+                         for s in ("mean", "lo", "hi")]
+                        + ["jpca_rot_soc", "jpca_rot_ff", "jpca_rot_ffh", "jpca_pvalue",
+                           "jpca_verdict"])
+    rot, dev = rotation.strength, rotation.deviation
+    return {**summary_values("jpca_rot", rot), **comparison_values("jpca_dev", dev),
+            "jpca_rot_soc": rot["soc"].mean, "jpca_rot_ff": rot["ff"].mean,
+            "jpca_rot_ffh": rot["ffh"].mean, "jpca_pvalue": dev.wilcoxon_p,
+            "jpca_verdict": report.describe_mechanism("jpca_deviation", dev)}
+
+
+def _preparation_values(prep: PreparationSummary | None) -> dict:
+    if prep is None:
+        return _not_run(["fp_found_fraction_ff", "fp_found_fraction_ffh", "prep_rsa_ff",
+                         "prep_rsa_ffh", "prep_rsa_verdict", "prep_rsa_pvalue", "lead_real_soc",
+                         "lead_real_ff", "lead_real_ffh"])
+    return {**summary_values("fp_found", prep.found),
+            **summary_values("prep_rsa", prep.geometry),
+            **comparison_values("prep_rsa", prep.geometry_comparison),
+            "fp_found_fraction_ff": prep.found["ff"].mean,
+            "fp_found_fraction_ffh": prep.found["ffh"].mean,
+            "prep_rsa_ff": prep.geometry["ff"].mean, "prep_rsa_ffh": prep.geometry["ffh"].mean,
+            "prep_rsa_verdict": report.describe_mechanism("prep_rsa", prep.geometry_comparison),
+            **{f"lead_real_{k}": v for k, v in prep.lead_real.items()}}
+
+
+def _similarity_values(similarity: SimilaritySummary | None) -> dict:
+    if similarity is None:
+        return _not_run([f"dsa_{k}_{s}" for k in ("ff", "ffh", "ceiling", "floor")
+                         for s in ("mean", "lo", "hi")] + ["dsa_pvalue", "dsa_verdict",
+                                                           "dsa_claim"])
+    test = similarity.comparison
+    return {**summary_values("dsa", similarity.distance), **comparison_values("dsa", test),
+            "dsa_claim": report.mechanism_claim("dsa", test),
+            "dsa_verdict": report.describe_mechanism("dsa", test)}
+
+
+def _variant_values(variants: VariantSummary | None) -> dict:
+    if variants is None:
+        return _not_run(["delay_short_ms", "delay_err_ff_short", "delay_err_ffh_short",
+                         "delay_pvalue", "delay_verdict", "switch_err_ff", "switch_err_ffh",
+                         "switch_pvalue", "switch_ignore_err", "switch_verdict"])
+    short, delay, switch = variants.short, variants.delay_comparison, variants.switch_comparison
+    return {**comparison_values("delay", delay), **comparison_values("switch", switch),
+            **summary_values("switch_err", variants.switch_error),
+            "delay_short_ms": float(variants.delays_ms[short]),
+            "delay_err_ff_short": variants.delay_error["ff"].mean[short],
+            "delay_err_ffh_short": variants.delay_error["ffh"].mean[short],
+            "delay_verdict": report.describe_mechanism(
+                "delay_err", delay, delay_ms=variants.delays_ms[short]),
+            "switch_err_ff": variants.switch_error["ff"].mean,
+            "switch_err_ffh": variants.switch_error["ffh"].mean,
+            "switch_ignore_err": variants.ignore_error.mean,
+            "switch_verdict": report.describe_mechanism("switch_err", switch)}
+
+
+def _setting_values(summary: MechanismSummary) -> dict:
+    params, mech = summary.params, summary.mech
+    claims = [report.mechanism_claim(c.measure, c.test) for c in summary.comparisons]
+    return {
+        "n_ground_truths": len(params.ground_truth_seeds), "n_seeds": len(params.seeds),
+        "mech_unit_ground_truth": params.units[0][0], "mech_unit_seed": params.units[0][1],
+        "mech_jpca_pcs": mech.jpca_pcs, "mech_soft_norm": mech.jpca_soft_norm,
+        "mech_q_tol": mech.fp_q_tol, "mech_fp_radius": mech.fp_radius,
+        "mech_n_directions": summary.n_directions, "mech_n_eigenvalues": mech.n_eigenvalues,
+        "mech_tau_soc": params.ground_truth.rates.tau_ms, "mech_tau_rnn": params.force.tau_ms,
+        "mech_dsa_pcs": mech.dsa_pcs, "dsa_n_delays": mech.dsa_n_delays,
+        "dsa_rank": mech.dsa_rank,
+        "mech_delays_text": ", ".join(f"{d:g}" for d in mech.delays_ms),
+        "mech_trained_delay": params.force.prep_ms,
+        "mech_switch_percent": 100 * mech.switch_at,
+        "mech_switch_degrees": 360 * mech.switch_offset / summary.n_directions,
+        "mech_interval_text": interval_text(len(params.ground_truth_seeds)),
+        "mech_summary_text": report.describe_mechanism_tally(claims),
+        "mech_cold_minutes": summary.cold_minutes, "mech_cold_workers": summary.n_workers,
+    }
+
+
+def glue_values(summary: MechanismSummary) -> dict:
+    """Every value the chapter glues, as plain Python types (NaN for an analysis switched off).
+
+    Returns
+    -------
+    dict of str to int, float or str
+        Per analysis, the means with their intervals (``{prefix}_{kind}_mean/_lo/_hi``), the
+        paired FFH - FF comparison (``{prefix}_diff``, ``_pvalue``, ...), the values the prose
+        quotes and its verdicts (:mod:`ffhlib.report`); then the settings the methods quote.
+    """
+    parts = [_rotation_values(summary.rotation), _preparation_values(summary.preparation),
+             _similarity_values(summary.similarity), _variant_values(summary.variants),
+             _setting_values(summary)]
+    values: dict = {}
+    for part in parts:
+        clash = values.keys() & part.keys()
+        if clash:
+            raise RuntimeError(f"glue keys computed twice: {sorted(clash)}")
+        values.update(part)
+    return {k: _plain(v) for k, v in values.items()}

@@ -1,0 +1,522 @@
+"""The book's outcome-dependent sentences (:mod:`ffhlib.report`): every branch, hand-made input.
+
+Each section follows the module's: the paired-comparison sentences every chapter uses, then one
+section per chapter. The expected sentences are written out in full, so a change of wording shows
+here as well as in the book.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ffhlib import report
+from ffhlib.cache import CacheSavings
+from ffhlib.calibration import CalibratedSettings
+from ffhlib.generalization_summary import NetworkNoiseEffect, NoiseCurve, TrainingNoise
+from ffhlib.stats import GroupedPairedSummary, grouped_paired_summary
+from ffhlib.sweep_summary import FfhVersusHints, GainComparison, LevelCrossing
+
+
+def _paired(differences, *, b=None) -> GroupedPairedSummary:
+    """A real comparison of one unit per group with these per-group differences ``a - b``."""
+    diff = np.asarray(differences, dtype=float)
+    b = np.full(diff.size, 1.0) if b is None else np.asarray(b, dtype=float)
+    return grouped_paired_summary(b + diff, b, np.arange(diff.size))
+
+
+# --- comparisons (every chapter) ----------------------------------------------------------------
+
+SIX_UP = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)  # 6 groups, all positive: exact p = 2 / 2**6 = 0.03125
+
+
+def test_the_reference_comparisons_have_the_p_values_the_sentences_assume():
+    up = _paired(SIX_UP)
+    assert up.wilcoxon_p == pytest.approx(2 / 2**6) and up.significant and up.n_opposite == 0
+    five = _paired(SIX_UP[:5])
+    assert five.wilcoxon_p == pytest.approx(2 / 2**5) and not five.significant
+    assert five.min_attainable_p == pytest.approx(0.0625)
+
+
+def test_describe_comparison_significant_in_the_better_direction():
+    text = report.describe_comparison(_paired(SIX_UP), what="similarity")
+    assert text == ("FFH's similarity is higher (better) than FF's, and the difference is "
+                    "significant (p < 0.05 over 6 ground truths; every one of the 6 ground "
+                    "truths goes the same way)")
+
+
+def test_describe_comparison_significant_but_worse_when_lower_is_better():
+    text = report.describe_comparison(_paired(SIX_UP), what="error", better="lower")
+    assert text.startswith("FFH's error is higher (worse) than FF's, and the difference is "
+                           "significant")
+
+
+def test_describe_comparison_lower_and_better():
+    text = report.describe_comparison(_paired([-d for d in SIX_UP]), what="error",
+                                      better="lower")
+    assert text.startswith("FFH's error is lower (better) than FF's, and the difference is "
+                           "significant (p < 0.05 over 6 ground truths")
+
+
+def test_describe_comparison_not_significant_with_groups_going_the_other_way():
+    summary = _paired([0.5, -0.4, 0.1, 0.3, -0.6, 0.2, 0.7, 0.15])  # 8 groups: p can reach 0.008
+    assert not summary.significant and summary.n_opposite == 2
+    assert summary.min_attainable_p < 0.05
+    text = report.describe_comparison(summary, what="similarity")
+    assert text == ("FFH's similarity is on average higher (better) than FF's, but the "
+                    "difference is not significant (p ≥ 0.05 over 8 ground truths; 2 of the 8 "
+                    "ground truths go the other way)")
+
+
+def test_describe_comparison_names_the_floor_of_p_with_too_few_groups():
+    text = report.describe_comparison(_paired(SIX_UP[:5]), what="similarity")
+    assert text == ("FFH's similarity is on average higher (better) than FF's, but the "
+                    "difference is not significant (p ≥ 0.05 over 5 ground truths; every one of "
+                    "the 5 ground truths goes the same way; with 5 ground truths the test cannot "
+                    "go below p = 0.0625)")
+
+
+def test_describe_comparison_when_the_test_cannot_be_computed():
+    summary = dataclasses.replace(_paired(SIX_UP), wilcoxon_p=math.nan)
+    assert report.describe_comparison(summary, what="similarity") == (
+        "the paired test could not be computed (6 ground truths, no non-zero difference)")
+
+
+def test_describe_comparison_names_and_possessives():
+    text = report.describe_comparison(_paired(SIX_UP), what="fit", a="FF", b="hints",
+                                      unit="networks")
+    assert text.startswith("FF's fit is higher (better) than hints', and")
+    assert "over 6 networks" in text
+
+
+def test_describe_comparison_refuses_an_unknown_direction():
+    with pytest.raises(ValueError, match="better"):
+        report.describe_comparison(_paired(SIX_UP), what="x", better="bigger")
+
+
+def test_claim_status_marks_each_case():
+    up, down = _paired(SIX_UP), _paired([-d for d in SIX_UP])
+    assert report.claim_status(up, "higher") == "✔ supports"
+    assert report.claim_status(down, "lower") == "✔ supports"
+    assert report.claim_status(up, "lower") == "✘ against"
+    assert report.claim_status(down, "higher") == "✘ against"
+    assert report.claim_status(_paired(SIX_UP[:5]), "higher") == "– not significant"
+    nan = dataclasses.replace(up, wilcoxon_p=math.nan)
+    assert report.claim_status(nan, "higher") == "– not significant"
+    with pytest.raises(ValueError, match="better"):
+        report.claim_status(up, "bigger")
+
+
+def test_supports_claim_needs_significance_and_the_direction():
+    assert report.supports_claim(_paired(SIX_UP), "higher")
+    assert not report.supports_claim(_paired(SIX_UP), "lower")
+    assert not report.supports_claim(_paired(SIX_UP[:5]), "higher")
+
+
+# --- 08 mechanisms ------------------------------------------------------------------------------
+
+
+class TestMechanisms:
+    """Chapter 08: the verdict of each comparison, its table mark, and the tally."""
+
+    def test_rotation_verdict_is_about_the_distance_from_the_socs_strength(self):
+        down = _paired([-d for d in SIX_UP])
+        assert report.describe_mechanism("jpca_deviation", down) == (
+            "FFH's distance from the SOC's rotational strength is lower (better) than FF's, and "
+            "the difference is significant (p < 0.05 over 6 ground truths; every one of the 6 "
+            "ground truths goes the same way)")
+
+    @pytest.mark.parametrize("measure, what, up_is", [
+        ("jpca_deviation", "distance from the SOC's rotational strength", "worse"),
+        ("prep_rsa", "match of the preparatory geometry", "better"),
+        ("dsa", "DSA distance to E", "worse"),
+        ("switch_err", "error with the cue switched", "worse"),
+    ])
+    def test_each_measure_names_itself_and_knows_its_better_direction(self, measure, what,
+                                                                      up_is):
+        text = report.describe_mechanism(measure, _paired(SIX_UP))
+        assert text.startswith(f"FFH's {what} is higher ({up_is}) than FF's")
+
+    def test_the_delay_verdict_names_the_delay(self):
+        text = report.describe_mechanism("delay_err", _paired(SIX_UP[:5]), delay_ms=50.0)
+        assert text.startswith("FFH's error with a 50 ms delay is on average higher (worse) than "
+                               "FF's, but the difference is not significant")
+        assert "error with a 12.5 ms delay" in report.describe_mechanism(
+            "delay_err", _paired(SIX_UP), delay_ms=np.float64(12.5))
+        with pytest.raises(ValueError, match="delay_ms"):
+            report.describe_mechanism("delay_err", _paired(SIX_UP))
+
+    def test_a_verdict_that_cannot_be_computed_says_so(self):
+        nan = dataclasses.replace(_paired(SIX_UP), wilcoxon_p=math.nan)
+        assert report.describe_mechanism("dsa", nan).startswith(
+            "the paired test could not be computed")
+
+    def test_unknown_measures_are_refused(self):
+        with pytest.raises(ValueError, match="measure"):
+            report.describe_mechanism("tea_leaves", _paired(SIX_UP))
+        with pytest.raises(ValueError, match="measure"):
+            report.mechanism_claim("tea_leaves", _paired(SIX_UP))
+
+    def test_claims_follow_the_circuits_side(self):
+        up, down = _paired(SIX_UP), _paired([-d for d in SIX_UP])
+        assert report.mechanism_claim("dsa", down) == "✔ supports"  # FFH closer to E
+        assert report.mechanism_claim("dsa", up) == "✘ against"
+        assert report.mechanism_claim("prep_rsa", up) == "✔ supports"  # higher match
+        assert report.mechanism_claim("prep_rsa", down) == "✘ against"
+        assert report.mechanism_claim("switch_err", _paired(SIX_UP[:5])) == "– not significant"
+
+    def test_tally_when_no_analysis_ran(self):
+        assert report.describe_mechanism_tally([]) == "No analysis was run."
+        assert report.MECHANISMS_NOT_RUN == "no analysis was run"
+
+    def test_tally_of_one_comparison_is_singular(self):
+        assert report.describe_mechanism_tally(["✔ supports"]) == (
+            "Of its 1 comparison, 1 finds FFH significantly closer to the circuit than FF, "
+            "0 find FF closer, and 0 find no significant difference.")
+
+    def test_tally_counts_each_mark(self):
+        claims = ["✘ against", "– not significant", "✔ supports", "– not significant",
+                  "– not significant"]
+        assert report.describe_mechanism_tally(claims) == (
+            "Of its 5 comparisons, 1 finds FFH significantly closer to the circuit than FF, "
+            "1 finds FF closer, and 3 find no significant difference.")
+        assert report.describe_mechanism_tally(["✔ supports"] * 2 + ["✘ against"] * 2) == (
+            "Of its 4 comparisons, 2 find FFH significantly closer to the circuit than FF, "
+            "2 find FF closer, and 0 find no significant difference.")
+
+    def test_tally_refuses_what_is_not_a_mark(self):
+        with pytest.raises(ValueError, match="claims"):
+            report.describe_mechanism_tally(["✔ supports", "maybe"])
+
+
+# --- 03 gain modulation
+
+
+def test_gain_validity_verdict_every_ground_truth_valid():
+    assert report.gain_validity_verdict(0, 6) == "every ground truth is valid"
+
+
+@pytest.mark.parametrize(("n_invalid", "n"), [(1, 6), (6, 6), (2, 2)])
+def test_gain_validity_verdict_counts_the_invalid_ones(n_invalid, n):
+    text = report.gain_validity_verdict(n_invalid, n)
+    assert text == f"{n_invalid} of the {n} ground truths are not valid"
+
+
+@pytest.mark.parametrize(("n_invalid", "n"), [(-1, 3), (4, 3)])
+def test_gain_validity_verdict_rejects_impossible_counts(n_invalid, n):
+    with pytest.raises(ValueError, match="n_invalid"):
+        report.gain_validity_verdict(n_invalid, n)
+
+
+def test_gain_bound_verdict_both_branches():
+    assert report.gain_bound_verdict(0) == "so the bounds do not shape the result"
+    assert report.gain_bound_verdict(1) == "so the bounds shape part of the result"
+    assert report.gain_bound_verdict(500) == "so the bounds shape part of the result"
+    with pytest.raises(ValueError, match="n_at_bound"):
+        report.gain_bound_verdict(-1)
+
+
+# --- 04 full-FORCE
+
+
+def test_cue_epoch_text_names_each_design_and_rejects_others():
+    assert report.cue_epoch_text("preparation") == "direction input during preparation only"
+    assert report.cue_epoch_text("trial") == "direction input held through the movement"
+    with pytest.raises(ValueError, match="cue_epoch"):
+        report.cue_epoch_text("movement")
+
+
+def test_calibration_defaults_text_agrees_or_names_the_defaults():
+    chosen = CalibratedSettings(training_noise=0.05, hint_gain=0.2, n_passes=70)
+    assert report.calibration_defaults_text(chosen, chosen) == "exactly these"
+    frozen = CalibratedSettings(training_noise=0.1, hint_gain=0.3, n_passes=89)
+    text = report.calibration_defaults_text(chosen, frozen)
+    assert text == ("different (σ = 0.1, gain 0.3, 89 passes): the record and the defaults "
+                    "disagree")
+    # an unqualified choice differs from the same values marked qualified
+    unqualified = CalibratedSettings(0.05, 0.2, 70, hint_gain_qualified=False)
+    assert report.calibration_defaults_text(unqualified, chosen).startswith("different")
+
+
+def test_calibration_source_text_rerun_or_record():
+    assert report.calibration_source_text(True, 42, 27.0) == (
+        "this execution reran the whole calibration (with full = True).")
+    text = report.calibration_source_text(False, 42, 26.6)
+    assert text == ("this page shows the recorded run that set them; rerunning the chapter with "
+                    "-p full true repeats it (both designs: 42 trainings, about 27 minutes on 2 "
+                    "cores).")
+
+
+# --- appendix: reproducibility
+
+
+def test_git_texts_for_a_checkout_and_without_one():
+    assert report.git_commit_text("abc123") == "abc123"
+    assert report.git_commit_text(None) == "unknown (not built from a git checkout)"
+    assert report.git_commit_short_text("abc") == "abc"
+    assert report.git_commit_short_text(None) == "unknown"
+
+
+@pytest.mark.parametrize(("dirty", "start"), [(None, "of unknown state"),
+                                              (False, "unchanged from that commit"),
+                                              (True, "changed from that commit (a dirty tree")])
+def test_git_tree_text_each_state(dirty, start):
+    assert report.git_tree_text(dirty).startswith(start)
+
+
+def test_lock_and_version_texts():
+    assert report.lock_sha256_text("ab" * 32) == "ab" * 32
+    assert report.lock_sha256_text(None) == "unknown (no lock file found)"
+    locked = {"numpy": "2.1.0", "ffhlib": "0.1.0"}
+    assert report.locked_version_text("numpy", locked) == "2.1.0"
+    assert report.locked_version_text("ffhlib", locked) == "0.1.0"
+    assert report.locked_version_text("ffhlib", {}) == "(the project itself)"
+    assert report.locked_version_text("scipy", locked) == "-"
+    assert report.unset_text(None) == "unset"
+    assert report.unset_text("4") == "`4`"
+
+
+def test_cache_use_text_each_branch():
+    assert report.cache_use_text(None) == "not recorded"
+    assert report.cache_use_text(CacheSavings(n_entries=0, seconds=0.0)) == "none"
+    assert report.cache_use_text(CacheSavings(n_entries=3, seconds=12.4)) == "3 (12 s)"
+
+
+def test_cache_savings_text_each_branch():
+    assert report.cache_savings_text(None) == "(no cache records were found for this build)"
+    assert report.cache_savings_text(CacheSavings(0, 0.0)).startswith(
+        "computing every result it used itself")
+    text = report.cache_savings_text(CacheSavings(5, 600.0))
+    assert text.startswith("taking 5 results from the cache") and "spent 10 min" in text
+
+
+def test_outside_build_note():
+    assert report.outside_build_note(True, Path("/x"), lead="none found") == ""
+    assert report.outside_build_note(False, Path("/x/book"), lead="none found") == (
+        " (none found in /x/book: this page ran on its own, not in make book)")
+    assert report.outside_build_note(False, None, lead="no executed chapters").startswith(
+        " (no executed chapters in None")
+
+
+# --- 06 generalization
+
+
+def _paired_06(diffs):
+    """A grouped paired summary whose per-group differences are ``diffs`` (one unit each)."""
+    d = np.asarray(diffs, dtype=float)
+    return grouped_paired_summary(1.0 + d, np.ones_like(d), np.arange(d.size))
+
+
+def _training_noise_06(*, best=0.5, baseline=0.25, full=False, values=(0.0, 0.05), n_units=6):
+    values = np.asarray(values, dtype=float)
+    curve = NoiseCurve(mean=np.full(values.size, 1.0), low=np.zeros(values.size),
+                       high=np.full(values.size, 2.0))
+    effects = (NetworkNoiseEffect("FF", 2.9425, 0.951, 2, 6),
+               NetworkNoiseEffect("FFH", 1.5583, 0.2745, 5, 6))
+    return TrainingNoise(
+        values=values, curves={"ff": curve, "ffh": curve, "interpolation": curve},
+        versus_ff={float(s): _paired_06([-0.1, -0.2, 0.05]) for s in values}, n_units=n_units,
+        full=full, effects=effects, baseline_error=baseline, best_error=best, n_new_trainings=4)
+
+
+def test_training_noise_units_text_names_the_seeds_run():
+    assert (report.training_noise_units_text(_training_noise_06(full=True, n_units=12))
+            == "12 units: every network seed")
+    assert (report.training_noise_units_text(_training_noise_06(full=False, n_units=6))
+            == "6 units: the first network seed of each ground truth")
+
+
+def test_training_noise_verdict_words_every_value_with_the_paired_comparison():
+    result = _training_noise_06(values=(0.0, 0.05, 0.1))
+    parts = report.training_noise_verdict(result).split("; at ")
+    assert len(parts) == 3
+    expected = report.describe_comparison(result.versus_ff[0.05], what="error", better="lower")
+    assert parts[1] == "σ_train = 0.05, " + expected
+    assert parts[0].startswith("at σ_train = 0, FFH's error is on average lower (better)")
+
+
+def test_network_noise_effect_text():
+    effect = NetworkNoiseEffect("FF", 2.9425, 0.951, 2, 6)
+    assert (report.network_noise_effect_text(effect, 0.05)
+            == "for FF from 2.94 to 0.95 (lower at 0.05 in 2 of 6 ground truths)")
+
+
+@pytest.mark.parametrize(("best", "baseline", "expected"), [
+    (0.5, 0.25, "still 2.0 times that of the angular interpolation (0.500 against 0.250)"),
+    (0.26, 0.25, "about that of the angular interpolation (0.260 against 0.250)"),
+    (1.05, 1.0, "about that of the angular interpolation (1.050 against 1.000)"),
+    (0.95, 1.0, "about that of the angular interpolation (0.950 against 1.000)"),
+    (0.1, 0.25, "below that of the angular interpolation (0.100 against 0.250)"),
+    (0.1, math.nan, "cannot be compared with the angular interpolation's (not computed)"),
+    (0.1, 0.0, "cannot be compared with the angular interpolation's (not computed)"),
+])
+def test_baseline_versus_text_every_branch(best, baseline, expected):
+    assert report.baseline_versus_text(_training_noise_06(best=best, baseline=baseline)) == expected
+
+
+def test_training_noise_effect_text_is_one_sentence_from_the_results():
+    text = report.training_noise_effect_text(_training_noise_06(best=0.5, baseline=0.25))
+    assert text == ("From σ_train = 0 to 0.05, the error on untrained directions changes for FF "
+                    "from 2.94 to 0.95 (lower at 0.05 in 2 of 6 ground truths); for FFH from 1.56 "
+                    "to 0.27 (lower at 0.05 in 5 of 6 ground truths). At σ_train = 0.05 the "
+                    "better network's error is still 2.0 times that of the angular "
+                    "interpolation (0.500 against 0.250)")
+
+
+def test_generalization_texts_words_each_test_in_its_direction():
+    from types import SimpleNamespace
+
+    better = _paired_06([-0.1, -0.2, -0.3, -0.1, -0.2, -0.4])  # FFH lower in all 6: significant
+    worse = _paired_06([0.1, 0.2, 0.3, 0.1, 0.2, 0.4])
+    summary = SimpleNamespace(
+        untrained=SimpleNamespace(versus_ff=better), leave_one_out=SimpleNamespace(versus_ff=worse),
+        unobserved=SimpleNamespace(versus_ff=worse),
+        input_noise=SimpleNamespace(versus_ff=_paired_06([0.1, -0.1, 0.2]),
+                                    increase_versus_ff=better),
+        training_noise=_training_noise_06())
+    texts = report.generalization_texts(summary)
+    assert texts["gen_claim"] == "✔ supports"  # lower error is better
+    assert texts["loo_claim"] == "✘ against"
+    assert texts["unobs_claim"] == "✔ supports"  # a higher R² is better
+    assert texts["noise_claim"] == "– not significant"
+    assert texts["gen_verdict"].startswith("FFH's error on untrained directions is lower (better)")
+    assert "significant" in texts["noise_increase_verdict"]
+    assert texts["gen_noise_units_text"] == "6 units: the first network seed of each ground truth"
+    assert set(texts) == {"gen_verdict", "gen_claim", "loo_verdict", "loo_claim", "unobs_verdict",
+                          "unobs_claim", "noise_verdict", "noise_claim", "noise_increase_verdict",
+                          "gen_noise_units_text", "gen_noise_verdict", "gen_noise_effect_text"}
+    assert all(isinstance(v, str) and v for v in texts.values())
+
+
+# --- 07 how many neurons
+
+
+def _crossing_07(estimate=0.123, low=0.08, high=0.2, n_not_reached=0, n_boot=2000):
+    return LevelCrossing(level=0.9, estimate=estimate, low=low, high=high,
+                         n_not_reached=n_not_reached, n_boot=n_boot, n_neurons=200)
+
+
+def test_fraction_for_level_text_reached_or_not():
+    assert report.fraction_for_level_text(_crossing_07(estimate=0.123)) == "12.3 %"
+    assert (report.fraction_for_level_text(_crossing_07(estimate=math.nan))
+            == "no fraction of the grid (the mean curve stays below 90 %)")
+
+
+def test_neurons_for_level_text_reached_or_none():
+    assert report.neurons_for_level_text(_crossing_07(estimate=0.123)) == "25"  # 24.6 neurons
+    assert report.neurons_for_level_text(_crossing_07(estimate=math.nan)) == "none"
+
+
+def test_level_interval_text_computable_or_not():
+    assert (report.level_interval_text(_crossing_07(low=0.08, high=0.2))
+            == "8.0 % to 20.0 % (16 to 40 neurons)")
+    assert report.level_interval_text(_crossing_07(low=math.nan, high=math.nan)) == "not computable"
+
+
+def test_not_reached_text_only_when_resamples_miss_the_level():
+    assert report.not_reached_text(_crossing_07(n_not_reached=0)) == ""
+    assert (report.not_reached_text(_crossing_07(n_not_reached=37, n_boot=500))
+            == " 37 of the 500 resamples never reach the level; they are left out of the "
+               "interval.")
+
+
+def _versus_07(mean_diffs_by_fraction):
+    """FFH − hints at each fraction: six ground truths, all with the given difference (or a
+    mixed sign, for None: not significant)."""
+    comparisons = []
+    for d in mean_diffs_by_fraction.values():
+        diffs = [d * (1 + 0.1 * k) for k in range(6)] if d is not None else [0.3, -0.1, 0.2]
+        comparisons.append(_paired_06(diffs))
+    return FfhVersusHints(fractions=tuple(mean_diffs_by_fraction), comparisons=tuple(comparisons))
+
+
+def test_versus_hints_text_at_no_fraction():
+    text = report.versus_hints_text(_versus_07({0.05: -0.1, 0.3: -0.2}))
+    assert text.startswith("At no recorded fraction is FFH, on average, more similar to E")
+
+
+def test_versus_hints_text_higher_but_nowhere_significant():
+    result = _versus_07({0.05: None, 0.3: -0.2})
+    assert result.higher == (0.05,) and result.significant == ()
+    assert report.versus_hints_text(result) == (
+        "FFH is more similar to E than its own hints, on average, at 5 % (at none of them "
+        "significantly over ground truths); at the other fractions the recorded neurons "
+        "themselves are at least as similar to E as the network trained on them.")
+
+
+def test_versus_hints_text_higher_and_significant():
+    result = _versus_07({0.05: None, 0.1: 0.2, 0.3: 0.1, 0.6: -0.1})
+    assert result.higher == (0.05, 0.1, 0.3) and result.significant == (0.1, 0.3)
+    assert report.versus_hints_text(result).startswith(
+        "FFH is more similar to E than its own hints, on average, at 5 %, 10 %, 30 % "
+        "(significantly over ground truths at 10 %, 30 %); at the other fractions")
+
+
+def _gains_07(gains, main_gain=0.2):
+    n = len(gains)
+    return GainComparison(gains=tuple(gains), main_gain=main_gain, fractions=(0.05, 0.3),
+                          means=np.zeros((2, n)), per_ground_truth=np.zeros((2, 1, n)), ff=None,
+                          at_low=tuple(0.1 * (k + 1) for k in range(n)),
+                          at_high=tuple(0.2 * (k + 1) for k in range(n)), n_ground_truths=1)
+
+
+@pytest.mark.parametrize(("gains", "expected"), [
+    ((0.3, 1.0), "The main curve's gain, 0.2, is not among them"),
+    ((0.2,), "Only the main curve's gain (0.2) is run"),
+    ((0.2, 1.0), "The main curve's gain (0.2) is compared with a stronger one (1)"),
+    ((0.1, 0.2), "The main curve's gain (0.2) is compared with a weaker one (0.1)"),
+    ((0.1, 0.2, 0.5, 1.0), "The main curve's gain (0.2) is compared with a weaker one (0.1) and "
+                           "stronger ones (0.5, 1)"),
+    ((0.05, 0.1, 0.2, 1.0), "The main curve's gain (0.2) is compared with weaker ones (0.05, 0.1) "
+                            "and a stronger one (1)"),
+])
+def test_gain_compare_text_every_branch(gains, expected):
+    assert report.gain_compare_text(_gains_07(gains)) == expected
+
+
+def test_gain_result_text_gain_by_gain():
+    assert report.gain_result_text(_gains_07((0.2, 1.0))) == (
+        "Mean canonical correlation with E by hint gain: gain 0.2: 0.100 at 5 % and 0.200 at "
+        "30 %; gain 1: 0.200 at 5 % and 0.400 at 30 %")
+
+
+def test_gain_design_text_singular_and_plural_ground_truths():
+    from types import SimpleNamespace
+
+    def design(gts):
+        return SimpleNamespace(gains=(0.2, 1.0), second_fractions=(0.3, 0.05),
+                               second=SimpleNamespace(ground_truth_seeds=gts))
+
+    assert (report.gain_design_text(design((0,)))
+            == "hint gains 0.2, 1 at 30 %, 5 % recorded, on 1 ground truth")
+    assert (report.gain_design_text(design((0, 1)))
+            == "hint gains 0.2, 1 at 30 %, 5 % recorded, on 2 ground truths")
+
+
+def test_failed_tasks_text_singular_and_plural():
+    assert (report.failed_tasks_text(1)
+            == "1 task failed (marked in the table, left out of every summary):")
+    assert report.failed_tasks_text(3).startswith("3 tasks failed")
+
+
+def test_how_many_neurons_texts_has_every_sentence_key():
+    from types import SimpleNamespace
+
+    summary = SimpleNamespace(
+        similarity=SimpleNamespace(crossing=_crossing_07(estimate=math.nan, low=math.nan,
+                                                      high=math.nan, n_not_reached=2000)),
+        versus_hints=_versus_07({0.05: -0.1}), gains=_gains_07((0.2, 1.0)),
+        design=SimpleNamespace(gains=(0.2, 1.0), second_fractions=(0.05, 0.3),
+                               second=SimpleNamespace(ground_truth_seeds=(0,))))
+    texts = report.how_many_neurons_texts(summary)
+    assert texts["neurons_for_90pct_text"] == "none"
+    assert texts["fraction_for_90pct_interval_text"] == "not computable"
+    assert texts["sweep_not_reached_text"].startswith(" 2000 of the 2000 resamples")
+    assert set(texts) == {"fraction_for_90pct_text", "neurons_for_90pct_text",
+                          "fraction_for_90pct_interval_text", "sweep_not_reached_text",
+                          "sweep_beats_hints_text", "sweep_gain_text", "sweep_gain_result_text",
+                          "sweep_gain_compare_text"}
