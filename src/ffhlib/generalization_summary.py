@@ -22,7 +22,7 @@ import numpy as np
 
 from . import study
 from .generalization import LOO_KINDS, GeneralizationParams, UntrainedExample
-from .stats import GroupedPairedSummary
+from .inference import PairedComparison
 from .study import NETWORKS, KindSummary, StudyParams
 from .summaries import comparison_values, summary_values
 
@@ -76,9 +76,9 @@ class UntrainedDirections:
         ``gen_err`` (``1 - R^2``, observed muscles) of FF, FFH and the angular interpolation.
     fit_r2 : mapping of kind to KindSummary
         ``fit_r2`` on the training directions of FF and FFH.
-    versus_ff : GroupedPairedSummary
+    versus_ff : PairedComparison
         FFH − FF error over ground truths.
-    versus_interpolation : GroupedPairedSummary
+    versus_interpolation : PairedComparison
         FFH − interpolation error over ground truths.
     unit_differences : mapping of int to ndarray (n_seeds,)
         Each ground truth's paired FFH − FF differences, one per network seed.
@@ -86,8 +86,8 @@ class UntrainedDirections:
 
     errors: Mapping[str, KindSummary]
     fit_r2: Mapping[str, KindSummary]
-    versus_ff: GroupedPairedSummary
-    versus_interpolation: GroupedPairedSummary
+    versus_ff: PairedComparison
+    versus_interpolation: PairedComparison
     unit_differences: Mapping[int, np.ndarray]
 
     @property
@@ -136,7 +136,7 @@ class LeaveOneOutSummary:
     ----------
     errors : mapping of kind to KindSummary
         ``loo_err`` of FF, FFH and the interpolation of the two neighbours.
-    versus_ff : GroupedPairedSummary
+    versus_ff : PairedComparison
         FFH − FF over ground truths.
     n_units : int
         Units (ground truth, seed) tested.
@@ -147,7 +147,7 @@ class LeaveOneOutSummary:
     """
 
     errors: Mapping[str, KindSummary]
-    versus_ff: GroupedPairedSummary
+    versus_ff: PairedComparison
     n_units: int
     n_directions: int
     fit_ff: float
@@ -182,7 +182,7 @@ class UnobservedMuscles:
     ----------
     r2 : mapping of kind to KindSummary
         Held-out ``R^2`` at the chosen penalty, from FF, FFH, the recorded neurons, all SOC neurons.
-    versus_ff : GroupedPairedSummary
+    versus_ff : PairedComparison
         FFH − FF over ground truths.
     penalties : ndarray (P,)
         The relative ridge penalties of the sensitivity sweep.
@@ -197,7 +197,7 @@ class UnobservedMuscles:
     """
 
     r2: Mapping[str, KindSummary]
-    versus_ff: GroupedPairedSummary
+    versus_ff: PairedComparison
     penalties: np.ndarray
     penalty: float
     folds: int
@@ -243,9 +243,9 @@ class InputNoise:
         Noisy trials per unit and direction.
     errors, cca : mapping of kind to KindSummary (arrays of length S)
         FF's and FFH's EMG error and mean canonical correlation with E at every sigma.
-    versus_ff, cca_versus_ff : GroupedPairedSummary
+    versus_ff, cca_versus_ff : PairedComparison
         FFH − FF error and similarity at ``sigma``.
-    increase_versus_ff : GroupedPairedSummary
+    increase_versus_ff : PairedComparison
         FFH − FF of the increase of the error from ``sigmas[0]`` to ``sigma``.
     """
 
@@ -255,9 +255,9 @@ class InputNoise:
     trials: int
     errors: Mapping[str, KindSummary]
     cca: Mapping[str, KindSummary]
-    versus_ff: GroupedPairedSummary
-    cca_versus_ff: GroupedPairedSummary
-    increase_versus_ff: GroupedPairedSummary
+    versus_ff: PairedComparison
+    cca_versus_ff: PairedComparison
+    increase_versus_ff: PairedComparison
 
 
 def input_noise(evaluations, gen: GeneralizationParams) -> InputNoise:
@@ -333,7 +333,7 @@ class TrainingNoise:
         The training noises, increasing.
     curves : mapping of kind to NoiseCurve
         Error on untrained directions of FF, FFH and the interpolation at every value.
-    versus_ff : mapping of float to GroupedPairedSummary
+    versus_ff : mapping of float to PairedComparison
         FFH − FF at every value.
     n_units : int
         Units (ground truth x seed) at each value.
@@ -351,7 +351,7 @@ class TrainingNoise:
 
     values: np.ndarray
     curves: Mapping[str, NoiseCurve]
-    versus_ff: Mapping[float, GroupedPairedSummary]
+    versus_ff: Mapping[float, PairedComparison]
     n_units: int
     full: bool
     effects: tuple[NetworkNoiseEffect, ...]

@@ -18,9 +18,9 @@ import numpy as np
 
 from . import report
 from ._validate import check_int
+from .inference import PairedComparison
 from .mechanism_study import MechanismParams, UnitMechanisms, rotation_deviation
 from .plotting.style import interval_text
-from .stats import GroupedPairedSummary
 from .study import StudyParams, compare_kinds, ground_truth, paired_differences, summarize
 from .summaries import comparison_values, summary_values
 
@@ -64,12 +64,12 @@ class RotationSummary:
     ----------
     strength : dict of kind to KindSummary
         Rotational strength of ``floor``, ``ff``, ``ffh`` and ``soc`` (in that order).
-    deviation : GroupedPairedSummary
+    deviation : PairedComparison
         FFH - FF of each network's distance from its ground truth's strength, ``jpca_deviation``.
     """
 
     strength: dict
-    deviation: GroupedPairedSummary
+    deviation: PairedComparison
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,7 +82,7 @@ class PreparationSummary:
         Share of the directions resting at a stable fixed point (``fp_found_fraction``).
     geometry : dict of "ff", "ffh" to KindSummary
         Correlation of the preparatory geometry with the SOC's (``prep_rsa``).
-    geometry_comparison : GroupedPairedSummary
+    geometry_comparison : PairedComparison
         Its FFH - FF comparison.
     lead_real : dict of "soc", "ff", "ffh" to float
         Real part (1/s) of the leading eigenvalue at movement onset, averaged over directions and
@@ -93,7 +93,7 @@ class PreparationSummary:
 
     found: dict
     geometry: dict
-    geometry_comparison: GroupedPairedSummary
+    geometry_comparison: PairedComparison
     lead_real: dict
     spectra: dict
 
@@ -106,14 +106,14 @@ class SimilaritySummary:
     ----------
     distance : dict of kind to KindSummary
         DSA distance of ``floor``, ``ff``, ``ffh`` and ``ceiling`` (in that order).
-    comparison : GroupedPairedSummary
+    comparison : PairedComparison
         FFH - FF.
     unit_differences : dict of ground truth to ndarray (seeds,)
         The paired FFH - FF differences of each ground truth's network seeds.
     """
 
     distance: dict
-    comparison: GroupedPairedSummary
+    comparison: PairedComparison
     unit_differences: dict
 
 
@@ -131,11 +131,11 @@ class VariantSummary:
         EMG error at each preparatory period (array summaries, length D).
     short : int
         Index of the shortest preparatory period.
-    delay_comparison : GroupedPairedSummary
+    delay_comparison : PairedComparison
         FFH - FF of the error at the shortest period.
     switch_error : dict of "ff", "ffh" to KindSummary
         EMG error with the cue switched.
-    switch_comparison : GroupedPairedSummary
+    switch_comparison : PairedComparison
     ignore_error : KindSummary
         The error of ignoring the switch.
     """
@@ -144,9 +144,9 @@ class VariantSummary:
     trained_delay_ms: float
     delay_error: dict
     short: int
-    delay_comparison: GroupedPairedSummary
+    delay_comparison: PairedComparison
     switch_error: dict
-    switch_comparison: GroupedPairedSummary
+    switch_comparison: PairedComparison
     ignore_error: object
 
 
@@ -166,7 +166,7 @@ class MechanismComparison:
         Means over ground truths.
     reference : str
         The reference values a reader compares them with ("" when none).
-    test : GroupedPairedSummary
+    test : PairedComparison
         FFH - FF over ground truths.
     """
 
@@ -176,7 +176,7 @@ class MechanismComparison:
     ff: float
     ffh: float
     reference: str
-    test: GroupedPairedSummary
+    test: PairedComparison
 
 
 @dataclasses.dataclass(frozen=True)

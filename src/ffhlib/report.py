@@ -434,7 +434,7 @@ def _mechanism_measure(measure: str) -> tuple[str, str]:
     return MECHANISM_MEASURES[measure]
 
 
-def describe_mechanism(measure: str, comparison: GroupedPairedSummary, *,
+def describe_mechanism(measure: str, comparison: PairedComparison, *,
                        delay_ms: float | None = None) -> str:
     """The verdict of one FFH-vs-FF mechanism comparison (:func:`describe_comparison`).
 
@@ -442,7 +442,7 @@ def describe_mechanism(measure: str, comparison: GroupedPairedSummary, *,
     ----------
     measure : str
         A key of :data:`MECHANISM_MEASURES`.
-    comparison : GroupedPairedSummary
+    comparison : PairedComparison
         FFH minus FF.
     delay_ms : float, optional
         The preparatory period compared; required for ``"delay_err"`` only.
@@ -455,7 +455,7 @@ def describe_mechanism(measure: str, comparison: GroupedPairedSummary, *,
     return describe_comparison(comparison, what=what, better=better)
 
 
-def mechanism_claim(measure: str, comparison: GroupedPairedSummary) -> str:
+def mechanism_claim(measure: str, comparison: PairedComparison) -> str:
     """:func:`claim_status` of a mechanism comparison on the claim that FFH is closer to the
     circuit than FF (the measure's better direction from :data:`MECHANISM_MEASURES`)."""
     return claim_status(comparison, _mechanism_measure(measure)[1])

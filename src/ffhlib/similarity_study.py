@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from . import fullforce, study
+from .inference import PairedComparison
 from .report import claim_status, describe_comparison
 from .similarity import (
     direction_offset_share,
@@ -35,7 +36,6 @@ from .similarity import (
     n_components_for_variance,
     stack_activity,
 )
-from .stats import GroupedPairedSummary
 from .study import KindSummary, StudyParams
 from .summaries import comparison_values, summary_values
 
@@ -227,7 +227,7 @@ class SimilaritySummaries:
         Canonical correlation with the whole SOC (:data:`WHOLE_KINDS`).
     fit : dict of str to KindSummary
         EMG fit R^2 on the training directions (:data:`FIT_KINDS`).
-    ffh_ff, ffh_hints, whole_cmp, nomean_cmp, procrustes_cmp : GroupedPairedSummary
+    ffh_ff, ffh_hints, whole_cmp, nomean_cmp, procrustes_cmp : PairedComparison
         FFH − FF (FFH − hints) of the CCA with E, and FFH − FF of the other measures.
     positions : dict of str to float
         :func:`floor_ceiling_positions` of the CCA with E.
@@ -242,11 +242,11 @@ class SimilaritySummaries:
     procrustes: dict
     whole: dict
     fit: dict
-    ffh_ff: GroupedPairedSummary
-    ffh_hints: GroupedPairedSummary
-    whole_cmp: GroupedPairedSummary
-    nomean_cmp: GroupedPairedSummary
-    procrustes_cmp: GroupedPairedSummary
+    ffh_ff: PairedComparison
+    ffh_hints: PairedComparison
+    whole_cmp: PairedComparison
+    nomean_cmp: PairedComparison
+    procrustes_cmp: PairedComparison
     positions: dict
     differences: dict
     fit_r2_min_network: float

@@ -156,11 +156,12 @@ def summary_values(prefix: str, summaries) -> dict:
 
 
 def comparison_values(prefix: str, summary) -> dict:
-    """The glue keys of a paired comparison: the mean difference and its interval over ground
-    truths (``{prefix}_diff``, ``_diff_lo``, ``_diff_hi``), ``_pvalue``, ``_n_opposite`` and
-    ``_min_p`` (the smallest p the test can reach)."""
+    """The glue keys of a :class:`~ffhlib.inference.PairedComparison`: the mean difference and
+    its interval over ground truths (``{prefix}_diff``, ``_diff_lo``, ``_diff_hi``), the raw p
+    (``_pvalue``), the Holm-adjusted p of its family (``_padj``), ``_n_opposite`` and ``_min_p``
+    (the smallest p the test can reach)."""
     lo, hi = summary.ci_diff
     return {f"{prefix}_diff": summary.mean_diff, f"{prefix}_diff_lo": lo,
             f"{prefix}_diff_hi": hi, f"{prefix}_pvalue": summary.wilcoxon_p,
-            f"{prefix}_n_opposite": summary.n_opposite,
+            f"{prefix}_padj": summary.p_adjusted, f"{prefix}_n_opposite": summary.n_opposite,
             f"{prefix}_min_p": summary.min_attainable_p}

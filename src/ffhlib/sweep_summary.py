@@ -20,7 +20,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from . import study, sweep
-from .stats import GroupedPairedSummary
+from .inference import PairedComparison
 from .study import KindSummary, StudyParams
 from .sweep import Curve, NeuronSweepDesign, SweepResult
 
@@ -188,12 +188,12 @@ class FfhVersusHints:
     ----------
     fractions : tuple of float
         The fractions compared, in the grid's order.
-    comparisons : tuple of GroupedPairedSummary
+    comparisons : tuple of PairedComparison
         FFH − hints at each fraction, over ground truths.
     """
 
     fractions: tuple[float, ...]
-    comparisons: tuple[GroupedPairedSummary, ...]
+    comparisons: tuple[PairedComparison, ...]
 
     @property
     def higher(self) -> tuple[float, ...]:

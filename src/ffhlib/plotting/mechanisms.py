@@ -115,7 +115,7 @@ def plot_dsa(distance: Mapping[str, object], comparison, unit_differences=None, 
     ----------
     distance : mapping of kind to :class:`ffhlib.study.KindSummary`
         DSA distance of each kind (e.g. floor, FF, FFH, ceiling), in the order to draw.
-    comparison : :class:`ffhlib.stats.GroupedPairedSummary`
+    comparison : :class:`ffhlib.inference.PairedComparison`
         FFH - FF over ground truths.
     unit_differences : mapping of ground truth to array, optional
         Each ground truth's per-network differences, drawn as small dots.

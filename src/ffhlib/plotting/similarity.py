@@ -129,16 +129,17 @@ def plot_kinds(summaries: Mapping[str, object], *, ylabel: str, ax=None, pair=("
 
 def plot_ground_truth_effects(summary, *, ylabel: str, ax=None, unit_values=None,
                               style: str = "FFH"):
-    """Each ground truth's paired effect with its interval, and the mean over ground truths.
+    """Each ground truth's paired effect, and the mean over ground truths with its interval.
 
     Parameters
     ----------
-    summary : :class:`ffhlib.stats.GroupedPairedSummary`
+    summary : :class:`ffhlib.inference.PairedComparison`
     ylabel : str
         What the difference is (e.g. "FFH − FF, mean canonical correlation").
     ax : matplotlib Axes, optional
     unit_values : mapping of ground truth to array, optional
-        Each ground truth's per-network differences, drawn as small dots.
+        Each ground truth's per-network differences (with several network seeds), drawn as small
+        dots beside its mean.
     style : str
         Colour name of the effect.
 
@@ -148,20 +149,21 @@ def plot_ground_truth_effects(summary, *, ylabel: str, ax=None, unit_values=None
     """
     ax = axes_or_new(ax, figsize=(5, 3))
     c = color(style)
-    for x, effect in enumerate(summary.effects):
-        lo, hi = effect.ci_diff
-        if np.isfinite(lo) and np.isfinite(hi):
-            interval_bar(ax, x, effect.mean_diff, lo, hi, color=c, ms=4)
-        else:
-            ax.plot(x, effect.mean_diff, "o", color=c, ms=4)
-        if unit_values is not None and effect.group in unit_values:
-            unit_dots(ax, x + 0.15, np.asarray(unit_values[effect.group]), color=c, size=8,
+    groups = list(summary.groups)
+    for x, (group, diff) in enumerate(zip(groups, summary.differences, strict=True)):
+        ax.plot(x, diff, "o", color=c, ms=4)
+        if unit_values is not None and group in unit_values and len(unit_values[group]) > 1:
+            unit_dots(ax, x + 0.15, np.asarray(unit_values[group]), color=c, size=8,
                       force=True)
-    x_all = len(summary.effects) + 0.6
-    interval_bar(ax, x_all, summary.mean_diff, *summary.ci_diff, color="black", ms=6)
+    x_all = len(groups) + 0.6
+    lo, hi = summary.ci_diff
+    if np.isfinite(lo) and np.isfinite(hi):
+        interval_bar(ax, x_all, summary.mean_diff, lo, hi, color="black", ms=6)
+    else:
+        ax.plot(x_all, summary.mean_diff, "o", color="black", ms=6)
     ax.axhline(0.0, color="0.6", lw=0.8, zorder=0)
-    labels = [str(e.group) for e in summary.effects] + ["all"]
-    ax.set_xticks([*range(len(summary.effects)), x_all], labels)
+    labels = [str(g) for g in groups] + ["all"]
+    ax.set_xticks([*range(len(groups)), x_all], labels)
     ax.set_xlabel("ground truth (seed)")
     ax.set_ylabel(ylabel)
     return ax
@@ -286,7 +288,7 @@ def plot_similarity_with_effects(summaries: Mapping[str, object], effects, *,
     Parameters
     ----------
     summaries : mapping of kind to :class:`ffhlib.study.KindSummary`
-    effects : :class:`ffhlib.stats.GroupedPairedSummary`
+    effects : :class:`ffhlib.inference.PairedComparison`
     unit_values : mapping of ground truth to array, optional
         Each ground truth's per-network differences.
 
