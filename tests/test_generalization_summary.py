@@ -255,7 +255,15 @@ def test_chapter_figures_draw_their_results():
     assert _lines_with(fig.axes[1], summary.input_noise.cca["ffh"].mean)
     ax = gplots.plot_training_noise(summary.training_noise)
     for kind in ("ff", "ffh", "interpolation"):
-        assert _lines_with(ax, summary.training_noise.curves[kind].mean)
+        curve = summary.training_noise.curves[kind]
+        assert _lines_with(ax, curve.mean)
+        assert curve.per_ground_truth.shape == (len(GTS), curve.mean.size)
+        np.testing.assert_allclose(curve.per_ground_truth.mean(axis=0), curve.mean)
+    from matplotlib.collections import PathCollection
+
+    dots = np.concatenate([c.get_offsets()[:, 1] for c in ax.collections
+                           if isinstance(c, PathCollection)])  # each ground truth at every noise
+    assert dots.size == 3 * len(GTS) * summary.training_noise.values.size
     _, given = plt.subplots()
     assert gplots.plot_training_noise(summary.training_noise, ax=given) is given
     plt.close("all")

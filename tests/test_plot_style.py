@@ -207,7 +207,7 @@ def test_interval_bar_spans_lo_to_hi():
         interval_bar(ax, 0, 1.0, 1.5, 2.0, color="k")
 
 
-def test_unit_dots_only_below_ten_units():
+def test_unit_dots_only_below_the_threshold_of_units():
     fig, ax = plt.subplots()
     dots = unit_dots(ax, 2.0, np.arange(6.0), color=color("SOC"), jitter=0.2)
     offsets = dots.get_offsets()
@@ -215,8 +215,9 @@ def test_unit_dots_only_below_ten_units():
     np.testing.assert_allclose(np.sort(offsets[:, 1]), np.arange(6.0))
     assert np.all(np.abs(offsets[:, 0] - 2.0) <= 0.1 + 1e-12)
     assert unit_dots(ax, 0.0, np.arange(float(DOTS_BELOW)), color="k") is None
-    forced = unit_dots(ax, 0.0, np.arange(12.0), color="k", force=True)
-    assert forced.get_offsets().shape == (12, 2)
+    assert DOTS_BELOW > 12  # the book's 12 ground truths are drawn as dots
+    forced = unit_dots(ax, 0.0, np.arange(20.0), color="k", force=True)
+    assert forced.get_offsets().shape == (20, 2)
     per_x = unit_dots(ax, [0.0, 1.0, 2.0], np.ones((4, 3)), color="k")
     assert per_x.get_offsets().shape == (12, 2)
 
@@ -224,7 +225,8 @@ def test_unit_dots_only_below_ten_units():
 def test_interval_text_names_the_units_and_the_dots():
     text = interval_text(6, "ground truths")
     assert "95 % bootstrap interval over 6 ground truths" in text and "dots" in text
-    assert "dots" not in interval_text(12, "seeds")
+    assert "dots: each of the 12 ground truths" in interval_text(12, "ground truths")
+    assert "dots" not in interval_text(DOTS_BELOW, "seeds")
     assert "95 %" in style.INTERVAL_TEXT and "bootstrap" in style.INTERVAL_TEXT
 
 

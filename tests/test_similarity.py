@@ -234,9 +234,9 @@ def test_mean_canonical_correlation():
 def test_plots_draw_what_they_are_given():
     import matplotlib.pyplot as plt
 
+    from ffhlib.inference import paired_comparison
     from ffhlib.plotting import similarity as splots
     from ffhlib.plotting.style import color
-    from ffhlib.inference import paired_comparison
     from ffhlib.study import KindSummary
 
     rng = np.random.default_rng(0)

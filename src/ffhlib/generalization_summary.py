@@ -302,11 +302,14 @@ class NoiseCurve:
     Attributes
     ----------
     mean, low, high : ndarray (S,)
+    per_ground_truth : ndarray (G, S) or None
+        Each ground truth's value at every noise (None when the values' ground truths differ).
     """
 
     mean: np.ndarray
     low: np.ndarray
     high: np.ndarray
+    per_ground_truth: np.ndarray | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -395,9 +398,11 @@ def training_noise(noise_study, *, study_noise: float, full: bool) -> TrainingNo
     curves = {}
     for kind in UNTRAINED_KINDS:
         per = [study.summarize(by_value[s], "gen_err", kind) for s in values]
-        curves[kind] = NoiseCurve(mean=np.array([p.mean for p in per]),
-                                  low=np.array([p.low for p in per]),
-                                  high=np.array([p.high for p in per]))
+        same = all(np.array_equal(p.ground_truths, per[0].ground_truths) for p in per)
+        curves[kind] = NoiseCurve(
+            mean=np.array([p.mean for p in per]), low=np.array([p.low for p in per]),
+            high=np.array([p.high for p in per]),
+            per_ground_truth=np.column_stack([p.per_ground_truth for p in per]) if same else None)
     lo_s, hi_s = values.min(), values.max()
     i_lo, i_hi = list(values).index(lo_s), list(values).index(hi_s)
     effects = []

@@ -6,7 +6,8 @@ chapter with other parameters must never see a sentence that its own results con
 reached). So every sentence whose *wording* depends on a result lives here, computed from the same
 named result objects that the chapter's tables and figures show (:mod:`ffhlib.stats`,
 :mod:`ffhlib.study`, :mod:`ffhlib.sweep`, ...), and each branch is unit-tested
-(``tests/test_report.py``). A reviewer reads every wording of the book in this one module.
+(``tests/test_report.py``). A reviewer reads every wording of the book here and in the two
+chapter modules named below.
 
 The functions take results and return plain strings (or a mark such as ``"✔ supports"``); they
 compute nothing that a chapter shows as a number, and they never format a number the chapter does
@@ -40,11 +41,11 @@ __all__ = [
     "describe_comparison",
     "gain_bound_verdict",
     "gain_validity_verdict",
-    "holm_family_text",
     "generalization_texts",
     "git_commit_short_text",
     "git_commit_text",
     "git_tree_text",
+    "holm_family_text",
     "lock_sha256_text",
     "locked_version_text",
     "network_noise_effect_text",

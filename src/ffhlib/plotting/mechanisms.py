@@ -152,7 +152,7 @@ def plot_task_variants(delays_ms, delay_error: Mapping[str, object],
     delays_ms : array_like (D,)
         Preparatory periods (ms).
     delay_error : mapping of kind to :class:`ffhlib.study.KindSummary` (arrays of length D)
-        EMG error at each period: a line with its 95 % band per kind.
+        EMG error at each period: a line with its 95 % band per kind, each ground truth a dot.
     switch_error : mapping of kind to :class:`ffhlib.study.KindSummary`
         EMG error with the cue switched.
     trained_delay_ms : float
@@ -171,7 +171,7 @@ def plot_task_variants(delays_ms, delay_error: Mapping[str, object],
         _, axes = plt.subplots(1, 2, figsize=(10, 3.3), gridspec_kw={"width_ratios": [1.3, 1]})
     left, right = axes
     plot_summary_curves(delays_ms, delay_error, xlabel="preparatory period (ms)",
-                        ylabel="EMG error, 1 − $R^2$", ax=left)
+                        ylabel="EMG error, 1 − $R^2$", ax=left, dots=True)
     left.axvline(trained_delay_ms, color="0.6", lw=0.8, zorder=0)
     log_if_spanning(left, [c.mean for c in delay_error.values()])
     left.legend(frameon=False, fontsize="small")

@@ -92,8 +92,9 @@ LINESTYLES: dict[str, str | tuple] = {
     "floor": ":",
 }
 
-#: Below this many independent units, every unit is drawn as a dot beside its interval.
-DOTS_BELOW = 10
+#: Below this many independent units, every unit is drawn as a dot beside its interval (the
+#: book's 12 ground truths included: each ground truth stays visible, one going the other way too).
+DOTS_BELOW = 16
 
 #: Below this many independent units, no interval is drawn (only the units, as dots).
 MIN_UNITS = _MIN_UNITS
