@@ -40,19 +40,30 @@ REQUIRED_GLUE = {
     "06_generalization": ["gen_err_ff", "gen_err_ffh", "gen_pvalue", "loo_err_ff", "loo_err_ffh",
                           "loo_pvalue", "unobs_r2_ff", "unobs_r2_ffh", "unobs_pvalue",
                           "noise_sigma", "noise_err_ff", "noise_err_ffh", "noise_pvalue",
-                          "n_seeds", "gen_err_interp", "n_ground_truths"],
+                          "n_seeds", "gen_err_interp", "n_ground_truths", "gen_padj", "loo_padj",
+                          "unobs_padj", "noise_padj", "gen_family_size"],
     "07_how_many_neurons": ["sweep_n_tasks", "sweep_wall_seconds", "sweep_task_seconds_total",
                             "sweep_cache_hits", "sweep_n_workers_used", "fraction_for_90pct",
                             "fraction_for_90pct_lo", "fraction_for_90pct_hi",
                             "neurons_for_90pct", "sweep_spearman_cca_fraction",
                             "cca_unobserved_ffh_at_5pct", "cca_unobserved_hints_at_5pct",
-                            "cca_unobserved_ffh_at_max_fraction", "cca_unobserved_ff_mean"],
+                            "cca_unobserved_ffh_at_max_fraction", "cca_unobserved_ff_mean",
+                            "neurons_for_90pct_recordings", "fraction_for_90pct_recordings",
+                            "sweep_oracle_mean", "sweep_family_size", "n_ground_truths"],
     "08_mechanisms": ["jpca_rot_soc", "jpca_rot_ff", "jpca_rot_ffh", "jpca_pvalue",
                       "dsa_ff_mean", "dsa_ffh_mean", "dsa_pvalue", "dsa_ceiling_mean",
                       "dsa_floor_mean", "delay_short_ms", "delay_err_ff_short",
                       "delay_err_ffh_short", "delay_pvalue", "switch_err_ff", "switch_err_ffh",
                       "switch_pvalue", "fp_found_fraction_ff", "fp_found_fraction_ffh",
-                      "prep_rsa_ff", "prep_rsa_ffh", "n_ground_truths", "n_seeds"],
+                      "prep_rsa_ff", "prep_rsa_ffh", "n_ground_truths", "n_seeds",
+                      "dsa_hints_mean", "dsa_oracle_mean", "dsa_padj", "mech_family_size"],
+}
+
+#: Glued numbers that are NaN by design in some outcomes, each beside a glued sentence that words
+#: that outcome (e.g. a level the grid never reaches: ``fraction_for_90pct_text``).
+MAY_BE_NAN = {
+    "07_how_many_neurons": {f"{what}_for_90pct{who}{bound}" for what in ("fraction", "neurons")
+                            for who in ("", "_recordings") for bound in ("", "_lo", "_hi")},
 }
 
 NOTEBOOKS = sorted(BOOK.glob("*.ipynb"))
@@ -112,6 +123,8 @@ def test_chapter_executes_in_quick_mode(notebook, tmp_path):
         try:
             number = float(text)
         except ValueError:
+            continue
+        if key in MAY_BE_NAN.get(notebook.stem, ()):
             continue
         assert math.isfinite(number), f"{notebook.stem} glues a non-finite {key} = {text}"
 

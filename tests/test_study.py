@@ -140,9 +140,11 @@ def test_compare_kinds_pairs_rows_of_the_same_unit():
         "error": [""] * 8,
     })
     s = compare_kinds(table, "cca_e")
-    assert s.n_groups == 2 and s.n_units == 4
-    assert s.effects[0].mean_diff == pytest.approx(((0.9 - 0.5) + (0.8 - 0.5)) / 2)
-    assert s.effects[1].mean_diff == pytest.approx(((0.7 - 0.1) + (0.6 - 0.2)) / 2)
+    assert s.n == 2 and s.n_units == 4 and list(s.groups) == [0, 1]
+    assert s.differences[0] == pytest.approx(((0.9 - 0.5) + (0.8 - 0.5)) / 2)
+    assert s.differences[1] == pytest.approx(((0.7 - 0.1) + (0.6 - 0.2)) / 2)
+    assert np.isnan(s.ci_diff[0])  # no interval from 2 ground truths
+    assert s.family_size == 1 and s.p_adjusted == s.wilcoxon_p  # a family of one
     with pytest.raises(ValueError, match="no rows"):
         compare_kinds(table, "cca_e", a="hints")
 
