@@ -389,6 +389,120 @@ def test_outside_build_note():
         " (no executed chapters in None")
 
 
+# --- 05 similarity ------------------------------------------------------------------------------
+
+
+def _family_05(**differences):
+    """Real paired comparisons (one unit per ground truth, 12 ground truths), adjusted together
+    as one family: ``name=differences`` gives each comparison's per-ground-truth differences."""
+    from ffhlib.inference import adjust_family, paired_comparison
+
+    raw = {}
+    for name, diff in differences.items():
+        diff = np.asarray(diff, dtype=float)
+        raw[name] = paired_comparison(0.5 + diff, np.full(diff.size, 0.5), n_boot=200)
+    return adjust_family(raw)
+
+
+UP_12 = np.linspace(0.01, 0.12, 12)  # all positive: raw p = 2 / 2**12
+MIXED_12 = np.array([0.05, -0.04, 0.03, -0.06, 0.02, -0.01, 0.04, -0.03, 0.01, -0.02, 0.06,
+                     -0.05])  # mean 0, not significant
+
+
+def test_the_05_reference_families_have_the_significance_the_sentences_assume():
+    fam = _family_05(up=UP_12, down=-UP_12, mixed=MIXED_12 + 0.001, flat=MIXED_12 - 0.001)
+    assert fam["up"].significant and fam["down"].significant
+    assert fam["up"].family_size == 4
+    assert fam["up"].p_adjusted == pytest.approx(min(1.0, 4 * 2 / 2**12))
+    assert not fam["mixed"].significant and fam["mixed"].mean_diff > 0
+    assert not fam["flat"].significant and fam["flat"].mean_diff < 0
+
+
+def test_beyond_recordings_verdict_in_each_case():
+    fam = _family_05(up=UP_12, down=-UP_12, mixed=MIXED_12 + 0.001, flat=MIXED_12 - 0.001)
+    what = "the neurons nobody recorded, in the reach directions nobody recorded,"
+    them = "its own recordings interpolated in angle"
+    assert report.beyond_recordings_verdict(fam["up"]) == f"FFH predicts {what} better than {them}"
+    assert report.beyond_recordings_verdict(fam["down"]) == f"FFH predicts {what} worse than {them}"
+    assert report.beyond_recordings_verdict(fam["mixed"]) == (
+        f"FFH does not predict {what} significantly better than {them}: it is on average closer "
+        "to them, but not significantly")
+    assert report.beyond_recordings_verdict(fam["flat"]) == (
+        f"FFH does not predict {what} better than {them}: on average it is further from them")
+    untested = dataclasses.replace(fam["up"], wilcoxon_p=math.nan, p_adjusted=math.nan)
+    assert report.beyond_recordings_verdict(untested) == (
+        f"Whether FFH predicts {what} better than {them} could not be tested (no non-zero "
+        "difference)")
+
+
+def test_beyond_recordings_verdict_uses_the_adjusted_p():
+    alone = _family_05(up=UP_12)["up"]
+    assert alone.significant
+    # the same comparison in a family where Holm's adjustment lifts it above 0.05
+    lifted = dataclasses.replace(alone, p_adjusted=0.2, family_size=50)
+    assert report.beyond_recordings_verdict(lifted).startswith("FFH does not predict")
+
+
+@pytest.mark.parametrize("half, full, expected", [
+    ("up", "up", "with half the training directions FFH beats the interpolated recordings; it "
+                 "beats them with all the training directions"),
+    ("up", "mixed", "with half the training directions FFH beats the interpolated recordings; "
+                    "it does not differ significantly from them with all the training "
+                    "directions"),
+    ("up", "down", "with half the training directions FFH beats the interpolated recordings; it "
+                   "falls below them with all the training directions"),
+    ("down", "down", "with half the training directions FFH falls below the interpolated "
+                     "recordings; it falls below them with all the training directions"),
+    ("mixed", "up", "with half the training directions FFH does not differ significantly from "
+                    "the interpolated recordings; it beats them with all the training "
+                    "directions"),
+])
+def test_catch_up_text_in_each_standing(half, full, expected):
+    fam = _family_05(up=UP_12, down=-UP_12, mixed=MIXED_12 + 0.001)
+    assert report.catch_up_text("FFH", fam[full], fam[half]) == expected
+
+
+@pytest.mark.parametrize("within, between, phrase", [
+    (0.01, 0.1, "less than half of"), (0.06, 0.1, "smaller than"), (0.1, 0.1, "about as large as"),
+    (0.2, 0.1, "larger than"), (0.05, 0.0, "larger than")])
+def test_seed_spread_text_compares_the_two_spreads(within, between, phrase):
+    text = report.seed_spread_text(within, between, label="FFH's CCA", extra_networks=12,
+                                   n_ground_truths=6, n_seeds=2)
+    assert text == (f"for FFH's CCA, the spread between the network seeds of one ground truth "
+                    f"(standard deviation {within:.3f}) is {phrase} the spread between ground "
+                    f"truths (standard deviation of their means {between:.3f})")
+
+
+def test_seed_spread_text_says_how_to_run_it_when_it_did_not():
+    text = report.seed_spread_text(None, None, label="x", extra_networks=12, n_ground_truths=6,
+                                   n_seeds=2)
+    assert text == ("This figure was not computed in this execution: it needs 12 more networks "
+                    "(6 ground truths × 2 network seeds); run the chapter once with -p full true, "
+                    "and every later run reads them from the cache")
+    with pytest.raises(ValueError, match="standard deviations"):
+        report.seed_spread_text(-0.1, 0.1, label="x", extra_networks=1, n_ground_truths=1,
+                                n_seeds=2)
+
+
+def test_trial_design_text_gives_the_numbers_or_says_how_to_get_them():
+    keys = ("trial_offset_share_ffh", "trial_offset_share_ff", "soc_offset_share",
+            "preparation_offset_share_ffh", "trial_cca_e_ffh", "trial_cca_e_ff",
+            "trial_cca_nomean_e_ffh", "trial_cca_nomean_e_ff", "preparation_cca_e_ffh",
+            "preparation_cca_nomean_e_ffh", "trial_gen_err_ffh", "trial_gen_err_ff",
+            "preparation_gen_err_ffh", "preparation_gen_err_ff")
+    values = {f"design_{k}": 0.01 * (i + 1) for i, k in enumerate(keys)}
+    text = report.trial_design_text(values, n_networks=12, n_ground_truths=6)
+    assert text.startswith("With the cue held, 1.0% of FFH's variance and 2.0% of FF's is a "
+                           "static per-direction offset, against 3.0% for the SOC")
+    assert text.endswith("the error on untrained directions is 0.11 (FFH) and 0.12 (FF) held, "
+                         "against 0.13 and 0.14 with the cue in preparation only"
+                         .replace("the error", "The error"))
+    assert report.trial_design_text(None, n_networks=12, n_ground_truths=6) == (
+        "This comparison was not computed in this execution: it needs 12 more networks (6 "
+        "ground truths × FF and FFH in the other design); run the chapter once with -p full "
+        "true, and every later run reads them from the cache")
+
+
 # --- 06 generalization
 
 

@@ -21,6 +21,7 @@ of this module's comparisons (one module of all the book's wording would outgrow
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -32,10 +33,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "baseline_versus_text",
+    "beyond_recordings_verdict",
     "cache_savings_text",
     "cache_use_text",
     "calibration_defaults_text",
     "calibration_source_text",
+    "catch_up_text",
     "claim_status",
     "cue_epoch_text",
     "describe_comparison",
@@ -50,10 +53,12 @@ __all__ = [
     "locked_version_text",
     "network_noise_effect_text",
     "outside_build_note",
+    "seed_spread_text",
     "supports_claim",
     "training_noise_effect_text",
     "training_noise_units_text",
     "training_noise_verdict",
+    "trial_design_text",
     "unset_text",
 ]
 
@@ -255,8 +260,100 @@ def calibration_source_text(full: bool, n_trainings: int, minutes_on_two_cores: 
 
 
 # ----------------------------------------------------------------------------- 05 similarity
-# Chapter 05's outcome-dependent sentences are the paired comparisons above
-# (describe_comparison, claim_status), built by ffhlib.similarity_study.glue_values.
+# Besides the comparisons above: FFH against its interpolated recordings on the untrained
+# directions, with all and half the training directions, and the spread between network seeds.
+
+
+def _standing(summary: PairedComparison) -> str:
+    """"above"/"below" (significant after adjustment), "level" (not significant, or no test)."""
+    if not summary.significant:
+        return "level"
+    return "above" if summary.mean_diff > 0 else "below"
+
+
+def beyond_recordings_verdict(summary: PairedComparison) -> str:
+    """Whether FFH predicts unrecorded neurons in unrecorded conditions better than its
+    recordings: a clause that can lead a page (no full stop). ``summary``: FFH minus the
+    interpolated recordings of a similarity with E on the untrained directions (higher is
+    closer), its family adjusted."""
+    what = "the neurons nobody recorded, in the reach directions nobody recorded,"
+    them = "its own recordings interpolated in angle"
+    if not np.isfinite(summary.p_adjusted):
+        return (f"Whether FFH predicts {what} better than {them} could not be tested (no "
+                "non-zero difference)")
+    standing = _standing(summary)
+    if standing != "level":
+        return f"FFH predicts {what} {'better' if standing == 'above' else 'worse'} than {them}"
+    if summary.mean_diff > 0:
+        return (f"FFH does not predict {what} significantly better than {them}: it is on "
+                "average closer to them, but not significantly")
+    return f"FFH does not predict {what} better than {them}: on average it is further from them"
+
+
+_HALF_PHRASE = {"above": "beats", "below": "falls below",
+                "level": "does not differ significantly from"}
+_ALL_PHRASE = {"above": "it beats them", "below": "it falls below them",
+               "level": "it does not differ significantly from them"}
+
+
+def catch_up_text(name: str, full: PairedComparison, half: PairedComparison) -> str:
+    """How network ``name`` stands against the interpolated recordings with half the training
+    directions (``half``: the network minus them, higher is closer) and with all of them
+    (``full``), each significant or not after adjustment."""
+    return (f"with half the training directions {name} {_HALF_PHRASE[_standing(half)]} the "
+            f"interpolated recordings; {_ALL_PHRASE[_standing(full)]} with all the training "
+            "directions")
+
+
+def seed_spread_text(within_sd: float | None, between_sd: float | None, *, label: str,
+                     extra_networks: int, n_ground_truths: int, n_seeds: int) -> str:
+    """The spread between network seeds of a ground truth (pooled SD ``within_sd``) beside the
+    spread between ground truths (SD of their means ``between_sd``) for ``label``; None for
+    either: the study did not run, and the text says how to run it (``extra_networks`` networks,
+    ``n_ground_truths`` x ``n_seeds``). No full stop."""
+    if within_sd is None or between_sd is None:
+        return _not_run("This figure was", extra_networks,
+                        f"{n_ground_truths} ground truths × {n_seeds} network seeds")
+    if within_sd < 0 or between_sd < 0:
+        raise ValueError(f"standard deviations must be >= 0; got {within_sd}, {between_sd}")
+    ratio = within_sd / between_sd if between_sd > 0 else np.inf
+    phrase = ("less than half of" if ratio < 0.5 else "smaller than" if ratio < 0.9
+              else "about as large as" if ratio <= 1.1 else "larger than")
+    return (f"for {label}, the spread between the network seeds of one ground truth (standard "
+            f"deviation {within_sd:.3f}) is {phrase} the spread between ground truths (standard "
+            f"deviation of their means {between_sd:.3f})")
+
+
+def _not_run(what: str, n_networks: int, size: str) -> str:
+    return (f"{what} not computed in this execution: it needs {n_networks} more networks "
+            f"({size}); run the chapter once with -p full true, and every later run reads them "
+            "from the cache")
+
+
+def trial_design_text(values: Mapping[str, float] | None, *, n_networks: int,
+                      n_ground_truths: int) -> str:
+    """The two trial designs side by side in numbers (``values``: the ``design_*`` glue keys of
+    :meth:`ffhlib.similarity_study.DesignComparison.values`), or, None, how to compute them
+    (``n_networks`` networks on ``n_ground_truths``). No full stop."""
+    if values is None:
+        return _not_run("This comparison was", n_networks,
+                        f"{n_ground_truths} ground truths × FF and FFH in the other design")
+    v = values
+    return (f"With the cue held, {v['design_trial_offset_share_ffh']:.1%} of FFH's variance and "
+            f"{v['design_trial_offset_share_ff']:.1%} of FF's is a static per-direction offset, "
+            f"against {v['design_soc_offset_share']:.1%} for the SOC and "
+            f"{v['design_preparation_offset_share_ffh']:.1%} for FFH with the cue in preparation "
+            f"only. Held, FFH's canonical correlation with E is {v['design_trial_cca_e_ffh']:.3f} "
+            f"(FF {v['design_trial_cca_e_ff']:.3f}); with the direction means removed from both "
+            f"sides it is {v['design_trial_cca_nomean_e_ffh']:.3f} (FF "
+            f"{v['design_trial_cca_nomean_e_ff']:.3f}). With the cue in preparation only these "
+            f"are {v['design_preparation_cca_e_ffh']:.3f} and "
+            f"{v['design_preparation_cca_nomean_e_ffh']:.3f} for FFH. The error on untrained "
+            f"directions is {v['design_trial_gen_err_ffh']:.2f} (FFH) and "
+            f"{v['design_trial_gen_err_ff']:.2f} (FF) held, against "
+            f"{v['design_preparation_gen_err_ffh']:.2f} and "
+            f"{v['design_preparation_gen_err_ff']:.2f} with the cue in preparation only")
+
 
 # ----------------------------------------------------------------------------- 06 generalization
 
