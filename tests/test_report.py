@@ -7,6 +7,7 @@ here as well as in the book.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
