@@ -18,6 +18,13 @@ LOCK    := requirements-lock.txt
 # `make clean` empties .cache/; CI keeps .cache/ffhlib between runs.
 export FFHLIB_CACHE_DIR ?= $(CURDIR)/.cache/ffhlib
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# One BLAS/OpenMP thread in every process make runs (the chapters' own, the tests'), as in the
+# worker processes (ffhlib.parallel.SINGLE_THREAD_ENV): two workers and a notebook do not
+# oversubscribe two cores, and a build sums in the same order whatever the machine's core count
+# (one source of drift between machines, see ffhlib.golden). Set them yourself to override.
+export OMP_NUM_THREADS ?= 1
+export OPENBLAS_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
 
 CHAPTERS := $(sort $(wildcard book/[0-9][0-9]_*.ipynb))
 APPENDIX := $(sort $(wildcard book/[a-z]*.ipynb))

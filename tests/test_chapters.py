@@ -36,23 +36,43 @@ REQUIRED_GLUE = {
                                "cca_unobserved_pvalue", "cca_unobserved_ceiling_mean",
                                "cca_unobserved_floor_mean", "cca_unobserved_hints_mean",
                                "cca_ff_mean", "cca_ffh_mean", "cca_nomean_ff_mean",
-                               "cca_nomean_ffh_mean", "n_ground_truths", "n_seeds", "cue_epoch"],
+                               "cca_nomean_ffh_mean", "n_ground_truths", "n_seeds", "cue_epoch",
+                               *[f"cca_{v}untrained_{k}_mean" for v in ("", "cd_")
+                                 for k in ("ff", "ffh", "interp")],
+                               *[f"cca_cd_train_{k}_mean" for k in ("ff", "ffh", "hints")],
+                               "pvalue_cd_untrained_ffh_vs_interp",
+                               "pvalue_untrained_ffh_vs_interp", "r2_interp_untrained_E",
+                               "r2_interp_cd_untrained_E",
+                               *[f"cca_cd_untrained_half_{k}_mean" for k in ("ff", "ffh",
+                                                                             "interp")],
+                               "cca_oracle_mean", "sim_claim_untrained", "sim_beyond_lead"],
     "06_generalization": ["gen_err_ff", "gen_err_ffh", "gen_pvalue", "loo_err_ff", "loo_err_ffh",
                           "loo_pvalue", "unobs_r2_ff", "unobs_r2_ffh", "unobs_pvalue",
                           "noise_sigma", "noise_err_ff", "noise_err_ffh", "noise_pvalue",
-                          "n_seeds", "gen_err_interp", "n_ground_truths"],
+                          "n_seeds", "gen_err_interp", "n_ground_truths", "gen_padj", "loo_padj",
+                          "unobs_padj", "noise_padj", "gen_family_size"],
     "07_how_many_neurons": ["sweep_n_tasks", "sweep_wall_seconds", "sweep_task_seconds_total",
                             "sweep_cache_hits", "sweep_n_workers_used", "fraction_for_90pct",
                             "fraction_for_90pct_lo", "fraction_for_90pct_hi",
                             "neurons_for_90pct", "sweep_spearman_cca_fraction",
                             "cca_unobserved_ffh_at_5pct", "cca_unobserved_hints_at_5pct",
-                            "cca_unobserved_ffh_at_max_fraction", "cca_unobserved_ff_mean"],
+                            "cca_unobserved_ffh_at_max_fraction", "cca_unobserved_ff_mean",
+                            "neurons_for_90pct_recordings", "fraction_for_90pct_recordings",
+                            "sweep_oracle_mean", "sweep_family_size", "n_ground_truths"],
     "08_mechanisms": ["jpca_rot_soc", "jpca_rot_ff", "jpca_rot_ffh", "jpca_pvalue",
                       "dsa_ff_mean", "dsa_ffh_mean", "dsa_pvalue", "dsa_ceiling_mean",
                       "dsa_floor_mean", "delay_short_ms", "delay_err_ff_short",
                       "delay_err_ffh_short", "delay_pvalue", "switch_err_ff", "switch_err_ffh",
                       "switch_pvalue", "fp_found_fraction_ff", "fp_found_fraction_ffh",
-                      "prep_rsa_ff", "prep_rsa_ffh", "n_ground_truths", "n_seeds"],
+                      "prep_rsa_ff", "prep_rsa_ffh", "n_ground_truths", "n_seeds",
+                      "dsa_hints_mean", "dsa_oracle_mean", "dsa_padj", "mech_family_size"],
+}
+
+#: Glued numbers that are NaN by design in some outcomes, each beside a glued sentence that words
+#: that outcome (e.g. a level the grid never reaches: ``fraction_for_90pct_text``).
+MAY_BE_NAN = {
+    "07_how_many_neurons": {f"{what}_for_90pct{who}{bound}" for what in ("fraction", "neurons")
+                            for who in ("", "_recordings") for bound in ("", "_lo", "_hi")},
 }
 
 NOTEBOOKS = sorted(BOOK.glob("*.ipynb"))
@@ -112,6 +132,8 @@ def test_chapter_executes_in_quick_mode(notebook, tmp_path):
         try:
             number = float(text)
         except ValueError:
+            continue
+        if key in MAY_BE_NAN.get(notebook.stem, ()):
             continue
         assert math.isfinite(number), f"{notebook.stem} glues a non-finite {key} = {text}"
 

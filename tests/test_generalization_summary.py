@@ -188,6 +188,32 @@ def test_glue_values_has_every_key_with_plain_numbers():
         assert isinstance(value, str | bool | int | float | np.number), key
 
 
+def test_the_summary_tables_four_comparisons_are_one_holm_family():
+    summary = _summary()
+    tests = [summary.untrained.versus_ff, summary.leave_one_out.versus_ff,
+             summary.unobserved.versus_ff, summary.input_noise.versus_ff]
+    raw = [t.wilcoxon_p for t in tests]
+    # Holm by hand: sorted ascending, multiplied by 4, 3, 2, 1, kept non-decreasing, capped at 1
+    order = np.argsort(raw, kind="stable")
+    expected, running = np.empty(4), 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (4 - rank) * raw[i]))
+        expected[i] = running
+    assert [t.p_adjusted for t in tests] == pytest.approx(expected)
+    assert summary.family_size == 4 and all(t.family_size == 4 for t in tests)
+    # what is not in the table stays a family of one
+    for other in (summary.untrained.versus_interpolation, summary.input_noise.cca_versus_ff,
+                  *summary.training_noise.versus_ff.values()):
+        assert other.family_size in (0, 1)
+        assert other.p_adjusted == pytest.approx(other.wilcoxon_p, nan_ok=True)
+    values = gs.glue_values(summary, UntrainedExample(
+        time_ms=np.zeros(3), target=np.zeros((4, 3, 2)), outputs={}, angles=np.zeros(4),
+        muscles=np.arange(2), ground_truth=0, seed=0, n_directions=8), chapter_seconds=1.0,
+        n_workers=2)
+    assert values["gen_padj"] == tests[0].p_adjusted and values["noise_padj"] == tests[3].p_adjusted
+    assert values["gen_family_size"] == 4 and values["gen_n_boot"] == 2000
+
+
 def test_summarize_keeps_the_study_settings():
     summary = _summary()
     assert summary.n_ground_truths == 6 and summary.n_seeds == 2
@@ -229,7 +255,15 @@ def test_chapter_figures_draw_their_results():
     assert _lines_with(fig.axes[1], summary.input_noise.cca["ffh"].mean)
     ax = gplots.plot_training_noise(summary.training_noise)
     for kind in ("ff", "ffh", "interpolation"):
-        assert _lines_with(ax, summary.training_noise.curves[kind].mean)
+        curve = summary.training_noise.curves[kind]
+        assert _lines_with(ax, curve.mean)
+        assert curve.per_ground_truth.shape == (len(GTS), curve.mean.size)
+        np.testing.assert_allclose(curve.per_ground_truth.mean(axis=0), curve.mean)
+    from matplotlib.collections import PathCollection
+
+    dots = np.concatenate([c.get_offsets()[:, 1] for c in ax.collections
+                           if isinstance(c, PathCollection)])  # each ground truth at every noise
+    assert dots.size == 3 * len(GTS) * summary.training_noise.values.size
     _, given = plt.subplots()
     assert gplots.plot_training_noise(summary.training_noise, ax=given) is given
     plt.close("all")

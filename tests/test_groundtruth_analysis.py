@@ -14,7 +14,8 @@ from ffhlib.amplification import linear_response_norm
 from ffhlib.emg import EMGParams, emg_targets, training_angles
 from ffhlib.gains import gain_similarity
 from ffhlib.groundtruth import GroundTruthParams
-from ffhlib.stats import mean_interval
+from ffhlib.inference import bootstrap_mean_interval
+from ffhlib.summaries import BOOT_SEED, N_BOOT
 
 
 def _cosine_emg(n_directions: int, rng) -> np.ndarray:
@@ -137,11 +138,14 @@ def test_gain_similarity_over_ground_truths():
     per = np.array([gain_similarity(g.gains, g.angles)[1] for g in gts.values()])
     np.testing.assert_allclose(curve.per_ground_truth, per)
     np.testing.assert_allclose(curve.mean, per.mean(axis=0))
-    for s in range(per.shape[1]):
-        _, (lo, hi) = mean_interval(per[:, s])
-        assert curve.lo[s] == pytest.approx(lo) and curve.hi[s] == pytest.approx(hi)
-    one = gta.gain_similarity_over_ground_truths({0: gts[0]})
-    assert np.all(np.isnan(one.lo[1:]))
+    for s in range(per.shape[1]):  # the percentile bootstrap of each separation's mean
+        boot = bootstrap_mean_interval(per[:, s], n_boot=N_BOOT, rng=BOOT_SEED)
+        assert curve.lo[s] == pytest.approx(boot.low) and curve.hi[s] == pytest.approx(boot.high)
+        # never clipped, yet within the ground truths' range (a percentile interval of a mean)
+        assert per[:, s].min() - 1e-12 <= curve.lo[s] <= curve.mean[s] <= curve.hi[s]
+        assert curve.hi[s] <= per[:, s].max() + 1e-12
+    two = gta.gain_similarity_over_ground_truths({0: gts[0], 1: gts[1]})
+    assert np.all(np.isnan(two.lo)) and np.all(np.isnan(two.hi))  # no interval from 2 units
     with pytest.raises(ValueError):
         gta.gain_similarity_over_ground_truths({})
 

@@ -156,3 +156,30 @@ def test_the_figures_jpca_is_the_tables():
                for p in proj.projections.values())
     with pytest.raises(ValueError, match="both"):
         jpca_projections(TINY, mech, ground_truth_seed=0)
+
+
+def test_the_hints_and_oracle_dsa_rows_compare_the_right_activities_with_e():
+    """The recorded neurons against each half of E (averaged); the oracle (every SOC neuron but
+    the scored half) against that half, each half in turn (averaged)."""
+    from ffhlib.mechanism_study import dsa_operator
+    from ffhlib.similarity import oracle_activity
+    from ffhlib.study import ground_truth, observation
+
+    mech = MechanismParams.quick()
+    mech = MechanismParams(analyses=("dsa",), dsa_pcs=mech.dsa_pcs,
+                           dsa_n_delays=mech.dsa_n_delays, dsa_rank=mech.dsa_rank, dsa_starts=2)
+    gt = ground_truth(TINY, 0)
+    obs = observation(TINY, gt, 0, 0)
+    rates, halves = gt.training.rates, obs.evaluation.halves
+    refs = [dsa_operator(rates[..., h], mech) for h in halves]
+    hints = analyse_unit(TINY, mech, 0, 0, "hints")
+    expected = mechanisms.dsa_to_references(refs, dsa_operator(obs.neurons(rates), mech),
+                                            n_starts=mech.dsa_starts)
+    assert hints.dsa == pytest.approx(expected.distance, rel=1e-9)
+    oracle = analyse_unit(TINY, mech, 0, 0, "oracle")
+    each = [mechanisms.dsa_to_references(
+        [refs[k]], dsa_operator(oracle_activity(rates, halves, k), mech),
+        n_starts=mech.dsa_starts).distance for k in range(2)]
+    assert oracle.dsa == pytest.approx(np.mean(each), rel=1e-9)
+    assert oracle.dsa >= 0 and hints.dsa >= 0
+    assert np.isnan(hints.jpca_rotation) and np.isnan(oracle.prep_rsa)  # DSA only

@@ -12,9 +12,11 @@ import pandas as pd
 import pytest
 from _tiny import tiny_study
 
-from ffhlib import cache, report
+from ffhlib import cache
+from ffhlib import report_mechanisms as rm
 from ffhlib.mechanism_study import ANALYSES, MechanismParams, UnitMechanisms, mechanism_table
 from ffhlib.mechanism_summary import (
+    DSA_KINDS,
     glue_values,
     mechanism_params,
     summarize_mechanisms,
@@ -23,7 +25,7 @@ from ffhlib.mechanism_summary import (
 from ffhlib.plotting import mechanisms as mplots
 from ffhlib.study import ground_truth
 
-GROUND_TRUTHS, SEEDS = (0, 1, 2, 3, 4, 5), (0, 1)
+GROUND_TRUTHS, SEEDS = tuple(range(12)), (0, 1)
 PARAMS = dataclasses.replace(tiny_study(), ground_truth_seeds=GROUND_TRUTHS, seeds=SEEDS)
 C, K = 4, 3  # directions, eigenvalues kept
 
@@ -31,26 +33,29 @@ C, K = 4, 3  # directions, eigenvalues kept
 ALWAYS = {
     "jpca": [f"jpca_rot_{k}_{s}" for k in ("soc", "ff", "ffh", "floor")
              for s in ("mean", "lo", "hi")]
-    + ["jpca_rot_soc", "jpca_rot_ff", "jpca_rot_ffh", "jpca_pvalue", "jpca_verdict"],
+    + ["jpca_rot_soc", "jpca_rot_ff", "jpca_rot_ffh", "jpca_pvalue", "jpca_padj",
+       "jpca_verdict"],
     "fixed_points": ["fp_found_fraction_ff", "fp_found_fraction_ffh", "prep_rsa_ff",
-                     "prep_rsa_ffh", "prep_rsa_verdict", "prep_rsa_pvalue", "lead_real_soc",
-                     "lead_real_ff", "lead_real_ffh"],
-    "dsa": [f"dsa_{k}_{s}" for k in ("ff", "ffh", "ceiling", "floor")
-            for s in ("mean", "lo", "hi")] + ["dsa_pvalue", "dsa_verdict", "dsa_claim"],
+                     "prep_rsa_ffh", "prep_rsa_verdict", "prep_rsa_pvalue", "prep_rsa_padj",
+                     "lead_real_soc", "lead_real_ff", "lead_real_ffh"],
+    "dsa": [f"dsa_{k}_{s}" for k in ("floor", "ff", "ffh", "hints", "ceiling", "oracle")
+            for s in ("mean", "lo", "hi")] + ["dsa_pvalue", "dsa_padj", "dsa_verdict",
+                                              "dsa_claim", "dsa_hints_text"],
     "variants": ["delay_short_ms", "delay_err_ff_short", "delay_err_ffh_short", "delay_pvalue",
-                 "delay_verdict", "switch_err_ff", "switch_err_ffh", "switch_pvalue",
-                 "switch_ignore_err", "switch_verdict"],
+                 "delay_padj", "delay_verdict", "switch_err_ff", "switch_err_ffh",
+                 "switch_pvalue", "switch_padj", "switch_ignore_err", "switch_verdict"],
 }
 SETTINGS = ["n_ground_truths", "n_seeds", "mech_unit_ground_truth", "mech_unit_seed",
             "mech_jpca_pcs", "mech_soft_norm", "mech_q_tol", "mech_fp_radius",
             "mech_n_directions", "mech_n_eigenvalues", "mech_tau_soc", "mech_tau_rnn",
             "mech_dsa_pcs", "dsa_n_delays", "dsa_rank", "mech_delays_text", "mech_trained_delay",
             "mech_switch_percent", "mech_switch_degrees", "mech_interval_text",
-            "mech_summary_text", "mech_cold_minutes", "mech_cold_workers"]
+            "mech_summary_text", "mech_family_size", "mech_family_text", "mech_cold_minutes",
+            "mech_cold_workers", "mech_analyses_minutes"]
 _DIFF = ("diff", "diff_lo", "diff_hi", "n_opposite", "min_p")
 #: Keys glued only when the analysis ran.
 RUN_ONLY = {
-    "jpca": [f"jpca_dev_{s}" for s in (*_DIFF, "pvalue")],
+    "jpca": [f"jpca_dev_{s}" for s in (*_DIFF, "pvalue", "padj")],
     "fixed_points": [f"{p}_{k}_{s}" for p in ("fp_found", "prep_rsa") for k in ("ff", "ffh")
                      for s in ("mean", "lo", "hi")] + [f"prep_rsa_{s}" for s in _DIFF],
     "dsa": [f"dsa_{s}" for s in _DIFF],
@@ -61,13 +66,14 @@ RUN_ONLY = {
 
 def _rows(mech: MechanismParams, seed: int = 0) -> list[UnitMechanisms]:
     """Every unit and kind, NaN where an analysis was off (as the study's rows are). FFH's DSA
-    distance is below FF's in every ground truth, so that comparison is significant."""
+    distance is below FF's in every ground truth, so that comparison is significant (also after
+    Holm's adjustment over the table's five rows); the hints' is 0.05 above FFH's."""
     rng = np.random.default_rng(seed)
     ran, D = set(mech.analyses), len(mech.delays_ms)
     rows = []
     for g in GROUND_TRUTHS:
         for s in SEEDS:
-            for kind in ("ff", "ffh", "soc", "floor", "ceiling"):
+            for kind in ("ff", "ffh", "soc", "floor", "ceiling", "hints", "oracle"):
                 net = kind in ("ff", "ffh")
                 eig = rng.normal(size=(C, K)) + 1j * rng.normal(size=(C, K))
 
@@ -76,15 +82,15 @@ def _rows(mech: MechanismParams, seed: int = 0) -> list[UnitMechanisms]:
 
                 rows.append(UnitMechanisms(
                     ground_truth=g, seed=s, network=kind,
-                    jpca_rotation=value("jpca" in ran, kind != "ceiling"),
-                    jpca_frequency_hz=value("jpca" in ran, kind != "ceiling"),
+                    jpca_rotation=value("jpca" in ran, kind in ("ff", "ffh", "soc", "floor")),
+                    jpca_frequency_hz=value("jpca" in ran, kind in ("ff", "ffh", "soc", "floor")),
                     fp_found_fraction=value("fixed_points" in ran, net),
                     fp_distance=value("fixed_points" in ran, net),
                     prep_rsa=value("fixed_points" in ran, net),
                     onset_eigenvalues=eig if "fixed_points" in ran and kind in ("ff", "ffh", "soc")
                     else np.full((C, K), np.nan, dtype=complex),
-                    dsa=(1.0 + 0.1 * g - 0.5 * (kind == "ffh") + 0.01 * s if "dsa" in ran
-                         and kind != "soc" else math.nan),
+                    dsa=(1.0 + 0.1 * g - 0.5 * (kind == "ffh") - 0.45 * (kind == "hints")
+                         + 0.01 * s if "dsa" in ran and kind != "soc" else math.nan),
                     dsa_angular=value("dsa" in ran, kind != "soc"),
                     delay_err=np.array([value("variants" in ran, net) for _ in range(D)]),
                     switch_err=value("variants" in ran, net),
@@ -121,7 +127,8 @@ def test_summaries_are_means_over_ground_truths_of_the_seeds_means(full):
         assert summary.rotation.strength[kind].mean == pytest.approx(
             _per_ground_truth_mean(table, "jpca_rotation", kind), rel=1e-12)
     assert list(summary.rotation.strength) == ["floor", "ff", "ffh", "soc"]
-    assert list(summary.similarity.distance) == ["floor", "ff", "ffh", "ceiling"]
+    assert list(summary.similarity.distance) == list(DSA_KINDS) == [
+        "floor", "ff", "ffh", "hints", "ceiling", "oracle"]
     short = summary.variants.short
     assert summary.mech.delays_ms[short] == 50.0
     assert summary.variants.delay_error["ffh"].mean[short] == pytest.approx(
@@ -163,14 +170,18 @@ def test_dsa_per_unit_differences(full):
 def test_glue_keys_when_every_analysis_ran(full):
     values = glue_values(full[0])
     expected = set(SETTINGS).union(*ALWAYS.values(), *RUN_ONLY.values())
-    assert set(values) == expected and len(expected) == 118
+    assert set(values) == expected and len(expected) == 134
     assert all(type(v) in (int, float, str) for v in values.values())
     assert values["mech_cold_minutes"] == pytest.approx((30 + 90 + full[1]["seconds"].sum())
                                                         / 60 / 2)
     n_directions = ground_truth(PARAMS, GROUND_TRUTHS[0]).training.n_directions
     assert values["mech_n_directions"] == n_directions
     assert values["mech_switch_degrees"] == pytest.approx(360 * 4 / n_directions)
-    assert values["n_ground_truths"] == 6 and values["n_seeds"] == 2
+    assert values["n_ground_truths"] == 12 and values["n_seeds"] == 2
+    assert values["dsa_hints_mean"] == pytest.approx(values["dsa_ffh_mean"] + 0.05)
+    assert values["dsa_hints_text"] == rm.dsa_references_text(full[0].similarity.distance)
+    assert values["mech_family_size"] == 5
+    assert values["mech_family_text"].startswith("The 5 p-values of the table")
     assert values["mech_delays_text"] == "100, 50, 200" and values["delay_short_ms"] == 50.0
 
 
@@ -196,13 +207,43 @@ def test_the_text_agrees_with_the_table(full):
         "rotations: |strength − the SOC's|", "preparatory geometry: correlation with the SOC's",
         "dynamics: DSA distance to E", "preparation of 50 ms: EMG error",
         "cue switched: EMG error"]
-    assert values["mech_summary_text"] == report.describe_mechanism_tally(marks)
+    assert values["mech_summary_text"] == rm.describe_mechanism_tally(marks)
     assert marks[2] == values["dsa_claim"] == "✔ supports"
     assert values["dsa_verdict"].startswith("FFH's DSA distance to E is lower (better)")
     assert values["delay_verdict"].startswith("FFH's error with a 50 ms delay")
     assert rows[2][4] == f"{summary.similarity.comparison.wilcoxon_p:.3g}"
+    assert rows[2][5] == f"{summary.similarity.comparison.p_adjusted:.3g}"
+    d = summary.similarity.distance
+    assert rows[2][3] == (f"two samples of unrecorded neurons {d['ceiling'].mean:.3f}, oracle "
+                          f"{d['oracle'].mean:.3f}, hints {d['hints'].mean:.3f}, floor "
+                          f"{d['floor'].mean:.3f}")
     empty = dataclasses.replace(summary, comparisons=())
-    assert table_rows(empty) == [("no analysis was run", "", "", "", "", "")]
+    assert table_rows(empty) == [("no analysis was run", "", "", "", "", "", "")]
+
+
+def _holm_by_hand(pvalues):
+    """Holm's step-down adjustment written out: sort, multiply by m, m-1, ..., keep it monotone."""
+    order = sorted(range(len(pvalues)), key=lambda i: pvalues[i])
+    out, running = [0.0] * len(pvalues), 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (len(pvalues) - rank) * pvalues[i]))
+        out[i] = running
+    return out
+
+
+@pytest.mark.parametrize("analyses", [ANALYSES, ("jpca", "dsa"), ("variants",)])
+def test_the_tables_comparisons_are_one_holm_family(analyses):
+    summary = _summary(analyses=analyses)[0]
+    tests = [c.test for c in summary.comparisons]
+    assert [t.p_adjusted for t in tests] == pytest.approx(
+        _holm_by_hand([t.wilcoxon_p for t in tests]))
+    assert all(t.family_size == len(tests) for t in tests) and summary.family_size == len(tests)
+    # the summaries quote the same adjusted comparisons as the table
+    if summary.similarity is not None:
+        assert summary.similarity.comparison is tests[[c.measure for c in
+                                                       summary.comparisons].index("dsa")]
+    if summary.variants is not None:
+        assert summary.variants.switch_comparison is tests[-1]
 
 
 def test_mechanism_params_keep_the_quick_operator():
@@ -250,8 +291,8 @@ def test_what_the_chapter_shows_is_outside_the_cached_stages_code():
     """Editing a sentence, a summary or a figure never invalidates the cached mechanism rows;
     editing any analysis of the package does."""
     closure = cache.module_closure("ffhlib.mechanism_study")
-    assert not {"ffhlib.report", "ffhlib.mechanism_summary", "ffhlib.chapter",
-                "ffhlib.notebook"} & set(closure)
+    assert not {"ffhlib.report", "ffhlib.report_mechanisms", "ffhlib.mechanism_summary",
+                "ffhlib.chapter", "ffhlib.notebook"} & set(closure)
     assert not any(m.startswith("ffhlib.plotting") for m in closure)
     assert {f"ffhlib.mechanisms.{m}" for m in ("_common", "dsa", "fixed_points",
                                                "linearisation", "rotations",

@@ -32,7 +32,8 @@ from ffhlib.plotting.style import (
 
 matplotlib.use("Agg")
 
-REQUIRED = {"SOC", "FF", "FFH", "hints", "floor", "ceiling", "interpolation", "target"}
+REQUIRED = {"SOC", "FF", "FFH", "hints", "floor", "ceiling", "oracle", "interpolation",
+            "target"}
 
 # Colour-vision-deficiency simulation on linear RGB (Vienot, Brettel & Mollon 1999).
 _CVD = {
@@ -80,12 +81,12 @@ def test_ff_and_ffh_stay_apart_for_colour_blind_readers(vision):
     # FF and FFH are the comparison every chapter makes: far apart even without red-green vision
     assert _distance(COLORS["FF"], COLORS["FFH"], vision) > 0.25
     for net in NETWORKS:
-        for ref in ("ceiling", "interpolation", "floor", "target"):
+        for ref in ("oracle", "ceiling", "interpolation", "floor", "target"):
             assert _distance(COLORS[net], COLORS[ref], vision) > 0.05, (net, ref, vision)
 
 
 def test_reference_lines_look_like_references():
-    greys = ("target", "ceiling", "interpolation", "floor")
+    greys = ("target", "oracle", "ceiling", "interpolation", "floor")
     for name in greys:
         r, g, b = to_rgb(COLORS[name])
         assert r == g == b, f"{name} should be black or grey"
@@ -206,7 +207,7 @@ def test_interval_bar_spans_lo_to_hi():
         interval_bar(ax, 0, 1.0, 1.5, 2.0, color="k")
 
 
-def test_unit_dots_only_below_ten_units():
+def test_unit_dots_only_below_the_threshold_of_units():
     fig, ax = plt.subplots()
     dots = unit_dots(ax, 2.0, np.arange(6.0), color=color("SOC"), jitter=0.2)
     offsets = dots.get_offsets()
@@ -214,17 +215,43 @@ def test_unit_dots_only_below_ten_units():
     np.testing.assert_allclose(np.sort(offsets[:, 1]), np.arange(6.0))
     assert np.all(np.abs(offsets[:, 0] - 2.0) <= 0.1 + 1e-12)
     assert unit_dots(ax, 0.0, np.arange(float(DOTS_BELOW)), color="k") is None
-    forced = unit_dots(ax, 0.0, np.arange(12.0), color="k", force=True)
-    assert forced.get_offsets().shape == (12, 2)
+    assert DOTS_BELOW > 12  # the book's 12 ground truths are drawn as dots
+    forced = unit_dots(ax, 0.0, np.arange(20.0), color="k", force=True)
+    assert forced.get_offsets().shape == (20, 2)
     per_x = unit_dots(ax, [0.0, 1.0, 2.0], np.ones((4, 3)), color="k")
     assert per_x.get_offsets().shape == (12, 2)
 
 
 def test_interval_text_names_the_units_and_the_dots():
     text = interval_text(6, "ground truths")
-    assert "95 % interval over 6 ground truths" in text and "dots" in text
-    assert "dots" not in interval_text(12, "seeds")
-    assert "95 %" in style.INTERVAL_TEXT
+    assert "95 % bootstrap interval over 6 ground truths" in text and "dots" in text
+    assert "dots: each of the 12 ground truths" in interval_text(12, "ground truths")
+    assert "dots" not in interval_text(DOTS_BELOW, "seeds")
+    assert "95 %" in style.INTERVAL_TEXT and "bootstrap" in style.INTERVAL_TEXT
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_interval_text_below_three_units_has_dots_and_no_band(n):
+    text = interval_text(n, "ground truths")
+    assert text == (f"line: the mean; dots: each of the {n} ground truths (too few for an "
+                    "interval)")
+    assert "band" not in text and style.MIN_UNITS == 3
+
+
+def test_interval_bar_without_bounds_draws_the_point_alone():
+    fig, ax = plt.subplots()
+    alone = interval_bar(ax, 0, 1.0, np.nan, np.nan, color="k")
+    assert not alone.has_yerr
+    np.testing.assert_allclose(alone.lines[0].get_ydata(), [1.0])
+    # mixed: the bounded point gets its bar, the other none
+    mixed = interval_bar(ax, [0, 1], [1.0, 2.0], [0.5, np.nan], [1.5, np.nan], color="k")
+    np.testing.assert_allclose(mixed.lines[0].get_xdata(), [1.0])
+    bars = [c for c in ax.containers if c.has_yerr]
+    assert len(bars) == 1
+    segments = bars[0].lines[2][0].get_segments()
+    np.testing.assert_allclose([s[:, 1].min() for s in segments], [0.5])
+    with pytest.raises(ValueError, match="contain the mean"):
+        interval_bar(ax, [0, 1], [1.0, 2.0], [1.5, np.nan], [2.0, np.nan], color="k")
 
 
 # --- axes ----------------------------------------------------------------------------------------

@@ -15,38 +15,54 @@ import numpy as np
 import pytest
 
 from ffhlib import report
+from ffhlib import report_mechanisms as rm
+from ffhlib import report_neurons as rn
 from ffhlib.cache import CacheSavings
 from ffhlib.calibration import CalibratedSettings
 from ffhlib.generalization_summary import NetworkNoiseEffect, NoiseCurve, TrainingNoise
-from ffhlib.stats import GroupedPairedSummary, grouped_paired_summary
+from ffhlib.inference import PairedComparison, adjust_family, paired_comparison
 from ffhlib.sweep_summary import FfhVersusHints, GainComparison, LevelCrossing
 
 
-def _paired(differences, *, b=None) -> GroupedPairedSummary:
-    """A real comparison of one unit per group with these per-group differences ``a - b``."""
+def _paired(differences, *, b=None) -> PairedComparison:
+    """A real comparison of one unit per ground truth with these differences ``a - b``, adjusted
+    as a family of one (adjusted p = raw p)."""
     diff = np.asarray(differences, dtype=float)
     b = np.full(diff.size, 1.0) if b is None else np.asarray(b, dtype=float)
-    return grouped_paired_summary(b + diff, b, np.arange(diff.size))
+    return adjust_family({"one": paired_comparison(b + diff, b)})["one"]
+
+
+def _family(*differences) -> list[PairedComparison]:
+    """Real comparisons (one per list of differences) adjusted together by Holm."""
+    tests = {str(k): paired_comparison(1.0 + np.asarray(d, dtype=float),
+                                       np.ones(len(d))) for k, d in enumerate(differences)}
+    return list(adjust_family(tests).values())
 
 
 # --- comparisons (every chapter) ----------------------------------------------------------------
 
 SIX_UP = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)  # 6 groups, all positive: exact p = 2 / 2**6 = 0.03125
+TWELVE_UP = tuple(0.05 * (k + 1) for k in range(12))  # exact p = 2 / 2**12
 
 
 def test_the_reference_comparisons_have_the_p_values_the_sentences_assume():
     up = _paired(SIX_UP)
-    assert up.wilcoxon_p == pytest.approx(2 / 2**6) and up.significant and up.n_opposite == 0
+    assert up.wilcoxon_p == pytest.approx(2 / 2**6) and up.n_opposite == 0
+    assert up.p_adjusted == up.wilcoxon_p and up.family_size == 1 and up.significant
     five = _paired(SIX_UP[:5])
     assert five.wilcoxon_p == pytest.approx(2 / 2**5) and not five.significant
     assert five.min_attainable_p == pytest.approx(0.0625)
+    # a family of two: Holm doubles the smaller p (2 x 0.03125 = 0.0625), both lose significance
+    a, b = _family(SIX_UP, SIX_UP)
+    assert a.p_adjusted == pytest.approx(0.0625) and b.p_adjusted == pytest.approx(0.0625)
+    assert a.family_size == 2 and not a.significant and not b.significant
 
 
 def test_describe_comparison_significant_in_the_better_direction():
     text = report.describe_comparison(_paired(SIX_UP), what="similarity")
     assert text == ("FFH's similarity is higher (better) than FF's, and the difference is "
-                    "significant (p < 0.05 over 6 ground truths; every one of the 6 ground "
-                    "truths goes the same way)")
+                    "significant (p < 0.05 over 6 ground truths, two-sided Wilcoxon signed-rank "
+                    "test; every one of the 6 ground truths goes the same way)")
 
 
 def test_describe_comparison_significant_but_worse_when_lower_is_better():
@@ -68,22 +84,47 @@ def test_describe_comparison_not_significant_with_groups_going_the_other_way():
     assert summary.min_attainable_p < 0.05
     text = report.describe_comparison(summary, what="similarity")
     assert text == ("FFH's similarity is on average higher (better) than FF's, but the "
-                    "difference is not significant (p ≥ 0.05 over 8 ground truths; 2 of the 8 "
-                    "ground truths go the other way)")
+                    "difference is not significant (p ≥ 0.05 over 8 ground truths, two-sided "
+                    "Wilcoxon signed-rank test; 2 of the 8 ground truths go the other way)")
 
 
 def test_describe_comparison_names_the_floor_of_p_with_too_few_groups():
     text = report.describe_comparison(_paired(SIX_UP[:5]), what="similarity")
     assert text == ("FFH's similarity is on average higher (better) than FF's, but the "
-                    "difference is not significant (p ≥ 0.05 over 5 ground truths; every one of "
-                    "the 5 ground truths goes the same way; with 5 ground truths the test cannot "
-                    "go below p = 0.0625)")
+                    "difference is not significant (p ≥ 0.05 over 5 ground truths, two-sided "
+                    "Wilcoxon signed-rank test; every one of the 5 ground truths goes the same "
+                    "way; with 5 ground truths the test cannot go below p = 0.0625)")
+
+
+def test_describe_comparison_in_a_holm_family_names_the_family_and_its_floor():
+    # six ground truths in a family of two: significant alone (0.031), not once adjusted
+    first, _ = _family(SIX_UP, SIX_UP)
+    assert first.wilcoxon_p < 0.05 <= first.p_adjusted
+    assert report.describe_comparison(first, what="similarity") == (
+        "FFH's similarity is on average higher (better) than FF's, but the difference is not "
+        "significant (p ≥ 0.05 over 6 ground truths, Holm-adjusted over the 2 comparisons of "
+        "the table; every one of the 6 ground truths goes the same way; with 6 ground truths "
+        "and 2 comparisons in the family the adjusted p cannot go below 0.0625)")
+    # twelve ground truths survive a family of four
+    strong, *_ = _family(TWELVE_UP, SIX_UP, [0.1, -0.2, 0.3], [-0.1] * 6)
+    assert strong.family_size == 4 and strong.significant
+    assert strong.p_adjusted == pytest.approx(4 * 2 / 2**12)
+    assert report.describe_comparison(strong, what="similarity") == (
+        "FFH's similarity is higher (better) than FF's, and the difference is significant "
+        "(p < 0.05 over 12 ground truths, Holm-adjusted over the 4 comparisons of the table; "
+        "every one of the 12 ground truths goes the same way)")
 
 
 def test_describe_comparison_when_the_test_cannot_be_computed():
-    summary = dataclasses.replace(_paired(SIX_UP), wilcoxon_p=math.nan)
+    summary = _paired([0.0] * 6)  # no non-zero difference: no Wilcoxon p, nothing to adjust
+    assert math.isnan(summary.wilcoxon_p) and math.isnan(summary.p_adjusted)
+    assert summary.family_size == 0 and not summary.significant
     assert report.describe_comparison(summary, what="similarity") == (
         "the paired test could not be computed (6 ground truths, no non-zero difference)")
+    # in a family, it is left out of the family's size
+    nan, other = _family([0.0] * 6, SIX_UP)
+    assert math.isnan(nan.p_adjusted) and other.family_size == 1
+    assert other.p_adjusted == pytest.approx(other.wilcoxon_p)
 
 
 def test_describe_comparison_names_and_possessives():
@@ -105,8 +146,13 @@ def test_claim_status_marks_each_case():
     assert report.claim_status(up, "lower") == "✘ against"
     assert report.claim_status(down, "higher") == "✘ against"
     assert report.claim_status(_paired(SIX_UP[:5]), "higher") == "– not significant"
-    nan = dataclasses.replace(up, wilcoxon_p=math.nan)
-    assert report.claim_status(nan, "higher") == "– not significant"
+    assert report.claim_status(_paired([0.0] * 6), "higher") == "– not significant"
+    # the mark follows the adjusted p: raw p < 0.05, adjusted not
+    adjusted, _ = _family(SIX_UP, SIX_UP)
+    assert report.claim_status(adjusted, "higher") == "– not significant"
+    # and a comparison never adjusted (p_adjusted NaN) supports nothing
+    raw = paired_comparison(1.0 + np.asarray(SIX_UP), np.ones(6))
+    assert raw.wilcoxon_p < 0.05 and report.claim_status(raw, "higher") == "– not significant"
     with pytest.raises(ValueError, match="better"):
         report.claim_status(up, "bigger")
 
@@ -115,6 +161,24 @@ def test_supports_claim_needs_significance_and_the_direction():
     assert report.supports_claim(_paired(SIX_UP), "higher")
     assert not report.supports_claim(_paired(SIX_UP), "lower")
     assert not report.supports_claim(_paired(SIX_UP[:5]), "higher")
+    assert not report.supports_claim(_family(SIX_UP, SIX_UP)[0], "higher")
+
+
+@pytest.mark.parametrize(("size", "expected"), [
+    (0, "No p-value of the table could be computed, so none is adjusted."),
+    (1, "The table holds one computable p-value, so Holm's adjustment leaves it as it is "
+        "(adjusted p = raw p)."),
+    (4, "The 4 p-values of the table (FFH against FF, one per test) are one family: each is "
+        "Holm-adjusted for the others, and a difference counts as significant only if its "
+        "adjusted p is below 0.05."),
+])
+def test_holm_family_text_every_size(size, expected):
+    assert report.holm_family_text(size, what="FFH against FF, one per test") == expected
+
+
+def test_holm_family_text_refuses_a_negative_size():
+    with pytest.raises(ValueError, match="family_size"):
+        report.holm_family_text(-1)
 
 
 # --- 08 mechanisms ------------------------------------------------------------------------------
@@ -125,10 +189,10 @@ class TestMechanisms:
 
     def test_rotation_verdict_is_about_the_distance_from_the_socs_strength(self):
         down = _paired([-d for d in SIX_UP])
-        assert report.describe_mechanism("jpca_deviation", down) == (
+        assert rm.describe_mechanism("jpca_deviation", down) == (
             "FFH's distance from the SOC's rotational strength is lower (better) than FF's, and "
-            "the difference is significant (p < 0.05 over 6 ground truths; every one of the 6 "
-            "ground truths goes the same way)")
+            "the difference is significant (p < 0.05 over 6 ground truths, two-sided Wilcoxon "
+            "signed-rank test; every one of the 6 ground truths goes the same way)")
 
     @pytest.mark.parametrize("measure, what, up_is", [
         ("jpca_deviation", "distance from the SOC's rotational strength", "worse"),
@@ -138,59 +202,83 @@ class TestMechanisms:
     ])
     def test_each_measure_names_itself_and_knows_its_better_direction(self, measure, what,
                                                                       up_is):
-        text = report.describe_mechanism(measure, _paired(SIX_UP))
+        text = rm.describe_mechanism(measure, _paired(SIX_UP))
         assert text.startswith(f"FFH's {what} is higher ({up_is}) than FF's")
 
     def test_the_delay_verdict_names_the_delay(self):
-        text = report.describe_mechanism("delay_err", _paired(SIX_UP[:5]), delay_ms=50.0)
+        text = rm.describe_mechanism("delay_err", _paired(SIX_UP[:5]), delay_ms=50.0)
         assert text.startswith("FFH's error with a 50 ms delay is on average higher (worse) than "
                                "FF's, but the difference is not significant")
-        assert "error with a 12.5 ms delay" in report.describe_mechanism(
+        assert "error with a 12.5 ms delay" in rm.describe_mechanism(
             "delay_err", _paired(SIX_UP), delay_ms=np.float64(12.5))
         with pytest.raises(ValueError, match="delay_ms"):
-            report.describe_mechanism("delay_err", _paired(SIX_UP))
+            rm.describe_mechanism("delay_err", _paired(SIX_UP))
 
     def test_a_verdict_that_cannot_be_computed_says_so(self):
-        nan = dataclasses.replace(_paired(SIX_UP), wilcoxon_p=math.nan)
-        assert report.describe_mechanism("dsa", nan).startswith(
+        assert rm.describe_mechanism("dsa", _paired([0.0] * 6)).startswith(
             "the paired test could not be computed")
+
+    def test_claims_in_the_tables_holm_family_follow_the_adjusted_p(self):
+        # five rows of six ground truths each: every raw p is 0.031, every adjusted p >= 0.05
+        family = _family(*([[-d for d in SIX_UP]] * 5))
+        assert all(c.wilcoxon_p < 0.05 <= c.p_adjusted for c in family)
+        assert rm.mechanism_claim("dsa", family[0]) == "– not significant"
+        assert rm.describe_mechanism("dsa", family[0]).endswith(
+            "Holm-adjusted over the 5 comparisons of the table; every one of the 6 ground truths "
+            "goes the same way; with 6 ground truths and 5 comparisons in the family the "
+            "adjusted p cannot go below 0.156)")
+
+    @pytest.mark.parametrize(("ffh", "hints", "expected"), [
+        (0.123, 0.133, "on average closer to E's than those of the recorded neurons it was "
+                       "trained on (0.123 against 0.133)"),
+        (0.140, 0.133, "on average further from E's than those of the recorded neurons it was "
+                       "trained on (0.140 against 0.133)"),
+        (0.1332, 0.1330, "as close to E's as those of the recorded neurons it was trained on "
+                         "(0.133 against 0.133)"),
+        (math.nan, 0.133, "cannot be compared with the recorded neurons' own (not computed)"),
+    ])
+    def test_dsa_references_text_each_side(self, ffh, hints, expected):
+        from types import SimpleNamespace
+
+        distance = {"ffh": SimpleNamespace(mean=ffh), "hints": SimpleNamespace(mean=hints)}
+        assert rm.dsa_references_text(distance) == expected
 
     def test_unknown_measures_are_refused(self):
         with pytest.raises(ValueError, match="measure"):
-            report.describe_mechanism("tea_leaves", _paired(SIX_UP))
+            rm.describe_mechanism("tea_leaves", _paired(SIX_UP))
         with pytest.raises(ValueError, match="measure"):
-            report.mechanism_claim("tea_leaves", _paired(SIX_UP))
+            rm.mechanism_claim("tea_leaves", _paired(SIX_UP))
 
     def test_claims_follow_the_circuits_side(self):
         up, down = _paired(SIX_UP), _paired([-d for d in SIX_UP])
-        assert report.mechanism_claim("dsa", down) == "✔ supports"  # FFH closer to E
-        assert report.mechanism_claim("dsa", up) == "✘ against"
-        assert report.mechanism_claim("prep_rsa", up) == "✔ supports"  # higher match
-        assert report.mechanism_claim("prep_rsa", down) == "✘ against"
-        assert report.mechanism_claim("switch_err", _paired(SIX_UP[:5])) == "– not significant"
+        assert rm.mechanism_claim("dsa", down) == "✔ supports"  # FFH closer to E
+        assert rm.mechanism_claim("dsa", up) == "✘ against"
+        assert rm.mechanism_claim("prep_rsa", up) == "✔ supports"  # higher match
+        assert rm.mechanism_claim("prep_rsa", down) == "✘ against"
+        assert rm.mechanism_claim("switch_err", _paired(SIX_UP[:5])) == "– not significant"
 
     def test_tally_when_no_analysis_ran(self):
-        assert report.describe_mechanism_tally([]) == "No analysis was run."
-        assert report.MECHANISMS_NOT_RUN == "no analysis was run"
+        assert rm.describe_mechanism_tally([]) == "No analysis was run."
+        assert rm.MECHANISMS_NOT_RUN == "no analysis was run"
 
     def test_tally_of_one_comparison_is_singular(self):
-        assert report.describe_mechanism_tally(["✔ supports"]) == (
+        assert rm.describe_mechanism_tally(["✔ supports"]) == (
             "Of its 1 comparison, 1 finds FFH significantly closer to the circuit than FF, "
             "0 find FF closer, and 0 find no significant difference.")
 
     def test_tally_counts_each_mark(self):
         claims = ["✘ against", "– not significant", "✔ supports", "– not significant",
                   "– not significant"]
-        assert report.describe_mechanism_tally(claims) == (
+        assert rm.describe_mechanism_tally(claims) == (
             "Of its 5 comparisons, 1 finds FFH significantly closer to the circuit than FF, "
             "1 finds FF closer, and 3 find no significant difference.")
-        assert report.describe_mechanism_tally(["✔ supports"] * 2 + ["✘ against"] * 2) == (
+        assert rm.describe_mechanism_tally(["✔ supports"] * 2 + ["✘ against"] * 2) == (
             "Of its 4 comparisons, 2 find FFH significantly closer to the circuit than FF, "
             "2 find FF closer, and 0 find no significant difference.")
 
     def test_tally_refuses_what_is_not_a_mark(self):
         with pytest.raises(ValueError, match="claims"):
-            report.describe_mechanism_tally(["✔ supports", "maybe"])
+            rm.describe_mechanism_tally(["✔ supports", "maybe"])
 
 
 # --- 03 gain modulation
@@ -302,13 +390,127 @@ def test_outside_build_note():
         " (no executed chapters in None")
 
 
+# --- 05 similarity ------------------------------------------------------------------------------
+
+
+def _family_05(**differences):
+    """Real paired comparisons (one unit per ground truth, 12 ground truths), adjusted together
+    as one family: ``name=differences`` gives each comparison's per-ground-truth differences."""
+    from ffhlib.inference import adjust_family, paired_comparison
+
+    raw = {}
+    for name, diff in differences.items():
+        diff = np.asarray(diff, dtype=float)
+        raw[name] = paired_comparison(0.5 + diff, np.full(diff.size, 0.5), n_boot=200)
+    return adjust_family(raw)
+
+
+UP_12 = np.linspace(0.01, 0.12, 12)  # all positive: raw p = 2 / 2**12
+MIXED_12 = np.array([0.05, -0.04, 0.03, -0.06, 0.02, -0.01, 0.04, -0.03, 0.01, -0.02, 0.06,
+                     -0.05])  # mean 0, not significant
+
+
+def test_the_05_reference_families_have_the_significance_the_sentences_assume():
+    fam = _family_05(up=UP_12, down=-UP_12, mixed=MIXED_12 + 0.001, flat=MIXED_12 - 0.001)
+    assert fam["up"].significant and fam["down"].significant
+    assert fam["up"].family_size == 4
+    assert fam["up"].p_adjusted == pytest.approx(min(1.0, 4 * 2 / 2**12))
+    assert not fam["mixed"].significant and fam["mixed"].mean_diff > 0
+    assert not fam["flat"].significant and fam["flat"].mean_diff < 0
+
+
+def test_beyond_recordings_verdict_in_each_case():
+    fam = _family_05(up=UP_12, down=-UP_12, mixed=MIXED_12 + 0.001, flat=MIXED_12 - 0.001)
+    what = "the neurons nobody recorded, in the reach directions nobody recorded,"
+    them = "its own recordings interpolated in angle"
+    assert report.beyond_recordings_verdict(fam["up"]) == f"FFH predicts {what} better than {them}"
+    assert report.beyond_recordings_verdict(fam["down"]) == f"FFH predicts {what} worse than {them}"
+    assert report.beyond_recordings_verdict(fam["mixed"]) == (
+        f"FFH does not predict {what} significantly better than {them}: it is on average closer "
+        "to them, but not significantly")
+    assert report.beyond_recordings_verdict(fam["flat"]) == (
+        f"FFH does not predict {what} better than {them}: on average it is further from them")
+    untested = dataclasses.replace(fam["up"], wilcoxon_p=math.nan, p_adjusted=math.nan)
+    assert report.beyond_recordings_verdict(untested) == (
+        f"Whether FFH predicts {what} better than {them} could not be tested (no non-zero "
+        "difference)")
+
+
+def test_beyond_recordings_verdict_uses_the_adjusted_p():
+    alone = _family_05(up=UP_12)["up"]
+    assert alone.significant
+    # the same comparison in a family where Holm's adjustment lifts it above 0.05
+    lifted = dataclasses.replace(alone, p_adjusted=0.2, family_size=50)
+    assert report.beyond_recordings_verdict(lifted).startswith("FFH does not predict")
+
+
+@pytest.mark.parametrize("half, full, expected", [
+    ("up", "up", "with half the training directions FFH beats the interpolated recordings; it "
+                 "beats them with all the training directions"),
+    ("up", "mixed", "with half the training directions FFH beats the interpolated recordings; "
+                    "it does not differ significantly from them with all the training "
+                    "directions"),
+    ("up", "down", "with half the training directions FFH beats the interpolated recordings; it "
+                   "falls below them with all the training directions"),
+    ("down", "down", "with half the training directions FFH falls below the interpolated "
+                     "recordings; it falls below them with all the training directions"),
+    ("mixed", "up", "with half the training directions FFH does not differ significantly from "
+                    "the interpolated recordings; it beats them with all the training "
+                    "directions"),
+])
+def test_catch_up_text_in_each_standing(half, full, expected):
+    fam = _family_05(up=UP_12, down=-UP_12, mixed=MIXED_12 + 0.001)
+    assert report.catch_up_text("FFH", fam[full], fam[half]) == expected
+
+
+@pytest.mark.parametrize("within, between, phrase", [
+    (0.01, 0.1, "less than half of"), (0.06, 0.1, "smaller than"), (0.1, 0.1, "about as large as"),
+    (0.2, 0.1, "larger than"), (0.05, 0.0, "larger than")])
+def test_seed_spread_text_compares_the_two_spreads(within, between, phrase):
+    text = report.seed_spread_text(within, between, label="FFH's CCA", extra_networks=12,
+                                   n_ground_truths=6, n_seeds=2)
+    assert text == (f"for FFH's CCA, the spread between the network seeds of one ground truth "
+                    f"(standard deviation {within:.3f}) is {phrase} the spread between ground "
+                    f"truths (standard deviation of their means {between:.3f})")
+
+
+def test_seed_spread_text_says_how_to_run_it_when_it_did_not():
+    text = report.seed_spread_text(None, None, label="x", extra_networks=12, n_ground_truths=6,
+                                   n_seeds=2)
+    assert text == ("This figure was not computed in this execution: it needs 12 more networks "
+                    "(6 ground truths × 2 network seeds); run the chapter once with -p full true, "
+                    "and every later run reads them from the cache")
+    with pytest.raises(ValueError, match="standard deviations"):
+        report.seed_spread_text(-0.1, 0.1, label="x", extra_networks=1, n_ground_truths=1,
+                                n_seeds=2)
+
+
+def test_trial_design_text_gives_the_numbers_or_says_how_to_get_them():
+    keys = ("trial_offset_share_ffh", "trial_offset_share_ff", "soc_offset_share",
+            "preparation_offset_share_ffh", "trial_cca_e_ffh", "trial_cca_e_ff",
+            "trial_cca_nomean_e_ffh", "trial_cca_nomean_e_ff", "preparation_cca_e_ffh",
+            "preparation_cca_nomean_e_ffh", "trial_gen_err_ffh", "trial_gen_err_ff",
+            "preparation_gen_err_ffh", "preparation_gen_err_ff")
+    values = {f"design_{k}": 0.01 * (i + 1) for i, k in enumerate(keys)}
+    text = report.trial_design_text(values, n_networks=12, n_ground_truths=6)
+    assert text.startswith("With the cue held, 1.0% of FFH's variance and 2.0% of FF's is a "
+                           "static per-direction offset, against 3.0% for the SOC")
+    assert text.endswith("the error on untrained directions is 0.11 (FFH) and 0.12 (FF) held, "
+                         "against 0.13 and 0.14 with the cue in preparation only"
+                         .replace("the error", "The error"))
+    assert report.trial_design_text(None, n_networks=12, n_ground_truths=6) == (
+        "This comparison was not computed in this execution: it needs 12 more networks (6 "
+        "ground truths × FF and FFH in the other design); run the chapter once with -p full "
+        "true, and every later run reads them from the cache")
+
+
 # --- 06 generalization
 
 
 def _paired_06(diffs):
-    """A grouped paired summary whose per-group differences are ``diffs`` (one unit each)."""
-    d = np.asarray(diffs, dtype=float)
-    return grouped_paired_summary(1.0 + d, np.ones_like(d), np.arange(d.size))
+    """A comparison whose per-ground-truth differences are ``diffs`` (one unit each), a family
+    of one."""
+    return _paired(diffs)
 
 
 def _training_noise_06(*, best=0.5, baseline=0.25, full=False, values=(0.0, 0.05), n_units=6):
@@ -377,7 +579,7 @@ def test_generalization_texts_words_each_test_in_its_direction():
         unobserved=SimpleNamespace(versus_ff=worse),
         input_noise=SimpleNamespace(versus_ff=_paired_06([0.1, -0.1, 0.2]),
                                     increase_versus_ff=better),
-        training_noise=_training_noise_06())
+        training_noise=_training_noise_06(), family_size=4)
     texts = report.generalization_texts(summary)
     assert texts["gen_claim"] == "✔ supports"  # lower error is better
     assert texts["loo_claim"] == "✘ against"
@@ -386,74 +588,162 @@ def test_generalization_texts_words_each_test_in_its_direction():
     assert texts["gen_verdict"].startswith("FFH's error on untrained directions is lower (better)")
     assert "significant" in texts["noise_increase_verdict"]
     assert texts["gen_noise_units_text"] == "6 units: the first network seed of each ground truth"
+    assert texts["gen_family_text"].startswith("The 4 p-values of the table (FFH against FF, "
+                                               "one per test) are one family")
     assert set(texts) == {"gen_verdict", "gen_claim", "loo_verdict", "loo_claim", "unobs_verdict",
                           "unobs_claim", "noise_verdict", "noise_claim", "noise_increase_verdict",
-                          "gen_noise_units_text", "gen_noise_verdict", "gen_noise_effect_text"}
+                          "gen_family_text", "gen_noise_units_text", "gen_noise_verdict",
+                          "gen_noise_effect_text"}
     assert all(isinstance(v, str) and v for v in texts.values())
 
 
 # --- 07 how many neurons
 
 
-def _crossing_07(estimate=0.123, low=0.08, high=0.2, n_not_reached=0, n_boot=2000):
+def _crossing_07(estimate=0.123, low=0.08, high=0.2, n_not_reached=0, n_boot=2000, *,
+                 first=0.01, kind="ffh"):
     return LevelCrossing(level=0.9, estimate=estimate, low=low, high=high,
-                         n_not_reached=n_not_reached, n_boot=n_boot, n_neurons=200)
+                         n_not_reached=n_not_reached, n_boot=n_boot, n_neurons=200, kind=kind,
+                         first_fraction=first)
 
 
-def test_fraction_for_level_text_reached_or_not():
-    assert report.fraction_for_level_text(_crossing_07(estimate=0.123)) == "12.3 %"
-    assert (report.fraction_for_level_text(_crossing_07(estimate=math.nan))
+def test_fraction_for_level_text_reached_at_the_first_point_or_not():
+    assert rn.fraction_for_level_text(_crossing_07(estimate=0.123)) == "12.3 %"
+    assert (rn.fraction_for_level_text(_crossing_07(estimate=math.nan))
             == "no fraction of the grid (the mean curve stays below 90 %)")
+    first = _crossing_07(estimate=0.05, first=0.05)
+    assert first.at_first_fraction
+    assert rn.fraction_for_level_text(first) == (
+        "5.0 % or less (the smallest fraction searched already reaches it)")
 
 
 def test_neurons_for_level_text_reached_or_none():
-    assert report.neurons_for_level_text(_crossing_07(estimate=0.123)) == "25"  # 24.6 neurons
-    assert report.neurons_for_level_text(_crossing_07(estimate=math.nan)) == "none"
+    assert rn.neurons_for_level_text(_crossing_07(estimate=0.123)) == "25"  # 24.6 neurons
+    assert rn.neurons_for_level_text(_crossing_07(estimate=math.nan)) == "none"
+    assert rn.neurons_for_level_text(_crossing_07(estimate=0.05, first=0.05)) == "10 or fewer"
 
 
 def test_level_interval_text_computable_or_not():
-    assert (report.level_interval_text(_crossing_07(low=0.08, high=0.2))
+    assert (rn.level_interval_text(_crossing_07(low=0.08, high=0.2))
             == "8.0 % to 20.0 % (16 to 40 neurons)")
-    assert report.level_interval_text(_crossing_07(low=math.nan, high=math.nan)) == "not computable"
+    assert rn.level_interval_text(_crossing_07(low=math.nan, high=math.nan)) == "not computable"
 
 
 def test_not_reached_text_only_when_resamples_miss_the_level():
-    assert report.not_reached_text(_crossing_07(n_not_reached=0)) == ""
-    assert (report.not_reached_text(_crossing_07(n_not_reached=37, n_boot=500))
+    assert rn.not_reached_text(_crossing_07(n_not_reached=0)) == ""
+    assert (rn.not_reached_text(_crossing_07(n_not_reached=37, n_boot=500))
             == " 37 of the 500 resamples never reach the level; they are left out of the "
                "interval.")
 
 
-def _versus_07(mean_diffs_by_fraction):
-    """FFH − hints at each fraction: six ground truths, all with the given difference (or a
-    mixed sign, for None: not significant)."""
-    comparisons = []
-    for d in mean_diffs_by_fraction.values():
-        diffs = [d * (1 + 0.1 * k) for k in range(6)] if d is not None else [0.3, -0.1, 0.2]
-        comparisons.append(_paired_06(diffs))
-    return FfhVersusHints(fractions=tuple(mean_diffs_by_fraction), comparisons=tuple(comparisons))
+@pytest.mark.parametrize(("ffh", "rec", "expected"), [
+    ((math.nan,), (math.nan,), "Neither FFH nor the recorded neurons alone reach the level on "
+                               "the grid."),
+    ((0.1,), (math.nan,), "FFH reaches the level on the grid, and the recorded neurons alone do "
+                          "not: there the network adds to what it was shown."),
+    ((math.nan,), (0.1,), "The recorded neurons alone reach the level on the grid, and FFH does "
+                          "not: the network trained on them loses part of what they carry."),
+    ((0.1, 0.08, 0.12), (0.3, 0.2, 0.4), "FFH reaches the level with fewer recorded neurons than "
+                                         "the recorded neurons alone (their 95 % intervals do "
+                                         "not overlap)."),
+    ((0.3, 0.2, 0.4), (0.1, 0.05, 0.25), "FFH reaches the level only with more recorded neurons "
+                                         "than the recorded neurons alone (their 95 % intervals "
+                                         "overlap)."),
+    ((0.1, math.nan, math.nan), (0.1, 0.05, 0.2), "FFH reaches the level at the same fraction as "
+                                                  "the recorded neurons alone."),
+])
+def test_recordings_versus_network_text_every_branch(ffh, rec, expected):
+    def crossing(values):
+        estimate, low, high = (*values, math.nan, math.nan)[:3]
+        return _crossing_07(estimate=estimate, low=low, high=high)
+
+    assert rn.recordings_versus_network_text(crossing(ffh), crossing(rec)) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (1.07, "above 1: the oracle is a reference, not a bound, and values above 1 are shown as "
+           "they are"),
+    (0.93, "below the oracle"),
+    (math.nan, "cannot be placed on it (not computed)"),
+])
+def test_reference_scale_text_every_branch(value, expected):
+    assert rn.reference_scale_text(value) == expected
+
+
+def test_strong_gain_text_run_or_not():
+    assert rn.strong_gain_text(None, 1.0) == (
+        "The same point at hint gain 1 needs the complete grid (-p full true), which this "
+        "execution did not run.")
+    assert rn.strong_gain_text(_crossing_07(estimate=0.05, low=0.03, high=0.08), 1.0) == (
+        "At hint gain 1 (complete grid) FFH's mean curve reaches it at 5.0 % (95 % interval: "
+        "3.0 % to 8.0 % (6 to 16 neurons)).")
+
+
+def _versus_07(mean_diffs_by_fraction, *, dims=None, recorded=None, skipped=(), n=12):
+    """FFH − hints at each fraction, Holm-adjusted together: ``n`` ground truths all with the
+    given difference (or, for None, a mixed sign over three: not significant)."""
+    diffs = [[d * (1 + 0.1 * k) for k in range(n)] if d is not None else [0.3, -0.1, 0.2]
+             for d in mean_diffs_by_fraction.values()]
+    comparisons = _family(*diffs)
+    fractions = tuple(mean_diffs_by_fraction)
+    return FfhVersusHints(fractions=fractions,
+                          recorded=recorded or tuple(int(200 * f) for f in fractions),
+                          dims=dims or (6,) * len(fractions), comparisons=tuple(comparisons),
+                          pca_dim=6, skipped=tuple(skipped))
 
 
 def test_versus_hints_text_at_no_fraction():
-    text = report.versus_hints_text(_versus_07({0.05: -0.1, 0.3: -0.2}))
+    text = rn.versus_hints_text(_versus_07({0.05: -0.1, 0.3: -0.2}))
     assert text.startswith("At no recorded fraction is FFH, on average, more similar to E")
+
+
+def test_versus_hints_text_with_no_comparison():
+    empty = FfhVersusHints(fractions=(), recorded=(), dims=(), comparisons=(), pca_dim=6,
+                           skipped=(0.005,))
+    assert rn.versus_hints_text(empty) == (
+        "FFH is compared with its hints at no fraction (too few neurons recorded).")
+    assert empty.family_size == 0
 
 
 def test_versus_hints_text_higher_but_nowhere_significant():
     result = _versus_07({0.05: None, 0.3: -0.2})
     assert result.higher == (0.05,) and result.significant == ()
-    assert report.versus_hints_text(result) == (
+    assert rn.versus_hints_text(result) == (
         "FFH is more similar to E than its own hints, on average, at 5 % (at none of them "
         "significantly over ground truths); at the other fractions the recorded neurons "
         "themselves are at least as similar to E as the network trained on them.")
 
 
-def test_versus_hints_text_higher_and_significant():
+def test_versus_hints_text_higher_and_significant_after_adjustment():
     result = _versus_07({0.05: None, 0.1: 0.2, 0.3: 0.1, 0.6: -0.1})
+    assert result.family_size == 4
     assert result.higher == (0.05, 0.1, 0.3) and result.significant == (0.1, 0.3)
-    assert report.versus_hints_text(result).startswith(
+    assert rn.versus_hints_text(result).startswith(
         "FFH is more similar to E than its own hints, on average, at 5 %, 10 %, 30 % "
         "(significantly over ground truths at 10 %, 30 %); at the other fractions")
+    # six ground truths each: significant alone, not in a family of four
+    small = _versus_07({0.05: 0.1, 0.1: 0.2, 0.3: 0.1, 0.6: 0.1}, n=6)
+    assert small.higher == (0.05, 0.1, 0.3, 0.6) and small.significant == ()
+
+
+def test_hints_dimension_text_every_branch():
+    assert rn.hints_dimension_text(_versus_07({0.05: 0.1, 0.3: 0.1})) == (
+        "Every fraction compared records at least d = 6 neurons, so FFH is compared with its "
+        "hints at d = 6 throughout.")
+    lowered = _versus_07({0.01: 0.1, 0.05: 0.1}, dims=(2, 6), recorded=(2, 10))
+    assert lowered.lowered == ((0.01, 2, 2),)
+    assert rn.hints_dimension_text(lowered) == (
+        "Where fewer than d = 6 neurons are recorded, the hints' canonical correlations at "
+        "d = 6 would count the missing dimensions as 0, so FFH is compared with them at the "
+        "largest d they fill: at 1 % (2 neurons) at d = 2; elsewhere at d = 6.")
+    skipped = _versus_07({0.05: 0.1}, dims=(3,), recorded=(3,), skipped=(0.005,))
+    assert rn.hints_dimension_text(skipped) == (
+        "Where fewer than d = 6 neurons are recorded, the hints' canonical correlations at "
+        "d = 6 would count the missing dimensions as 0, so FFH is compared with them at the "
+        "largest d they fill: at 5 % (3 neurons) at d = 3; elsewhere at d = 6. At 0.5 % too few "
+        "neurons are recorded for any d, and FFH is not compared with them there.")
+    one = _versus_07({0.01: 0.1}, dims=(1,), recorded=(1,))
+    assert "at 1 % (1 neuron) at d = 1" in rn.hints_dimension_text(one)
 
 
 def _gains_07(gains, main_gain=0.2):
@@ -475,11 +765,11 @@ def _gains_07(gains, main_gain=0.2):
                             "and a stronger one (1)"),
 ])
 def test_gain_compare_text_every_branch(gains, expected):
-    assert report.gain_compare_text(_gains_07(gains)) == expected
+    assert rn.gain_compare_text(_gains_07(gains)) == expected
 
 
 def test_gain_result_text_gain_by_gain():
-    assert report.gain_result_text(_gains_07((0.2, 1.0))) == (
+    assert rn.gain_result_text(_gains_07((0.2, 1.0))) == (
         "Mean canonical correlation with E by hint gain: gain 0.2: 0.100 at 5 % and 0.200 at "
         "30 %; gain 1: 0.200 at 5 % and 0.400 at 30 %")
 
@@ -491,32 +781,45 @@ def test_gain_design_text_singular_and_plural_ground_truths():
         return SimpleNamespace(gains=(0.2, 1.0), second_fractions=(0.3, 0.05),
                                second=SimpleNamespace(ground_truth_seeds=gts))
 
-    assert (report.gain_design_text(design((0,)))
+    assert (rn.gain_design_text(design((0,)))
             == "hint gains 0.2, 1 at 30 %, 5 % recorded, on 1 ground truth")
-    assert (report.gain_design_text(design((0, 1)))
+    assert (rn.gain_design_text(design((0, 1)))
             == "hint gains 0.2, 1 at 30 %, 5 % recorded, on 2 ground truths")
 
 
 def test_failed_tasks_text_singular_and_plural():
-    assert (report.failed_tasks_text(1)
+    assert (rn.failed_tasks_text(1)
             == "1 task failed (marked in the table, left out of every summary):")
-    assert report.failed_tasks_text(3).startswith("3 tasks failed")
+    assert rn.failed_tasks_text(3).startswith("3 tasks failed")
 
 
 def test_how_many_neurons_texts_has_every_sentence_key():
     from types import SimpleNamespace
 
+    never = _crossing_07(estimate=math.nan, low=math.nan, high=math.nan, n_not_reached=2000)
     summary = SimpleNamespace(
-        similarity=SimpleNamespace(crossing=_crossing_07(estimate=math.nan, low=math.nan,
-                                                      high=math.nan, n_not_reached=2000)),
+        similarity=SimpleNamespace(crossing=never, crossing_recordings=_crossing_07(),
+                                   normalized_flat={"ceiling": SimpleNamespace(mean=1.07)}),
         versus_hints=_versus_07({0.05: -0.1}), gains=_gains_07((0.2, 1.0)),
+        strong_gain_crossing=None, strong_gain=1.0,
         design=SimpleNamespace(gains=(0.2, 1.0), second_fractions=(0.05, 0.3),
                                second=SimpleNamespace(ground_truth_seeds=(0,))))
-    texts = report.how_many_neurons_texts(summary)
+    texts = rn.how_many_neurons_texts(summary)
     assert texts["neurons_for_90pct_text"] == "none"
     assert texts["fraction_for_90pct_interval_text"] == "not computable"
     assert texts["sweep_not_reached_text"].startswith(" 2000 of the 2000 resamples")
+    assert texts["neurons_for_90pct_recordings_text"] == "25"
+    assert texts["sweep_recordings_versus_text"].startswith("The recorded neurons alone reach")
+    assert texts["sweep_reference_scale_text"].startswith("above 1")
+    assert texts["sweep_family_text"].startswith("The table holds one computable p-value")
     assert set(texts) == {"fraction_for_90pct_text", "neurons_for_90pct_text",
                           "fraction_for_90pct_interval_text", "sweep_not_reached_text",
+                          "fraction_for_90pct_recordings_text",
+                          "neurons_for_90pct_recordings_text",
+                          "fraction_for_90pct_recordings_interval_text",
+                          "sweep_recordings_not_reached_text", "sweep_recordings_versus_text",
+                          "sweep_reference_scale_text", "sweep_strong_gain_text",
+                          "sweep_hints_dimension_text", "sweep_family_text",
                           "sweep_beats_hints_text", "sweep_gain_text", "sweep_gain_result_text",
                           "sweep_gain_compare_text"}
+    assert all(isinstance(v, str) for v in texts.values())

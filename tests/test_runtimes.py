@@ -273,7 +273,8 @@ def test_chapter_seeds_are_resolved_as_the_chapters_resolve_them(tmp_path):
     assert seeds["01_emg_targets"] == ChapterSeeds(0, None, None)
     assert seeds["05_dynamics_similarity"] == ChapterSeeds(
         3, StudyParams().ground_truth_seeds, (3, 4, 5, 6))  # seed .. seed + n_seeds - 1
-    assert seeds["06_generalization"] == ChapterSeeds(1, (2, 3), (1, 2))  # the preset's 2 seeds
+    preset = tuple(1 + k for k in range(len(StudyParams().seeds)))  # the preset's seeds from 1
+    assert seeds["06_generalization"] == ChapterSeeds(1, (2, 3), preset)
     assert seeds["03_gain_modulation"] == ChapterSeeds(0, (0, 1, 2), None)
     assert seeds["07_how_many_neurons"] == ChapterSeeds(None, None, None)  # refused by the chapter
     assert chapter_seeds(tmp_path / "absent") == {}

@@ -234,9 +234,9 @@ def test_mean_canonical_correlation():
 def test_plots_draw_what_they_are_given():
     import matplotlib.pyplot as plt
 
+    from ffhlib.inference import paired_comparison
     from ffhlib.plotting import similarity as splots
     from ffhlib.plotting.style import color
-    from ffhlib.stats import grouped_paired_summary
     from ffhlib.study import KindSummary
 
     rng = np.random.default_rng(0)
@@ -252,7 +252,7 @@ def test_plots_draw_what_they_are_given():
     assert [t.get_text() for t in ax.get_xticklabels()] == ["FF", "FFH"]
     assert ax.get_ylabel() == "mean CC"
     groups = np.repeat(np.arange(3), 2)
-    effect = grouped_paired_summary(rng.uniform(size=6), rng.uniform(size=6), groups)
+    effect = paired_comparison(rng.uniform(size=6), rng.uniform(size=6), groups)
     ax = splots.plot_ground_truth_effects(effect, ylabel="FFH - FF")
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "1", "2", "all"]
     ax = splots.plot_summary_curves([2, 3], {"ffh": (np.array([0.5, 0.6]), np.array([0.4, 0.5]),

@@ -33,6 +33,7 @@ def test_table_has_every_kind_of_every_unit_and_sensible_columns():
     assert (ffh["neuron_fraction"] == 0.3).all()
     assert table[table["network"] == "hints"]["fit_r2"].isna().all()
     assert table[table["network"] == "interpolation"]["cca_e"].isna().all()
+    assert table[table["network"] == "interpolation"]["cca_cd_untrained_e"].notna().all()
     for d in TINY.similarity.pca_dims:
         assert f"cca_e_d{d}" in table
     # the headline column is the d-sweep's entry at pca_dim
@@ -115,7 +116,8 @@ def test_a_failing_task_is_reported_and_the_others_finish(monkeypatch):
     assert "FloatingPointError: the floor network exploded" in failed["error"].item()
     assert np.isnan(failed["cca_e"].item())
     assert (table[table["error"] == ""]["cca_e"].notna()
-            | table[table["error"] == ""]["network"].eq("interpolation")).all()
+            | table[table["error"] == ""]["network"].isin(("interpolation", "e_interpolation"))
+            ).all()
 
 
 def test_score_validates_before_any_work():
@@ -138,8 +140,81 @@ def test_compare_kinds_pairs_rows_of_the_same_unit():
         "error": [""] * 8,
     })
     s = compare_kinds(table, "cca_e")
-    assert s.n_groups == 2 and s.n_units == 4
-    assert s.effects[0].mean_diff == pytest.approx(((0.9 - 0.5) + (0.8 - 0.5)) / 2)
-    assert s.effects[1].mean_diff == pytest.approx(((0.7 - 0.1) + (0.6 - 0.2)) / 2)
+    assert s.n == 2 and s.n_units == 4 and list(s.groups) == [0, 1]
+    assert s.differences[0] == pytest.approx(((0.9 - 0.5) + (0.8 - 0.5)) / 2)
+    assert s.differences[1] == pytest.approx(((0.7 - 0.1) + (0.6 - 0.2)) / 2)
+    assert np.isnan(s.ci_diff[0])  # no interval from 2 ground truths
+    assert s.family_size == 1 and s.p_adjusted == s.wilcoxon_p  # a family of one
     with pytest.raises(ValueError, match="no rows"):
         compare_kinds(table, "cca_e", a="hints")
+
+
+# --- beyond the recordings: untrained directions, condition-dependent part, oracle ------------
+
+def test_half_the_training_directions_split_every_other_one():
+    params = dataclasses.replace(TINY, training_directions="half")
+    gt = study.ground_truth(params, 0)
+    trained, untrained = study.direction_split(params, gt)
+    np.testing.assert_array_equal(trained.angles, gt.training.angles[::2])
+    assert untrained.n_directions == gt.n_directions - trained.n_directions
+    assert np.all(np.diff(np.mod(untrained.angles, 2 * np.pi)) > 0)
+    every = np.sort(np.mod(np.r_[trained.angles, untrained.angles], 2 * np.pi))
+    np.testing.assert_allclose(every, np.sort(np.mod(gt.angles, 2 * np.pi)))
+    full_trained, full_untrained = study.direction_split(TINY, gt)
+    np.testing.assert_array_equal(full_trained.angles, gt.training.angles)
+    np.testing.assert_array_equal(full_untrained.angles, gt.intermediate.angles)
+    with pytest.raises(ValueError, match="training_directions"):
+        dataclasses.replace(TINY, training_directions="some")
+
+
+def test_untrained_rows_score_the_right_activity():
+    """Each reference is what it claims, checked against its definition from the ground truth."""
+    from ffhlib.metrics import angular_interpolation
+    from ffhlib.scoring import similarity_measures
+    from ffhlib.similarity import condition_dependent, oracle_activity
+
+    rows = {k: score(TINY, 0, 0, k) for k in KINDS}
+    gt = study.ground_truth(TINY, 0)
+    obs = study.observation(TINY, gt, 0, 0)
+    tr, new = gt.training, gt.intermediate
+    halves, sim = obs.evaluation.halves, TINY.similarity
+    # the interpolated recordings: no trained-direction score, an untrained one recomputed here
+    guess = angular_interpolation(obs.neurons(tr.rates), tr.angles, new.angles)
+    again = similarity_measures(tr.rates, new.rates, trained=None,
+                                untrained=[(h, guess) for h in halves], dims=sim.pca_dims,
+                                dim=sim.pca_dim)
+    assert np.isnan(rows["interpolation"].cca_e)
+    assert rows["interpolation"].cca_cd_untrained_e == pytest.approx(again["cca_cd_untrained_e"])
+    # the oracle is scored with every neuron outside each half
+    oracle = similarity_measures(tr.rates, new.rates,
+                                 trained=[(h, oracle_activity(tr.rates, halves, k))
+                                          for k, h in enumerate(halves)],
+                                 untrained=None, dims=sim.pca_dims, dim=sim.pca_dim)
+    assert rows["oracle"].cca_e == pytest.approx(oracle["cca_e"])
+    assert rows["oracle"].n_units == gt.n_neurons - halves[0].size
+    # E's own interpolation: R^2 of E on the new directions, of all and of the cd part
+    e = obs.evaluation.neurons
+    pred = angular_interpolation(tr.rates[..., e], tr.angles, new.angles)
+    resid = np.sum((pred - new.rates[..., e]) ** 2)
+    total = np.sum((new.rates[..., e] - new.rates[..., e].mean(axis=(0, 1))) ** 2)
+    assert rows["e_interpolation"].r2_interp_e == pytest.approx(1 - resid / total)
+    cd_pred, cd_true = condition_dependent(pred), condition_dependent(new.rates[..., e])
+    cd_total = np.sum((cd_true - cd_true.mean(axis=(0, 1))) ** 2)
+    assert rows["e_interpolation"].r2_interp_cd_e == pytest.approx(
+        1 - np.sum((cd_pred - cd_true) ** 2) / cd_total)
+    assert 0 <= rows["e_interpolation"].shared_share_e <= 1
+    # every similarity that applies is a correlation in [0, 1] or an angle in [0, pi/2]
+    for kind, row in rows.items():
+        for name in ("cca_untrained_e", "cca_cd_untrained_e"):
+            assert 0 <= getattr(row, name) <= 1 + 1e-9, (kind, name)
+        assert 0 <= row.procrustes_cd_untrained_e <= np.pi / 2 + 1e-9, kind
+
+
+def test_networks_are_scored_on_untrained_directions_they_never_saw():
+    params = dataclasses.replace(TINY, training_directions="half")
+    row = score(params, 0, 0, "ffh")
+    assert row.training_directions == "half"
+    assert np.isfinite(row.cca_untrained_e) and np.isfinite(row.gen_err)
+    pair_net = study.train_network(params, 0, 0, "ffh")
+    gt = study.ground_truth(params, 0)
+    np.testing.assert_array_equal(pair_net.angles, study.direction_split(params, gt)[0].angles)

@@ -16,11 +16,15 @@ from _tiny import tiny_study
 
 from ffhlib import fullforce, study
 from ffhlib.cache import read_cache_log
+from ffhlib.inference import bootstrap_mean_interval
 from ffhlib.parallel import DaskExecutor, SerialExecutor
+from ffhlib.summaries import BOOT_SEED, N_BOOT
 from ffhlib.sweep import (
+    FULL_FRACTIONS,
     NEURON_SWEEP_KINDS,
     SweepGrid,
     crossing_fraction,
+    curve,
     failed_tasks,
     fraction_for_level,
     neuron_sweep_design,
@@ -166,16 +170,46 @@ def test_normalized_scores_and_the_bootstrap_over_ground_truths():
     for g in range(4):
         rows += [{"ground_truth": g, "network": "floor", "neuron_fraction": np.nan,
                   "cca_e": 0.2, "error": ""},
+                 {"ground_truth": g, "network": "oracle", "neuron_fraction": np.nan,
+                  "cca_e": 1.0, "error": ""},
                  {"ground_truth": g, "network": "ceiling", "neuron_fraction": np.nan,
-                  "cca_e": 1.0, "error": ""}]
+                  "cca_e": 0.6, "error": ""}]
         for f, score in ((0.01, 0.2 + 0.8 * 0.5), (0.1, 0.2 + 0.8 * (0.9 + 0.02 * g)),
-                         (0.5, 1.0)):
+                         (0.5, 1.1)):
             rows.append({"ground_truth": g, "network": "ffh", "neuron_fraction": f,
                          "cca_e": score, "error": ""})
-    normalized = normalized_scores(pd.DataFrame(rows))
+    table = pd.DataFrame(rows)
+    normalized = normalized_scores(table)  # floor -> oracle by default
     np.testing.assert_allclose(normalized[0.01], 0.5)
+    np.testing.assert_allclose(normalized[0.5], 1.125)  # above the oracle: kept, never clipped
+    np.testing.assert_allclose(normalized_scores(table, reference="ceiling")[0.01], 0.4 / 0.4)
+    ceiling = normalized_scores(table, kind="ceiling")  # a fraction-free kind: one column
+    assert ceiling.shape == (4, 1) and np.allclose(ceiling.to_numpy(), 0.5)
     estimate, (lo, hi), not_reached = fraction_for_level(normalized, 0.9, n_boot=200)
     assert 0.01 < lo <= estimate <= hi <= 0.1 and not_reached == 0
+    # no interval from fewer than 3 ground truths (the estimate stays)
+    two, (lo2, hi2), _ = fraction_for_level(normalized.iloc[:2], 0.9, n_boot=200)
+    assert two > 0.01 and np.isnan(lo2) and np.isnan(hi2)
+    with pytest.raises(ValueError, match="oracle"):
+        normalized_scores(table[table["network"] != "oracle"])
+    with pytest.raises(ValueError, match="kind 'hints'"):
+        normalized_scores(table, kind="hints")
+
+
+def test_curve_gives_percentile_bootstrap_intervals_and_none_from_two_ground_truths():
+    rows = [{"ground_truth": g, "network": "ffh", "neuron_fraction": f, "cca_e": v,
+             "error": ""}
+            for g, values in enumerate(([0.1, 0.5], [0.2, 0.7], [0.9, 0.6], [0.3, 0.9]))
+            for f, v in zip((0.05, 0.3), values, strict=True)]
+    table = pd.DataFrame(rows)
+    c = curve(table, "cca_e", "ffh")
+    assert list(c.x) == [0.05, 0.3] and list(c.n) == [4, 4] and c.has_interval.all()
+    np.testing.assert_allclose(c.mean, [0.375, 0.675])
+    for k in range(2):
+        boot = bootstrap_mean_interval(c.per_ground_truth[:, k], n_boot=N_BOOT, rng=BOOT_SEED)
+        assert (c.low[k], c.high[k]) == pytest.approx(boot.interval)
+    two = curve(table[table["ground_truth"] < 2], "cca_e", "ffh")
+    assert not two.has_interval.any() and list(two.n) == [2, 2]
 
 
 def _design(**overrides):
@@ -199,8 +233,11 @@ def test_neuron_sweep_design_keeps_what_the_evaluation_set_leaves():
 
 
 def test_neuron_sweep_design_quick_and_full():
+    full = _design(full=True)
+    assert full.fractions == FULL_FRACTIONS  # the main curve gets every fraction of the grid
+    assert full.full.neuron_fractions == FULL_FRACTIONS and "oracle" in full.kinds
     quick = _design(quick=True, full=True, seed=3)
-    assert quick.fractions == (0.05, 0.3)
+    assert set(quick.fractions) == set(FULL_FRACTIONS)
     assert TINY.force.hint_gain == 0.2 and quick.gains == (0.2, 0.5)  # from the study's gain up
     assert quick.second.ground_truth_seeds == TINY.ground_truth_seeds[:1]
     assert quick.grids == [quick.main, quick.second, quick.full] and quick.full.seeds == (3, 4)

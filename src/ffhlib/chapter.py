@@ -210,7 +210,7 @@ CHAPTERS: dict[str, tuple[str, ...]] = {
     "04_full_force": ("seed", "quick", "ground_truth_seed", "cue_epoch", "neuron_fraction",
                       "muscle_fraction", "n_units", "n_passes", "hint_gain", "training_noise",
                       "hint_gains", "full", "n_workers"),
-    "05_dynamics_similarity": _STUDY + ("pca_dim", "n_workers"),
+    "05_dynamics_similarity": _STUDY + ("pca_dim", "n_workers", "full"),
     "06_generalization": _STUDY + ("n_workers", "full"),
     "07_how_many_neurons": ("seed", "quick", "cue_epoch", "ground_truth_seeds", "n_seeds",
                             "muscle_fraction", "n_units", "n_passes", "hint_gain",

@@ -3,8 +3,11 @@
 The chapter runs four tests (:mod:`ffhlib.generalization`) and a repeat of the primary one at other
 training noises; each returns a tidy table (one row per unit and kind of activity). The pure
 functions here reduce each table to one frozen result: means over ground truths with their 95 %
-intervals (:func:`ffhlib.study.summarize`) and the paired FFH − FF comparisons over ground truths
-(:func:`ffhlib.study.compare_kinds`). The figures draw these results
+percentile bootstrap intervals (:func:`ffhlib.study.summarize`) and the paired FFH − FF
+comparisons over ground truths (:func:`ffhlib.study.compare_kinds`). The four comparisons of the
+chapter's summary table (untrained directions, leave one out, unobserved muscles, input noise) are
+one Holm family (:data:`SUMMARY_FAMILY`, :func:`ffhlib.inference.adjust_family`); every other
+comparison is a family of one. The figures draw these results
 (:mod:`ffhlib.plotting.generalization`), the outcome-dependent sentences are worded from them
 (:mod:`ffhlib.report`, section 06) and :func:`glue_values` turns them into the numbers the prose
 quotes, so that a figure, a sentence and a number always come from one computation.
@@ -22,11 +25,12 @@ import numpy as np
 
 from . import study
 from .generalization import LOO_KINDS, GeneralizationParams, UntrainedExample
-from .stats import GroupedPairedSummary
+from .inference import PairedComparison, adjust_family
 from .study import NETWORKS, KindSummary, StudyParams
-from .summaries import comparison_values, summary_values
+from .summaries import N_BOOT, comparison_values, summary_values
 
 __all__ = [
+    "SUMMARY_FAMILY",
     "UNOBSERVED_KINDS",
     "UNTRAINED_KINDS",
     "GeneralizationSummary",
@@ -54,6 +58,10 @@ UNTRAINED_KINDS = NETWORKS + ("interpolation",)
 UNOBSERVED_KINDS = NETWORKS + ("hints", "soc")
 #: The kinds of the readout's penalty sweep.
 PENALTY_KINDS = NETWORKS + ("hints",)
+#: The comparisons of the chapter's summary table (its glue prefix: the summary holding it), one
+#: Holm family.
+SUMMARY_FAMILY = {"gen": "untrained", "loo": "leave_one_out", "unobs": "unobserved",
+                  "noise": "input_noise"}
 
 
 def _ratio(a: float, b: float) -> float:
@@ -76,9 +84,9 @@ class UntrainedDirections:
         ``gen_err`` (``1 - R^2``, observed muscles) of FF, FFH and the angular interpolation.
     fit_r2 : mapping of kind to KindSummary
         ``fit_r2`` on the training directions of FF and FFH.
-    versus_ff : GroupedPairedSummary
+    versus_ff : PairedComparison
         FFH − FF error over ground truths.
-    versus_interpolation : GroupedPairedSummary
+    versus_interpolation : PairedComparison
         FFH − interpolation error over ground truths.
     unit_differences : mapping of int to ndarray (n_seeds,)
         Each ground truth's paired FFH − FF differences, one per network seed.
@@ -86,8 +94,8 @@ class UntrainedDirections:
 
     errors: Mapping[str, KindSummary]
     fit_r2: Mapping[str, KindSummary]
-    versus_ff: GroupedPairedSummary
-    versus_interpolation: GroupedPairedSummary
+    versus_ff: PairedComparison
+    versus_interpolation: PairedComparison
     unit_differences: Mapping[int, np.ndarray]
 
     @property
@@ -136,7 +144,7 @@ class LeaveOneOutSummary:
     ----------
     errors : mapping of kind to KindSummary
         ``loo_err`` of FF, FFH and the interpolation of the two neighbours.
-    versus_ff : GroupedPairedSummary
+    versus_ff : PairedComparison
         FFH − FF over ground truths.
     n_units : int
         Units (ground truth, seed) tested.
@@ -147,7 +155,7 @@ class LeaveOneOutSummary:
     """
 
     errors: Mapping[str, KindSummary]
-    versus_ff: GroupedPairedSummary
+    versus_ff: PairedComparison
     n_units: int
     n_directions: int
     fit_ff: float
@@ -182,7 +190,7 @@ class UnobservedMuscles:
     ----------
     r2 : mapping of kind to KindSummary
         Held-out ``R^2`` at the chosen penalty, from FF, FFH, the recorded neurons, all SOC neurons.
-    versus_ff : GroupedPairedSummary
+    versus_ff : PairedComparison
         FFH − FF over ground truths.
     penalties : ndarray (P,)
         The relative ridge penalties of the sensitivity sweep.
@@ -197,7 +205,7 @@ class UnobservedMuscles:
     """
 
     r2: Mapping[str, KindSummary]
-    versus_ff: GroupedPairedSummary
+    versus_ff: PairedComparison
     penalties: np.ndarray
     penalty: float
     folds: int
@@ -243,9 +251,9 @@ class InputNoise:
         Noisy trials per unit and direction.
     errors, cca : mapping of kind to KindSummary (arrays of length S)
         FF's and FFH's EMG error and mean canonical correlation with E at every sigma.
-    versus_ff, cca_versus_ff : GroupedPairedSummary
+    versus_ff, cca_versus_ff : PairedComparison
         FFH − FF error and similarity at ``sigma``.
-    increase_versus_ff : GroupedPairedSummary
+    increase_versus_ff : PairedComparison
         FFH − FF of the increase of the error from ``sigmas[0]`` to ``sigma``.
     """
 
@@ -255,9 +263,9 @@ class InputNoise:
     trials: int
     errors: Mapping[str, KindSummary]
     cca: Mapping[str, KindSummary]
-    versus_ff: GroupedPairedSummary
-    cca_versus_ff: GroupedPairedSummary
-    increase_versus_ff: GroupedPairedSummary
+    versus_ff: PairedComparison
+    cca_versus_ff: PairedComparison
+    increase_versus_ff: PairedComparison
 
 
 def input_noise(evaluations, gen: GeneralizationParams) -> InputNoise:
@@ -294,11 +302,14 @@ class NoiseCurve:
     Attributes
     ----------
     mean, low, high : ndarray (S,)
+    per_ground_truth : ndarray (G, S) or None
+        Each ground truth's value at every noise (None when the values' ground truths differ).
     """
 
     mean: np.ndarray
     low: np.ndarray
     high: np.ndarray
+    per_ground_truth: np.ndarray | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -333,7 +344,7 @@ class TrainingNoise:
         The training noises, increasing.
     curves : mapping of kind to NoiseCurve
         Error on untrained directions of FF, FFH and the interpolation at every value.
-    versus_ff : mapping of float to GroupedPairedSummary
+    versus_ff : mapping of float to PairedComparison
         FFH − FF at every value.
     n_units : int
         Units (ground truth x seed) at each value.
@@ -351,7 +362,7 @@ class TrainingNoise:
 
     values: np.ndarray
     curves: Mapping[str, NoiseCurve]
-    versus_ff: Mapping[float, GroupedPairedSummary]
+    versus_ff: Mapping[float, PairedComparison]
     n_units: int
     full: bool
     effects: tuple[NetworkNoiseEffect, ...]
@@ -387,9 +398,11 @@ def training_noise(noise_study, *, study_noise: float, full: bool) -> TrainingNo
     curves = {}
     for kind in UNTRAINED_KINDS:
         per = [study.summarize(by_value[s], "gen_err", kind) for s in values]
-        curves[kind] = NoiseCurve(mean=np.array([p.mean for p in per]),
-                                  low=np.array([p.low for p in per]),
-                                  high=np.array([p.high for p in per]))
+        same = all(np.array_equal(p.ground_truths, per[0].ground_truths) for p in per)
+        curves[kind] = NoiseCurve(
+            mean=np.array([p.mean for p in per]), low=np.array([p.low for p in per]),
+            high=np.array([p.high for p in per]),
+            per_ground_truth=np.column_stack([p.per_ground_truth for p in per]) if same else None)
     lo_s, hi_s = values.min(), values.max()
     i_lo, i_hi = list(values).index(lo_s), list(values).index(hi_s)
     effects = []
@@ -426,6 +439,8 @@ class GeneralizationSummary:
         The five tests' results.
     n_ground_truths, n_seeds : int
         The study's ground truths and network seeds per ground truth.
+    family_size : int
+        Comparisons with a computable p in the summary table's Holm family.
     training_noise_value : float
         The study's training noise.
     mean_training_seconds : float
@@ -439,6 +454,7 @@ class GeneralizationSummary:
     training_noise: TrainingNoise
     n_ground_truths: int
     n_seeds: int
+    family_size: int
     training_noise_value: float
     mean_training_seconds: float
 
@@ -461,13 +477,24 @@ def summarize(table, evaluations, loo, noise_study, *, params: StudyParams,
     gen : GeneralizationParams
     full : bool
         Whether the training-noise study ran every network seed.
+
+    Notes
+    -----
+    FFH − FF of the four tests of the summary table (:data:`SUMMARY_FAMILY`) are Holm-adjusted
+    together; each test's ``versus_ff`` holds its adjusted p.
     """
+    tests = {"untrained": untrained_directions(table), "leave_one_out": leave_one_out_summary(loo),
+             "unobserved": unobserved_muscles(evaluations, gen),
+             "input_noise": input_noise(evaluations, gen)}
+    family = adjust_family({key: tests[name].versus_ff for key, name in SUMMARY_FAMILY.items()})
+    for key, name in SUMMARY_FAMILY.items():
+        tests[name] = dataclasses.replace(tests[name], versus_ff=family[key])
     return GeneralizationSummary(
-        untrained=untrained_directions(table), leave_one_out=leave_one_out_summary(loo),
-        unobserved=unobserved_muscles(evaluations, gen), input_noise=input_noise(evaluations, gen),
+        **tests,
         training_noise=training_noise(noise_study, study_noise=params.force.training_noise,
                                       full=full),
         n_ground_truths=len(params.ground_truth_seeds), n_seeds=len(params.seeds),
+        family_size=max(c.family_size for c in family.values()),
         training_noise_value=params.force.training_noise,
         mean_training_seconds=float(table[table["network"] == "ffh"]["train_seconds"].mean()))
 
@@ -557,6 +584,7 @@ def glue_values(summary: GeneralizationSummary, example: UntrainedExample, *,
             **_training_noise_values(noise),
             "gen_training_noise": summary.training_noise_value,
             "n_ground_truths": summary.n_ground_truths, "n_seeds": summary.n_seeds,
+            "gen_family_size": summary.family_size, "gen_n_boot": N_BOOT,
             "gen_n_directions": n, "gen_offset_deg": 180 / n, "gen_loo_gap_deg": 2 * 360 / n,
             "gen_unit_ground_truth": example.ground_truth, "gen_unit_seed": example.seed,
             "gen_cold_trainings": extra,

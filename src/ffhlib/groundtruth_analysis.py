@@ -26,10 +26,11 @@ from .amplification import linear_response_norm, most_amplified_direction
 from .emg import EMGParams, emg_targets, periodic_kernel_coefficients
 from .gains import gain_similarity
 from .groundtruth import GroundTruth, GroundTruthParams, make_ground_truth
+from .inference import bootstrap_curve_interval
 from .parallel import map_jobs
 from .report import gain_bound_verdict, gain_validity_verdict
 from .soc import SOCParams
-from .stats import mean_interval
+from .summaries import BOOT_SEED, N_BOOT
 
 __all__ = [
     "Amplification",
@@ -429,7 +430,9 @@ class SimilarityCurve:
     separation : ndarray, shape (S,)
         Angular distance between two directions (rad), ascending.
     mean, lo, hi : ndarray, shape (S,)
-        Mean over ground truths and its 95 % Student-t interval (NaN with one ground truth).
+        Mean over ground truths and its 95 % percentile bootstrap interval over ground truths
+        (:data:`ffhlib.summaries.N_BOOT` resamples, never clipped; NaN with fewer than 3 ground
+        truths: show each ground truth instead).
     per_ground_truth : ndarray, shape (G, S)
         Each ground truth's curve (:func:`ffhlib.gains.gain_similarity`).
     """
@@ -442,7 +445,8 @@ class SimilarityCurve:
 
 
 def gain_similarity_over_ground_truths(ground_truths: Mapping[int, GroundTruth]) -> SimilarityCurve:
-    """:func:`ffhlib.gains.gain_similarity` of each ground truth, with a 95 % interval over them.
+    """:func:`ffhlib.gains.gain_similarity` of each ground truth, with a 95 % percentile bootstrap
+    interval over them.
 
     Parameters
     ----------
@@ -460,10 +464,9 @@ def gain_similarity_over_ground_truths(ground_truths: Mapping[int, GroundTruth])
     if any(c[0].shape != separation.shape or not np.allclose(c[0], separation) for c in curves):
         raise ValueError("the ground truths must share their reach directions")
     per = np.array([c[1] for c in curves])
-    summaries = [mean_interval(per[:, s]) for s in range(per.shape[1])]
-    return SimilarityCurve(separation=separation, mean=np.array([m for m, _ in summaries]),
-                           lo=np.array([i[0] for _, i in summaries]),
-                           hi=np.array([i[1] for _, i in summaries]), per_ground_truth=per)
+    boot = bootstrap_curve_interval(per, n_boot=N_BOOT, rng=BOOT_SEED)
+    return SimilarityCurve(separation=separation, mean=boot.mean, lo=boot.low, hi=boot.high,
+                           per_ground_truth=per)
 
 
 def most_variable_neurons(rates, k: int) -> np.ndarray:

@@ -299,6 +299,9 @@ class PairedComparison:
     p_adjusted : float
         Holm-adjusted p within the family of comparisons it is reported with; NaN until
         :func:`adjust_family` fills it.
+    family_size : int
+        How many comparisons (with a computable p) the family that adjusted ``p_adjusted`` held;
+        0 until :func:`adjust_family` fills it.
     min_attainable_p : float
         ``2 / 2**n``, the smallest p the exact test can give.
     n : int
@@ -321,6 +324,7 @@ class PairedComparison:
     ci_diff: tuple[float, float]
     wilcoxon_p: float
     p_adjusted: float
+    family_size: int
     min_attainable_p: float
     n: int
     n_units: int
@@ -329,6 +333,12 @@ class PairedComparison:
     n_opposite: int
     n_boot: int
     confidence: float
+
+    @property
+    def significant(self) -> bool:
+        """``p_adjusted < 1 - confidence``: False before the family is adjusted, and when the
+        test could not be computed."""
+        return bool(np.isfinite(self.p_adjusted) and self.p_adjusted < 1 - self.confidence)
 
 
 def paired_comparison(a, b, groups=None, *, n_boot: int = 2000, confidence: float = 0.95,
@@ -366,6 +376,7 @@ def paired_comparison(a, b, groups=None, *, n_boot: int = 2000, confidence: floa
     return PairedComparison(
         mean_a=grouped.mean_a, mean_b=grouped.mean_b, mean_diff=grouped.mean_diff,
         ci_diff=boot.interval, wilcoxon_p=grouped.wilcoxon_p, p_adjusted=float("nan"),
+        family_size=0,
         min_attainable_p=grouped.min_attainable_p, n=grouped.n_groups, n_units=grouped.n_units,
         groups=np.array([e.group for e in grouped.effects]), differences=differences,
         n_opposite=grouped.n_opposite, n_boot=n_boot, confidence=confidence)
@@ -382,7 +393,8 @@ def adjust_family(summaries: Mapping[str, PairedComparison]) -> dict[str, Paired
     Returns
     -------
     dict of str to PairedComparison
-        Same keys and order; each a copy with ``p_adjusted = holm(all wilcoxon_p)[i]``. A
+        Same keys and order; each a copy with ``p_adjusted = holm(all wilcoxon_p)[i]`` and
+        ``family_size`` the number of computable p-values. A
         comparison whose test could not be computed (NaN p) keeps NaN and is not counted in
         the family size.
     """
@@ -394,7 +406,8 @@ def adjust_family(summaries: Mapping[str, PairedComparison]) -> dict[str, Paired
             raise TypeError(f"summaries[{name!r}] must be a PairedComparison, got "
                             f"{type(summary).__name__}")
     adjusted = holm([s.wilcoxon_p for s in summaries.values()])
-    return {name: dataclasses.replace(summary, p_adjusted=float(p))
+    size = int(np.sum(np.isfinite([s.wilcoxon_p for s in summaries.values()])))
+    return {name: dataclasses.replace(summary, p_adjusted=float(p), family_size=size)
             for (name, summary), p in zip(summaries.items(), adjusted, strict=True)}
 
 

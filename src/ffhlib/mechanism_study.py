@@ -9,7 +9,10 @@ per kind of activity:
               onset, dynamical similarity with the evaluation neurons, task variants
 ``soc``       the ground truth (all its neurons for jPCA and spectra)
 ``floor``     the untrained network: jPCA and dynamical similarity
-``ceiling``   dynamical similarity of one half of the evaluation set with the other half
+``ceiling``   dynamical similarity of one half of the evaluation set with the other half (two
+              samples of unrecorded neurons)
+``hints``     dynamical similarity of the recorded neurons (what FFH was shown) with E
+``oracle``    dynamical similarity with each half of E of every SOC neuron outside that half
 ============  ==================================================================================
 
 Time scales differ (the SOC's tau is 200 ms, the networks' 10 ms), so every rate and eigenvalue is
@@ -29,6 +32,7 @@ from ._params import param
 from ._validate import check_float, check_int
 from .cache import cached_result
 from .metrics import check_number_tuple
+from .similarity import oracle_activity
 from .study import (
     StudyParams,
     check_reported,
@@ -43,7 +47,7 @@ __all__ = ["ANALYSES", "MECHANISM_KINDS", "JPCProjections", "MechanismParams", "
            "rotation_deviation", "run_mechanisms"]
 
 #: The kinds of rows.
-MECHANISM_KINDS = ("ff", "ffh", "soc", "floor", "ceiling")
+MECHANISM_KINDS = ("ff", "ffh", "soc", "floor", "ceiling", "hints", "oracle")
 
 
 #: The analyses :func:`analyse_unit` can run.
@@ -149,7 +153,8 @@ class UnitMechanisms:
         Leading eigenvalues (s^-1) of the linearisation at movement onset of each direction.
     dsa : float
         Dynamical similarity distance to the evaluation neurons (each half in turn, averaged);
-        for the ceiling, one half against the other.
+        for the ceiling, one half against the other; for the oracle, each half against every
+        SOC neuron outside it (averaged).
     dsa_angular : float
         Its angular form (rad).
     delay_err : ndarray (len(delays_ms),)
@@ -290,6 +295,17 @@ def _analyse(params: StudyParams, mech: MechanismParams, ground_truth_seed: int,
         if dsa:
             values["dsa"], values["dsa_angular"] = _dsa_to([dsa_operator(halves[0], mech)],
                                                            halves[1], mech)
+    elif network == "hints":
+        if dsa:
+            values["dsa"], values["dsa_angular"] = _dsa_to(
+                [dsa_operator(h, mech) for h in halves], obs.neurons(train.rates), mech)
+    elif network == "oracle":
+        if dsa:
+            each = [_dsa_to([dsa_operator(halves[k], mech)],
+                            oracle_activity(train.rates, obs.evaluation.halves, k), mech)
+                    for k in range(2)]
+            values["dsa"], values["dsa_angular"] = (float(np.mean([e[i] for e in each]))
+                                                    for i in range(2))
     else:
         raise ValueError(f"network must be one of {MECHANISM_KINDS}; got {network!r}")
     return UnitMechanisms(ground_truth=ground_truth_seed, seed=seed, network=network, **values,

@@ -1,9 +1,11 @@
 """What the mechanisms chapter shows of the mechanism study: summaries, its table, its glue values.
 
 Built from the tidy table and rows of :func:`ffhlib.mechanism_study.run_mechanisms`: means over
-ground truths with their intervals (:func:`ffhlib.study.summarize`) and the paired FFH - FF tests
-(:func:`ffhlib.study.compare_kinds`), one named summary per analysis, ``None`` for an analysis the
-reader switched off. Nothing here runs an analysis, and this module lies outside the import closure
+ground truths with their percentile bootstrap intervals (:func:`ffhlib.study.summarize`) and the
+paired FFH - FF tests (:func:`ffhlib.study.compare_kinds`), one named summary per analysis,
+``None`` for an analysis the reader switched off. The tests of the chapter's table (one per row)
+are one Holm family (:func:`ffhlib.inference.adjust_family`): every summary holds the adjusted
+comparison. Nothing here runs an analysis, and this module lies outside the import closure
 of the cached mechanism stage, so editing what a chapter shows never invalidates the cached
 results. The sentences come from :mod:`ffhlib.report`.
 """
@@ -16,11 +18,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from . import report
+from . import report, report_mechanisms
 from ._validate import check_int
+from .inference import PairedComparison, adjust_family
 from .mechanism_study import MechanismParams, UnitMechanisms, rotation_deviation
 from .plotting.style import interval_text
-from .stats import GroupedPairedSummary
 from .study import StudyParams, compare_kinds, ground_truth, paired_differences, summarize
 from .summaries import comparison_values, summary_values
 
@@ -31,10 +33,12 @@ __all__ = [
     "RotationSummary",
     "SimilaritySummary",
     "VariantSummary",
+    "DSA_KINDS",
     "glue_values",
     "mechanism_params",
     "summarize_mechanisms",
     "table_rows",
+    "table_tests",
 ]
 
 
@@ -64,12 +68,12 @@ class RotationSummary:
     ----------
     strength : dict of kind to KindSummary
         Rotational strength of ``floor``, ``ff``, ``ffh`` and ``soc`` (in that order).
-    deviation : GroupedPairedSummary
+    deviation : PairedComparison
         FFH - FF of each network's distance from its ground truth's strength, ``jpca_deviation``.
     """
 
     strength: dict
-    deviation: GroupedPairedSummary
+    deviation: PairedComparison
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,7 +86,7 @@ class PreparationSummary:
         Share of the directions resting at a stable fixed point (``fp_found_fraction``).
     geometry : dict of "ff", "ffh" to KindSummary
         Correlation of the preparatory geometry with the SOC's (``prep_rsa``).
-    geometry_comparison : GroupedPairedSummary
+    geometry_comparison : PairedComparison
         Its FFH - FF comparison.
     lead_real : dict of "soc", "ff", "ffh" to float
         Real part (1/s) of the leading eigenvalue at movement onset, averaged over directions and
@@ -93,7 +97,7 @@ class PreparationSummary:
 
     found: dict
     geometry: dict
-    geometry_comparison: GroupedPairedSummary
+    geometry_comparison: PairedComparison
     lead_real: dict
     spectra: dict
 
@@ -105,15 +109,16 @@ class SimilaritySummary:
     Attributes
     ----------
     distance : dict of kind to KindSummary
-        DSA distance of ``floor``, ``ff``, ``ffh`` and ``ceiling`` (in that order).
-    comparison : GroupedPairedSummary
+        DSA distance of ``floor``, ``ff``, ``ffh``, ``hints`` (the recorded neurons),
+        ``ceiling`` (two samples of unrecorded neurons) and ``oracle`` (in that order).
+    comparison : PairedComparison
         FFH - FF.
     unit_differences : dict of ground truth to ndarray (seeds,)
         The paired FFH - FF differences of each ground truth's network seeds.
     """
 
     distance: dict
-    comparison: GroupedPairedSummary
+    comparison: PairedComparison
     unit_differences: dict
 
 
@@ -131,11 +136,11 @@ class VariantSummary:
         EMG error at each preparatory period (array summaries, length D).
     short : int
         Index of the shortest preparatory period.
-    delay_comparison : GroupedPairedSummary
+    delay_comparison : PairedComparison
         FFH - FF of the error at the shortest period.
     switch_error : dict of "ff", "ffh" to KindSummary
         EMG error with the cue switched.
-    switch_comparison : GroupedPairedSummary
+    switch_comparison : PairedComparison
     ignore_error : KindSummary
         The error of ignoring the switch.
     """
@@ -144,9 +149,9 @@ class VariantSummary:
     trained_delay_ms: float
     delay_error: dict
     short: int
-    delay_comparison: GroupedPairedSummary
+    delay_comparison: PairedComparison
     switch_error: dict
-    switch_comparison: GroupedPairedSummary
+    switch_comparison: PairedComparison
     ignore_error: object
 
 
@@ -157,7 +162,7 @@ class MechanismComparison:
     Attributes
     ----------
     measure : str
-        Its key in :data:`ffhlib.report.MECHANISM_MEASURES` (wording, better direction).
+        Its key in :data:`ffhlib.report_mechanisms.MECHANISM_MEASURES` (wording, better direction).
     column : str
         The table column compared.
     label : str
@@ -166,7 +171,7 @@ class MechanismComparison:
         Means over ground truths.
     reference : str
         The reference values a reader compares them with ("" when none).
-    test : GroupedPairedSummary
+    test : PairedComparison
         FFH - FF over ground truths.
     """
 
@@ -176,7 +181,7 @@ class MechanismComparison:
     ff: float
     ffh: float
     reference: str
-    test: GroupedPairedSummary
+    test: PairedComparison
 
 
 @dataclasses.dataclass(frozen=True)
@@ -194,11 +199,14 @@ class MechanismSummary:
     similarity : SimilaritySummary or None
     variants : VariantSummary or None
     comparisons : tuple of MechanismComparison
-        The rows of the chapter's table, in the order of the analyses.
+        The rows of the chapter's table, in the order of the analyses; their tests are one Holm
+        family.
     cold_minutes : float
         Minutes a run from an empty cache takes with ``n_workers`` workers: scoring and training
         the networks and the analyses, each as long as its original computation.
     n_workers : int
+    analyses_seconds : float
+        Compute seconds of the analyses alone (what the chapter adds to chapter 05's networks).
     """
 
     params: StudyParams
@@ -211,6 +219,12 @@ class MechanismSummary:
     comparisons: tuple
     cold_minutes: float
     n_workers: int
+    analyses_seconds: float = math.nan
+
+    @property
+    def family_size(self) -> int:
+        """Comparisons with a computable p in the table's Holm family."""
+        return max((c.test.family_size for c in self.comparisons), default=0)
 
 
 # ----------------------------------------------------------------------------- summarising
@@ -220,12 +234,17 @@ def _kinds(table, column, kinds) -> dict:
     return {k: summarize(table, column, k) for k in kinds}
 
 
-def _rotation(table) -> RotationSummary:
+#: Kinds of the DSA figure and table, in drawing order.
+DSA_KINDS = ("floor", "ff", "ffh", "hints", "ceiling", "oracle")
+
+
+def _rotation(table, test: PairedComparison) -> RotationSummary:
     return RotationSummary(strength=_kinds(table, "jpca_rotation", ("floor", "ff", "ffh", "soc")),
-                           deviation=compare_kinds(table, "jpca_deviation", "ffh", "ff"))
+                           deviation=test)
 
 
-def _preparation(params: StudyParams, table, rows: Sequence[UnitMechanisms]):
+def _preparation(params: StudyParams, table, rows: Sequence[UnitMechanisms],
+                 test: PairedComparison):
     first = {r.network: r for r in rows
              if (r.ground_truth, r.seed) == params.units[0] and r.network in ("soc", "ff", "ffh")}
     lead = {k: float(np.mean([r.onset_eigenvalues[:, 0].real.mean() for r in rows
@@ -233,61 +252,76 @@ def _preparation(params: StudyParams, table, rows: Sequence[UnitMechanisms]):
     return PreparationSummary(
         found=_kinds(table, "fp_found_fraction", ("ff", "ffh")),
         geometry=_kinds(table, "prep_rsa", ("ff", "ffh")),
-        geometry_comparison=compare_kinds(table, "prep_rsa", "ffh", "ff"), lead_real=lead,
+        geometry_comparison=test, lead_real=lead,
         spectra={k.upper(): first[k].onset_eigenvalues for k in ("soc", "ff", "ffh")})
 
 
-def _similarity(table) -> SimilaritySummary:
+def _similarity(table, test: PairedComparison) -> SimilaritySummary:
     differences = paired_differences(table, "dsa", "ffh", "ff")
     return SimilaritySummary(
-        distance=_kinds(table, "dsa", ("floor", "ff", "ffh", "ceiling")),
-        comparison=compare_kinds(table, "dsa", "ffh", "ff"),
+        distance=_kinds(table, "dsa", DSA_KINDS), comparison=test,
         unit_differences={g: d["dsa"].to_numpy() for g, d in differences.groupby("ground_truth")})
 
 
-def _variants(params: StudyParams, mech: MechanismParams, table) -> VariantSummary:
+def _variants(params: StudyParams, mech: MechanismParams, table, delay: PairedComparison,
+              switch: PairedComparison) -> VariantSummary:
     delays = np.asarray(mech.delays_ms)
     cols = [f"delay_err_{i}" for i in range(delays.size)]
-    short = int(np.argmin(delays))
     return VariantSummary(
         delays_ms=delays, trained_delay_ms=params.force.prep_ms,
-        delay_error={k: summarize(table, cols, k) for k in ("ff", "ffh")}, short=short,
-        delay_comparison=compare_kinds(table, cols[short], "ffh", "ff"),
-        switch_error=_kinds(table, "switch_err", ("ff", "ffh")),
-        switch_comparison=compare_kinds(table, "switch_err", "ffh", "ff"),
+        delay_error={k: summarize(table, cols, k) for k in ("ff", "ffh")},
+        short=int(np.argmin(delays)), delay_comparison=delay,
+        switch_error=_kinds(table, "switch_err", ("ff", "ffh")), switch_comparison=switch,
         ignore_error=summarize(table, "switch_ignore_err", "ff"))
 
 
-def _comparison(table, measure: str, column: str, label: str,
-                reference: str = "") -> MechanismComparison:
-    means = {k: summarize(table, column, k).mean for k in ("ff", "ffh")}
-    return MechanismComparison(measure=measure, column=column, label=label, ff=means["ff"],
-                               ffh=means["ffh"], reference=reference,
-                               test=compare_kinds(table, column, "ffh", "ff"))
+def _table_columns(mech: MechanismParams) -> dict:
+    """The measure of each row of the chapter's table and the column it compares, in order."""
+    ran, out = set(mech.analyses), {}
+    if "jpca" in ran:
+        out["jpca_deviation"] = "jpca_deviation"
+    if "fixed_points" in ran:
+        out["prep_rsa"] = "prep_rsa"
+    if "dsa" in ran:
+        out["dsa"] = "dsa"
+    if "variants" in ran:
+        out["delay_err"] = f"delay_err_{int(np.argmin(mech.delays_ms))}"
+        out["switch_err"] = "switch_err"
+    return out
 
 
-def _comparisons(mech: MechanismParams, table) -> tuple:
+def table_tests(mech: MechanismParams, table) -> dict:
+    """FFH - FF of every row of the chapter's table, Holm-adjusted together.
+
+    Returns
+    -------
+    dict of measure to PairedComparison
+        Keys of :data:`ffhlib.report_mechanisms.MECHANISM_MEASURES`, for the analyses run.
+    """
+    return adjust_family({m: compare_kinds(table, c, "ffh", "ff")
+                          for m, c in _table_columns(mech).items()})
+
+
+def _comparisons(mech: MechanismParams, table, tests: dict) -> tuple:
     def mean(column, kind):
         return summarize(table, column, kind).mean
 
-    ran, out = set(mech.analyses), []
-    if "jpca" in ran:
-        out.append(_comparison(table, "jpca_deviation", "jpca_deviation",
-                               "rotations: |strength − the SOC's|",
-                               f"SOC's strength {mean('jpca_rotation', 'soc'):.3f}"))
-    if "fixed_points" in ran:
-        out.append(_comparison(table, "prep_rsa", "prep_rsa",
-                               "preparatory geometry: correlation with the SOC's"))
-    if "dsa" in ran:
-        out.append(_comparison(table, "dsa", "dsa", "dynamics: DSA distance to E",
-                               f"ceiling {mean('dsa', 'ceiling'):.3f}, floor "
-                               f"{mean('dsa', 'floor'):.3f}"))
-    if "variants" in ran:
-        short = int(np.argmin(mech.delays_ms))
-        out.append(_comparison(table, "delay_err", f"delay_err_{short}",
-                               f"preparation of {mech.delays_ms[short]:g} ms: EMG error"))
-        out.append(_comparison(table, "switch_err", "switch_err", "cue switched: EMG error",
-                               f"ignoring the switch {mean('switch_ignore_err', 'ff'):.3f}"))
+    labels = {"jpca_deviation": ("rotations: |strength − the SOC's|",
+                                 lambda: f"SOC's strength {mean('jpca_rotation', 'soc'):.3f}"),
+              "prep_rsa": ("preparatory geometry: correlation with the SOC's", lambda: ""),
+              "dsa": ("dynamics: DSA distance to E",
+                      lambda: (f"two samples of unrecorded neurons {mean('dsa', 'ceiling'):.3f}, "
+                               f"oracle {mean('dsa', 'oracle'):.3f}, hints "
+                               f"{mean('dsa', 'hints'):.3f}, floor {mean('dsa', 'floor'):.3f}")),
+              "delay_err": (f"preparation of {min(mech.delays_ms):g} ms: EMG error", lambda: ""),
+              "switch_err": ("cue switched: EMG error",
+                             lambda: f"ignoring the switch {mean('switch_ignore_err', 'ff'):.3f}")}
+    out = []
+    for measure, column in _table_columns(mech).items():
+        label, reference = labels[measure]
+        out.append(MechanismComparison(
+            measure=measure, column=column, label=label, ff=mean(column, "ff"),
+            ffh=mean(column, "ffh"), reference=reference(), test=tests[measure]))
     return tuple(out)
 
 
@@ -321,25 +355,32 @@ def summarize_mechanisms(params: StudyParams, mech: MechanismParams, table,
     ran = set(mech.analyses)
     cold = (networks["seconds"].sum() + networks["train_seconds"].sum()
             + table["seconds"].sum()) / 60 / n_workers
+    tests = table_tests(mech, table)
     return MechanismSummary(
         params=params, mech=mech,
         n_directions=ground_truth(params, params.ground_truth_seeds[0]).training.n_directions,
-        rotation=_rotation(table) if "jpca" in ran else None,
-        preparation=_preparation(params, table, rows) if "fixed_points" in ran else None,
-        similarity=_similarity(table) if "dsa" in ran else None,
-        variants=_variants(params, mech, table) if "variants" in ran else None,
-        comparisons=_comparisons(mech, table), cold_minutes=float(cold), n_workers=n_workers)
+        rotation=_rotation(table, tests["jpca_deviation"]) if "jpca" in ran else None,
+        preparation=(_preparation(params, table, rows, tests["prep_rsa"])
+                     if "fixed_points" in ran else None),
+        similarity=_similarity(table, tests["dsa"]) if "dsa" in ran else None,
+        variants=(_variants(params, mech, table, tests["delay_err"], tests["switch_err"])
+                  if "variants" in ran else None),
+        comparisons=_comparisons(mech, table, tests), cold_minutes=float(cold),
+        n_workers=n_workers, analyses_seconds=float(table["seconds"].sum()))
 
 
 # ----------------------------------------------------------------------------- the chapter's table
 
 
 def table_rows(summary: MechanismSummary) -> list[tuple[str, ...]]:
-    """The chapter's comparison table: label, FF and FFH means, reference, p, and the mark of
-    :func:`ffhlib.report.mechanism_claim`; one placeholder row when no analysis ran."""
+    """The chapter's comparison table: label, FF and FFH means, reference, raw p, Holm-adjusted p
+    (over the table's rows), and the mark of
+    :func:`ffhlib.report_mechanisms.mechanism_claim` (from the adjusted p); one placeholder row
+    when no analysis ran."""
     rows = [(c.label, f"{c.ff:.3f}", f"{c.ffh:.3f}", c.reference, f"{c.test.wilcoxon_p:.3g}",
-             report.mechanism_claim(c.measure, c.test)) for c in summary.comparisons]
-    return rows or [(report.MECHANISMS_NOT_RUN, "", "", "", "", "")]
+             f"{c.test.p_adjusted:.3g}", report_mechanisms.mechanism_claim(c.measure, c.test))
+            for c in summary.comparisons]
+    return rows or [(report_mechanisms.MECHANISMS_NOT_RUN, "", "", "", "", "", "")]
 
 
 # ----------------------------------------------------------------------------- glue values
@@ -365,18 +406,20 @@ def _rotation_values(rotation: RotationSummary | None) -> dict:
         return _not_run([f"jpca_rot_{k}_{s}" for k in ("soc", "ff", "ffh", "floor")
                          for s in ("mean", "lo", "hi")]
                         + ["jpca_rot_soc", "jpca_rot_ff", "jpca_rot_ffh", "jpca_pvalue",
-                           "jpca_verdict"])
+                           "jpca_padj", "jpca_verdict"])
     rot, dev = rotation.strength, rotation.deviation
     return {**summary_values("jpca_rot", rot), **comparison_values("jpca_dev", dev),
             "jpca_rot_soc": rot["soc"].mean, "jpca_rot_ff": rot["ff"].mean,
             "jpca_rot_ffh": rot["ffh"].mean, "jpca_pvalue": dev.wilcoxon_p,
-            "jpca_verdict": report.describe_mechanism("jpca_deviation", dev)}
+            "jpca_padj": dev.p_adjusted,
+            "jpca_verdict": report_mechanisms.describe_mechanism("jpca_deviation", dev)}
 
 
 def _preparation_values(prep: PreparationSummary | None) -> dict:
     if prep is None:
         return _not_run(["fp_found_fraction_ff", "fp_found_fraction_ffh", "prep_rsa_ff",
-                         "prep_rsa_ffh", "prep_rsa_verdict", "prep_rsa_pvalue", "lead_real_soc",
+                         "prep_rsa_ffh", "prep_rsa_verdict", "prep_rsa_pvalue", "prep_rsa_padj",
+                         "lead_real_soc",
                          "lead_real_ff", "lead_real_ffh"])
     return {**summary_values("fp_found", prep.found),
             **summary_values("prep_rsa", prep.geometry),
@@ -384,43 +427,46 @@ def _preparation_values(prep: PreparationSummary | None) -> dict:
             "fp_found_fraction_ff": prep.found["ff"].mean,
             "fp_found_fraction_ffh": prep.found["ffh"].mean,
             "prep_rsa_ff": prep.geometry["ff"].mean, "prep_rsa_ffh": prep.geometry["ffh"].mean,
-            "prep_rsa_verdict": report.describe_mechanism("prep_rsa", prep.geometry_comparison),
+            "prep_rsa_verdict": report_mechanisms.describe_mechanism(
+                "prep_rsa", prep.geometry_comparison),
             **{f"lead_real_{k}": v for k, v in prep.lead_real.items()}}
 
 
 def _similarity_values(similarity: SimilaritySummary | None) -> dict:
     if similarity is None:
-        return _not_run([f"dsa_{k}_{s}" for k in ("ff", "ffh", "ceiling", "floor")
-                         for s in ("mean", "lo", "hi")] + ["dsa_pvalue", "dsa_verdict",
-                                                           "dsa_claim"])
+        return _not_run([f"dsa_{k}_{s}" for k in DSA_KINDS for s in ("mean", "lo", "hi")]
+                        + ["dsa_pvalue", "dsa_padj", "dsa_verdict", "dsa_claim",
+                           "dsa_hints_text"])
     test = similarity.comparison
     return {**summary_values("dsa", similarity.distance), **comparison_values("dsa", test),
-            "dsa_claim": report.mechanism_claim("dsa", test),
-            "dsa_verdict": report.describe_mechanism("dsa", test)}
+            "dsa_claim": report_mechanisms.mechanism_claim("dsa", test),
+            "dsa_hints_text": report_mechanisms.dsa_references_text(similarity.distance),
+            "dsa_verdict": report_mechanisms.describe_mechanism("dsa", test)}
 
 
 def _variant_values(variants: VariantSummary | None) -> dict:
     if variants is None:
         return _not_run(["delay_short_ms", "delay_err_ff_short", "delay_err_ffh_short",
-                         "delay_pvalue", "delay_verdict", "switch_err_ff", "switch_err_ffh",
-                         "switch_pvalue", "switch_ignore_err", "switch_verdict"])
+                         "delay_pvalue", "delay_padj", "delay_verdict", "switch_err_ff",
+                         "switch_err_ffh", "switch_pvalue", "switch_padj", "switch_ignore_err",
+                         "switch_verdict"])
     short, delay, switch = variants.short, variants.delay_comparison, variants.switch_comparison
     return {**comparison_values("delay", delay), **comparison_values("switch", switch),
             **summary_values("switch_err", variants.switch_error),
             "delay_short_ms": float(variants.delays_ms[short]),
             "delay_err_ff_short": variants.delay_error["ff"].mean[short],
             "delay_err_ffh_short": variants.delay_error["ffh"].mean[short],
-            "delay_verdict": report.describe_mechanism(
+            "delay_verdict": report_mechanisms.describe_mechanism(
                 "delay_err", delay, delay_ms=variants.delays_ms[short]),
             "switch_err_ff": variants.switch_error["ff"].mean,
             "switch_err_ffh": variants.switch_error["ffh"].mean,
             "switch_ignore_err": variants.ignore_error.mean,
-            "switch_verdict": report.describe_mechanism("switch_err", switch)}
+            "switch_verdict": report_mechanisms.describe_mechanism("switch_err", switch)}
 
 
 def _setting_values(summary: MechanismSummary) -> dict:
     params, mech = summary.params, summary.mech
-    claims = [report.mechanism_claim(c.measure, c.test) for c in summary.comparisons]
+    claims = [report_mechanisms.mechanism_claim(c.measure, c.test) for c in summary.comparisons]
     return {
         "n_ground_truths": len(params.ground_truth_seeds), "n_seeds": len(params.seeds),
         "mech_unit_ground_truth": params.units[0][0], "mech_unit_seed": params.units[0][1],
@@ -435,8 +481,12 @@ def _setting_values(summary: MechanismSummary) -> dict:
         "mech_switch_percent": 100 * mech.switch_at,
         "mech_switch_degrees": 360 * mech.switch_offset / summary.n_directions,
         "mech_interval_text": interval_text(len(params.ground_truth_seeds)),
-        "mech_summary_text": report.describe_mechanism_tally(claims),
+        "mech_summary_text": report_mechanisms.describe_mechanism_tally(claims),
+        "mech_family_size": summary.family_size,
+        "mech_family_text": report.holm_family_text(summary.family_size,
+                                                    what="FFH against FF, one per row"),
         "mech_cold_minutes": summary.cold_minutes, "mech_cold_workers": summary.n_workers,
+        "mech_analyses_minutes": summary.analyses_seconds / 60 / summary.n_workers,
     }
 
 

@@ -1,20 +1,23 @@
 """Chapter 05's summaries of the study (similarity with the neurons no network saw), named.
 
-Chapter 05 runs the study (:func:`ffhlib.study.run_study`) in its trial design and, one network
-seed per ground truth, in the other, and reports
+Chapter 05 runs the study (:func:`ffhlib.study.run_study`) on all the training directions (the
+headline) and on half of them (every other one), and, under ``full`` or when a complete run left
+their rows in the cache, in the other trial design and with two network seeds on the first
+ground truths (:func:`chapter_plan`). It reports
 
-- the per-kind summaries of each similarity measure over ground truths
-  (:func:`summarize_similarity`, :class:`SimilaritySummaries`);
-- the paired comparisons FFH − FF (and FFH − hints), whose wording comes from
-  :mod:`ffhlib.report`;
-- where FF, the hints and FFH stand between the floor (0) and the ceiling (1)
-  (:func:`floor_ceiling_positions`);
+- the per-kind summaries of each similarity measure on the training directions, all of the
+  activity and its condition-dependent part (:func:`summarize_similarity`,
+  :class:`SimilaritySummaries`), and where each kind stands between the floor (0) and the
+  oracle (1) (:func:`floor_oracle_positions`);
+- the untrained directions, the chapter's family of paired comparisons and the spread between
+  network seeds (:mod:`ffhlib.beyond_recordings`), gathered with the above by
+  :func:`summarize_chapter`;
 - the headline measure against the number of PCA factors d (:func:`dimension_sweep`);
 - the two trial designs side by side (:func:`design_comparison`);
 - one unit's latent trajectories and how many PCA factors the circuit needs (:func:`unit_view`);
-- every value the chapter glues (:func:`glue_values`).
 
-The module computes from the study tables and the cached networks only; the figures are drawn by
+The module computes from the study tables and the cached networks only; every value the chapter
+glues is gathered by :mod:`ffhlib.similarity_values`, the figures are drawn by
 :mod:`ffhlib.plotting.similarity`.
 """
 
@@ -26,8 +29,9 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from . import beyond_recordings as beyond
 from . import fullforce, study
-from .report import claim_status, describe_comparison
+from .inference import PairedComparison
 from .similarity import (
     direction_offset_share,
     explained_variance_ratio,
@@ -35,44 +39,49 @@ from .similarity import (
     n_components_for_variance,
     stack_activity,
 )
-from .stats import GroupedPairedSummary
 from .study import KindSummary, StudyParams
-from .summaries import comparison_values, summary_values
+from .study_lookup import rows_in_cache
 
 __all__ = [
     "DESIGNS",
     "DESIGN_PANELS",
     "FIT_KINDS",
     "KINDS",
+    "OTHER_DESIGN_GROUND_TRUTHS",
+    "PLAN_KINDS",
     "POSITION_KINDS",
+    "SEED_GROUND_TRUTHS",
+    "SEED_MEASURES",
     "WHOLE_KINDS",
+    "ChapterSummaries",
+    "ChapterTables",
     "DesignComparison",
-    "DesignTables",
     "DimensionSweep",
     "SimilaritySummaries",
+    "StudyPlan",
     "UnitView",
+    "chapter_plan",
     "check_no_failures",
-    "compute_values",
     "design_comparison",
     "dimension_sweep",
-    "floor_ceiling_positions",
-    "glue_values",
+    "floor_oracle_positions",
     "kind_summaries",
     "other_design",
-    "run_designs",
+    "run_chapter",
+    "summarize_chapter",
     "summarize_similarity",
     "unit_differences",
     "unit_view",
 ]
 
 #: The kinds of activity compared with the evaluation neurons, in the order shown.
-KINDS = ("floor", "ff", "hints", "ffh", "ceiling")
-#: The kinds compared with the whole circuit (the hints are circular there; no ceiling).
+KINDS = ("floor", "ff", "hints", "ffh", "ceiling", "oracle")
+#: The kinds compared with the whole circuit (the hints are circular there; no references).
 WHOLE_KINDS = ("floor", "ff", "ffh")
 #: The networks whose EMG fit is reported.
 FIT_KINDS = study.NETWORKS
-#: The kinds placed on the floor-to-ceiling scale.
-POSITION_KINDS = ("ff", "hints", "ffh")
+#: The kinds placed on the floor-to-oracle scale.
+POSITION_KINDS = ("ff", "hints", "ffh", "ceiling")
 #: The trial designs, in the order they are shown side by side.
 DESIGNS = ("preparation", "trial")
 #: The measures of the trial-design comparison and the kinds each shows, in panel order.
@@ -80,6 +89,13 @@ DESIGN_PANELS = (("offset_share", ("ff", "ffh")),
                  ("cca_e", ("ff", "ffh", "hints", "ceiling")),
                  ("cca_nomean_e", ("ff", "ffh", "hints", "ceiling")),
                  ("gen_err", ("ff", "ffh", "interpolation")))
+#: Ground truths of the other trial design (the first ones; too few for an interval or a test).
+OTHER_DESIGN_GROUND_TRUTHS = 6
+#: Ground truths (the first ones) and network seeds of the network-seed figure.
+SEED_GROUND_TRUTHS = (6, 2)
+#: The measures whose spread between network seeds is shown (training directions; untrained
+#: directions, condition-dependent).
+SEED_MEASURES = ("cca_e", "cca_cd_untrained_e")
 
 
 # ----------------------------------------------------------------------------- running the study
@@ -101,65 +117,162 @@ def check_no_failures(table, what: str = "study") -> None:
 
 
 @dataclasses.dataclass(frozen=True)
-class DesignTables:
-    """The study in the chapter's trial design and (first network seed only) in the other.
+class StudyPlan:
+    """The studies of chapter 05.
+
+    The headline study and the half-direction study always run; the other trial design and the
+    network-seed study (optional figures, beyond the chapter's time budget from an empty cache)
+    run under ``full``, or when a run left all their rows in the cache.
 
     Attributes
     ----------
-    params, params_other : StudyParams
-    table, table_other : pandas.DataFrame
-        :func:`ffhlib.study.run_study` of each.
-    seconds : float
-        Wall time of both runs in this execution (s).
+    params : StudyParams
+        The headline study (all the training directions).
+    half : StudyParams
+        The same on every other training direction (``training_directions="half"``).
+    other_study : StudyParams
+        The other trial design on the first :data:`OTHER_DESIGN_GROUND_TRUTHS` ground truths,
+        one network seed (dots: too few for an interval or a test).
+    seed_study : StudyParams
+        Two network seeds on the first ground truths (:data:`SEED_GROUND_TRUTHS`).
+    run_other, run_seeds : bool
+        Whether each optional study runs.
     """
 
     params: StudyParams
-    params_other: StudyParams
-    table: object
-    table_other: object
-    seconds: float
+    half: StudyParams
+    other_study: StudyParams
+    seed_study: StudyParams
+    run_other: bool
+    run_seeds: bool
 
     @property
-    def design(self) -> str:
-        """The chapter's trial design."""
-        return self.params.force.cue_epoch
+    def other(self) -> StudyParams | None:
+        """The other-design study if it runs, else None."""
+        return self.other_study if self.run_other else None
 
     @property
-    def by_design(self) -> dict:
-        """``{design: table}`` in :data:`DESIGNS` order, the chapter's design restricted to its
-        first network seed (as the other design has only that one)."""
-        own = self.table[self.table["seed"] == self.params.seeds[0]]
-        tables = {self.design: own, self.params_other.force.cue_epoch: self.table_other}
-        return {d: tables[d] for d in DESIGNS}
+    def seeds(self) -> StudyParams | None:
+        """The seed study if it runs, else None."""
+        return self.seed_study if self.run_seeds else None
+
+    @property
+    def other_networks(self) -> int:
+        """Networks the other-design study trains."""
+        return len(study.NETWORKS) * len(self.other_study.units)
+
+    @property
+    def extra_seed_units(self) -> list[tuple[int, int]]:
+        """The seed study's units that the headline study does not have."""
+        return [u for u in self.seed_study.units if u[1] not in self.params.seeds]
+
+    @property
+    def extra_networks(self) -> int:
+        """Networks the seed study trains beyond the headline study's."""
+        return len(study.NETWORKS) * len(self.extra_seed_units)
 
 
-def run_designs(params: StudyParams, params_other: StudyParams, *, n_workers: int = 1,
-                progress: bool = True) -> DesignTables:
-    """Run the study in both trial designs on ``n_workers`` processes; stop on a failed row.
+#: The kinds of row of each study of the plan (the half-direction study shows fewer references;
+#: the seed study only the networks).
+PLAN_KINDS = {"params": study.KINDS, "half": beyond.HALF_KINDS, "other": study.KINDS,
+              "seeds": study.NETWORKS}
+
+
+def chapter_plan(params: StudyParams, params_other: StudyParams, *, full: bool) -> StudyPlan:
+    """The chapter's studies (:class:`StudyPlan`) from its headline study and the other design's.
 
     Parameters
     ----------
     params : StudyParams
-        The chapter's study.
+        The headline study.
     params_other : StudyParams
-        The same ground truths in the other trial design (usually one network seed each).
-    n_workers : int
-    progress : bool
+        The other trial design with its calibrated settings; its first
+        :data:`OTHER_DESIGN_GROUND_TRUTHS` ground truths are kept, with the first network seed.
+    full : bool
+        Run the optional studies (otherwise each runs only if its rows are all in the cache).
     """
-    from .parallel import make_executor
-
     if params.force.cue_epoch == params_other.force.cue_epoch:
         raise ValueError("params_other must be the other trial design; both are "
                          f"{params.force.cue_epoch!r}")
+    gts = params.ground_truth_seeds
+    other = dataclasses.replace(params_other, ground_truth_seeds=gts[:OTHER_DESIGN_GROUND_TRUTHS],
+                                seeds=params.seeds[:1])
+    n_gts, n_seeds = SEED_GROUND_TRUTHS
+    first = params.seeds[0]
+    seeds = dataclasses.replace(params, ground_truth_seeds=gts[:n_gts],
+                                seeds=tuple(range(first, first + n_seeds)))
+    plan = StudyPlan(params=params, half=dataclasses.replace(params, training_directions="half"),
+                     other_study=other, seed_study=seeds, run_other=True, run_seeds=True)
+    if full:
+        return plan
+    return dataclasses.replace(
+        plan, run_other=rows_in_cache(other, PLAN_KINDS["other"]),
+        run_seeds=rows_in_cache(seeds, PLAN_KINDS["seeds"], plan.extra_seed_units))
+
+
+@dataclasses.dataclass(frozen=True)
+class ChapterTables:
+    """The study tables of :class:`StudyPlan` (:func:`ffhlib.study.run_study` of each).
+
+    Attributes
+    ----------
+    plan : StudyPlan
+    table, table_half : pandas.DataFrame
+    table_other, table_seeds : pandas.DataFrame or None
+        None when the plan does not run that study.
+    seconds : float
+        Wall time of every run in this execution (s).
+    """
+
+    plan: StudyPlan
+    table: object
+    table_half: object
+    table_other: object
+    table_seeds: object
+    seconds: float
+
+    params = property(lambda self: self.plan.params, doc="The headline study.")
+    design = property(lambda self: self.plan.params.force.cue_epoch,
+                      doc="The chapter's trial design.")
+
+    @property
+    def tables(self) -> tuple:
+        """Every table run."""
+        return tuple(t for t in (self.table, self.table_half, self.table_other,
+                                 self.table_seeds) if t is not None)
+
+    @property
+    def by_design(self) -> dict | None:
+        """``{design: table}`` in :data:`DESIGNS` order, the chapter's design restricted to the
+        other design's ground truths and network seed; None when the other design did not
+        run."""
+        other = self.plan.other
+        if other is None or self.table_other is None:
+            return None
+        own = self.table[self.table["seed"].isin(other.seeds)
+                         & self.table["ground_truth"].isin(other.ground_truth_seeds)]
+        tables = {self.design: own, other.force.cue_epoch: self.table_other}
+        return {d: tables[d] for d in DESIGNS}
+
+
+def run_chapter(plan: StudyPlan, *, n_workers: int = 1, progress: bool = True) -> ChapterTables:
+    """Run every study of ``plan`` on ``n_workers`` processes; stop on a failed row."""
+    from .parallel import make_executor
+
     start = time.perf_counter()
+    studies = {"params": plan.params, "half": plan.half, "other": plan.other,
+               "seeds": plan.seeds}
     with make_executor(n_workers, backend="processes") as executor:
-        table = study.run_study(params, executor=executor, progress=progress)
-        table_other = study.run_study(params_other, executor=executor, progress=progress)
+        tables = {name: None if p is None else study.run_study(
+            p, kinds=PLAN_KINDS[name], executor=executor, progress=progress)
+                  for name, p in studies.items()}
     seconds = time.perf_counter() - start
-    check_no_failures(table)
-    check_no_failures(table_other, what="other-design study")
-    return DesignTables(params=params, params_other=params_other, table=table,
-                        table_other=table_other, seconds=seconds)
+    for name, t in tables.items():
+        if t is not None:
+            check_no_failures(t, {"params": "study"}.get(name, f"{name} study"))
+    return ChapterTables(plan=plan, table=tables["params"], table_half=tables["half"],
+                         table_other=tables["other"], table_seeds=tables["seeds"],
+                         seconds=seconds)
 
 
 # ----------------------------------------------------------------------------- summaries
@@ -170,15 +283,19 @@ def kind_summaries(table, measure, kinds: Sequence[str]) -> dict[str, KindSummar
     return {kind: study.summarize(table, measure, kind) for kind in kinds}
 
 
-def floor_ceiling_positions(summaries: Mapping[str, KindSummary],
-                            kinds: Sequence[str] = POSITION_KINDS) -> dict[str, float]:
-    """Where each kind stands between the floor (0) and the ceiling (1), mean over ground truths.
+def floor_oracle_positions(summaries: Mapping[str, KindSummary],
+                           kinds: Sequence[str] = POSITION_KINDS, *,
+                           top: str = "oracle") -> dict[str, float]:
+    """Where each kind stands between the floor (0) and the oracle (1), mean over ground truths.
 
     Parameters
     ----------
     summaries : mapping of kind to scalar KindSummary
-        Must hold ``"floor"``, ``"ceiling"`` and ``kinds``, over the same ground truths.
+        Must hold ``"floor"``, ``top`` and ``kinds``, over the same ground truths.
     kinds : sequence of str
+    top : str
+        The kind at 1 (the oracle: every SOC neuron outside the scored half of E). It is a
+        reference, not a bound: a kind above it stands above 1, shown as it is.
 
     Returns
     -------
@@ -186,23 +303,22 @@ def floor_ceiling_positions(summaries: Mapping[str, KindSummary],
 
     Notes
     -----
-    For ground truth g, :math:`p_g = (m_g - f_g) / (c_g - f_g)` with :math:`m_g, f_g, c_g` its
-    mean (over network seeds) of the kind, the floor and the ceiling; the result is the mean of
-    :math:`p_g` over ground truths.
+    The mean over ground truths g of :math:`(m_g - f_g) / (o_g - f_g)`, with :math:`m_g, f_g,
+    o_g` g's means (over network seeds) of the kind, the floor and the oracle.
     """
-    missing = [k for k in ("floor", "ceiling", *kinds) if k not in summaries]
+    missing = [k for k in ("floor", top, *kinds) if k not in summaries]
     if missing:
         raise ValueError(f"summaries lacks the kinds {missing}")
-    floor, ceiling = summaries["floor"], summaries["ceiling"]
+    floor, oracle = summaries["floor"], summaries[top]
     for kind in kinds:
         if not np.array_equal(summaries[kind].ground_truths, floor.ground_truths) or \
-                not np.array_equal(ceiling.ground_truths, floor.ground_truths):
-            raise ValueError(f"the summaries of {kind!r}, floor and ceiling must cover the same "
+                not np.array_equal(oracle.ground_truths, floor.ground_truths):
+            raise ValueError(f"the summaries of {kind!r}, floor and {top} must cover the same "
                              "ground truths")
-    span = ceiling.per_ground_truth - floor.per_ground_truth
+    span = oracle.per_ground_truth - floor.per_ground_truth
     if np.any(span == 0):
         flat = floor.ground_truths[span == 0].tolist()
-        raise ValueError(f"the ceiling equals the floor for ground truths {flat}: no scale")
+        raise ValueError(f"the {top} equals the floor for ground truths {flat}: no scale")
     return {k: float(np.mean((summaries[k].per_ground_truth - floor.per_ground_truth) / span))
             for k in kinds}
 
@@ -216,21 +332,23 @@ def unit_differences(table, measure: str = "cca_e", a: str = "ffh",
 
 @dataclasses.dataclass(frozen=True)
 class SimilaritySummaries:
-    """The study's similarity results over ground truths.
+    """The study's similarity results on the training directions, over ground truths.
 
     Attributes
     ----------
-    cca_e, nomean, procrustes : dict of str to KindSummary
-        Mean canonical correlation with the evaluation neurons E, the same without the direction
-        means, and the angular Procrustes distance to E, for each of :data:`KINDS`.
+    cca_e, cca_cd, nomean, procrustes, procrustes_cd : dict of str to KindSummary
+        Mean canonical correlation with the evaluation neurons E, the same on the
+        condition-dependent part and without the direction means, and the angular Procrustes
+        distance to E (all, condition-dependent), for each of :data:`KINDS`.
     whole : dict of str to KindSummary
         Canonical correlation with the whole SOC (:data:`WHOLE_KINDS`).
     fit : dict of str to KindSummary
         EMG fit R^2 on the training directions (:data:`FIT_KINDS`).
-    ffh_ff, ffh_hints, whole_cmp, nomean_cmp, procrustes_cmp : GroupedPairedSummary
-        FFH − FF (FFH − hints) of the CCA with E, and FFH − FF of the other measures.
+    ffh_ff, ffh_hints, cd_ff, cd_hints, whole_cmp, nomean_cmp, procrustes_cmp : PairedComparison
+        FFH − FF and FFH − hints of the CCA with E (all, condition-dependent), and FFH − FF of
+        the other measures, each adjusted within the chapter's family.
     positions : dict of str to float
-        :func:`floor_ceiling_positions` of the CCA with E.
+        :func:`floor_oracle_positions` of the CCA with E.
     differences : dict of int to ndarray
         Each ground truth's FFH − FF CCA with E, per network seed.
     fit_r2_min_network : float
@@ -238,36 +356,86 @@ class SimilaritySummaries:
     """
 
     cca_e: dict
+    cca_cd: dict
     nomean: dict
     procrustes: dict
+    procrustes_cd: dict
     whole: dict
     fit: dict
-    ffh_ff: GroupedPairedSummary
-    ffh_hints: GroupedPairedSummary
-    whole_cmp: GroupedPairedSummary
-    nomean_cmp: GroupedPairedSummary
-    procrustes_cmp: GroupedPairedSummary
+    ffh_ff: PairedComparison
+    ffh_hints: PairedComparison
+    cd_ff: PairedComparison
+    cd_hints: PairedComparison
+    whole_cmp: PairedComparison
+    nomean_cmp: PairedComparison
+    procrustes_cmp: PairedComparison
     positions: dict
     differences: dict
     fit_r2_min_network: float
 
 
-def summarize_similarity(table) -> SimilaritySummaries:
-    """Every summary and paired comparison chapter 05 reports, from one study table."""
+def summarize_similarity(table, family: Mapping[str, PairedComparison]) -> SimilaritySummaries:
+    """Every training-direction summary chapter 05 reports, from the headline study table and
+    the chapter's adjusted family of comparisons (:func:`ffhlib.beyond_recordings.
+    comparison_family`)."""
     cca_e = kind_summaries(table, "cca_e", KINDS)
     networks = table[table["network"].isin(study.NETWORKS)]
     return SimilaritySummaries(
-        cca_e=cca_e, nomean=kind_summaries(table, "cca_nomean_e", KINDS),
+        cca_e=cca_e, cca_cd=kind_summaries(table, "cca_cd_e", KINDS),
+        nomean=kind_summaries(table, "cca_nomean_e", KINDS),
         procrustes=kind_summaries(table, "procrustes_e", KINDS),
+        procrustes_cd=kind_summaries(table, "procrustes_cd_e", KINDS),
         whole=kind_summaries(table, "cca_whole", WHOLE_KINDS),
         fit=kind_summaries(table, "fit_r2", FIT_KINDS),
-        ffh_ff=study.compare_kinds(table, "cca_e", "ffh", "ff"),
-        ffh_hints=study.compare_kinds(table, "cca_e", "ffh", "hints"),
-        whole_cmp=study.compare_kinds(table, "cca_whole", "ffh", "ff"),
-        nomean_cmp=study.compare_kinds(table, "cca_nomean_e", "ffh", "ff"),
-        procrustes_cmp=study.compare_kinds(table, "procrustes_e", "ffh", "ff"),
-        positions=floor_ceiling_positions(cca_e), differences=unit_differences(table),
+        ffh_ff=family["cca_unobserved"], ffh_hints=family["cca_hints_cmp"],
+        cd_ff=family["cca_cd_train_ffh_vs_ff"], cd_hints=family["cca_cd_train_ffh_vs_hints"],
+        whole_cmp=family["cca_whole_cmp"], nomean_cmp=family["cca_nomean_cmp"],
+        procrustes_cmp=family["procrustes_e_cmp"],
+        positions=floor_oracle_positions(cca_e), differences=unit_differences(table),
         fit_r2_min_network=float(networks["fit_r2"].min()))
+
+
+@dataclasses.dataclass(frozen=True)
+class ChapterSummaries:
+    """Everything chapter 05 reports from its study tables.
+
+    Attributes
+    ----------
+    family : dict of str to PairedComparison
+        The chapter's summary table (:data:`ffhlib.beyond_recordings.FAMILY`), Holm-adjusted
+        together.
+    training : SimilaritySummaries
+        The training directions.
+    untrained, untrained_half : ffhlib.beyond_recordings.UntrainedSimilarity
+        The untrained directions, with all and with half the training directions.
+    seeds : dict of str to SeedSpread, or None
+        The spread between network seeds of each of :data:`SEED_MEASURES` (None: not run).
+    """
+
+    family: dict
+    training: SimilaritySummaries
+    untrained: beyond.UntrainedSimilarity
+    untrained_half: beyond.UntrainedSimilarity
+    seeds: dict | None
+
+    @property
+    def primary(self) -> PairedComparison:
+        """FFH − interpolated recordings, condition-dependent CCA on the untrained directions."""
+        return self.family[beyond.PRIMARY]
+
+
+def summarize_chapter(tables: ChapterTables) -> ChapterSummaries:
+    """:class:`ChapterSummaries` of the chapter's study tables."""
+    family = beyond.comparison_family({"all": tables.table, "half": tables.table_half})
+    seeds = None
+    if tables.table_seeds is not None:
+        seeds = {m: beyond.seed_spread(tables.table_seeds, m) for m in SEED_MEASURES}
+    return ChapterSummaries(family=family,
+                            training=summarize_similarity(tables.table, family),
+                            untrained=beyond.untrained_summaries(tables.table, "all"),
+                            untrained_half=beyond.untrained_summaries(
+                                tables.table_half, "half", kinds=PLAN_KINDS["half"]),
+                            seeds=seeds)
 
 
 # ----------------------------------------------------------------------------- the d-sweep
@@ -338,26 +506,42 @@ class DesignComparison:
         """The SOC's offset share, mean over ground truths."""
         return float(np.mean(self.soc_offset_share))
 
+    @property
+    def n_ground_truths(self) -> int:
+        """Ground truths compared."""
+        return int(self.soc_offset_share.size)
+
     def values(self) -> dict:
-        """``design_{design}_{measure}_{kind}`` (the mean over ground truths) and
-        ``design_soc_offset_share``."""
+        """``design_{design}_{measure}_{kind}`` (the mean over ground truths),
+        ``design_soc_offset_share`` and ``design_n_ground_truths``."""
         out = {f"design_{d}_{measure}_{k}": s.mean
                for measure, per_design in self.summaries.items()
                for d, per_kind in per_design.items() for k, s in per_kind.items()}
         out["design_soc_offset_share"] = self.soc_offset_mean
+        out["design_n_ground_truths"] = self.n_ground_truths
         return out
 
+    @staticmethod
+    def keys() -> list[str]:
+        """The keys of :meth:`values` (whatever ran)."""
+        return ([f"design_{d}_{measure}_{k}" for measure, kinds in DESIGN_PANELS
+                 for d in DESIGNS for k in kinds]
+                + ["design_soc_offset_share", "design_n_ground_truths"])
 
-def design_comparison(tables: DesignTables, soc_offset_share=None) -> DesignComparison:
-    """Summaries of :data:`DESIGN_PANELS` in each trial design, and the SOC's offset share.
 
-    ``soc_offset_share`` (one per ground truth) defaults to
+def design_comparison(tables: ChapterTables, soc_offset_share=None) -> DesignComparison | None:
+    """Summaries of :data:`DESIGN_PANELS` in each trial design, and the SOC's offset share; None
+    when the other design did not run.
+
+    ``soc_offset_share`` (one per ground truth of the other design) defaults to
     :func:`ffhlib.similarity.direction_offset_share` of each ground truth's training rates.
     """
-    params = tables.params
+    if tables.by_design is None:
+        return None
+    other = tables.plan.other
     if soc_offset_share is None:
-        soc_offset_share = [direction_offset_share(study.ground_truth(params, g).training.rates)
-                            for g in params.ground_truth_seeds]
+        soc_offset_share = [direction_offset_share(study.ground_truth(other, g).training.rates)
+                            for g in other.ground_truth_seeds]
     summaries = {measure: {d: kind_summaries(t, measure, kinds)
                            for d, t in tables.by_design.items()}
                  for measure, kinds in DESIGN_PANELS}
@@ -412,75 +596,3 @@ def unit_view(params: StudyParams, unit: tuple[int, int] | None = None) -> UnitV
                                    .sum()),
                     n90=int(n_components_for_variance(soc_X, 0.9)))
 
-
-# ----------------------------------------------------------------------------- glued values
-
-
-def compute_values(tables: DesignTables, n_workers: int) -> dict:
-    """What the study cost: rows, cached rows, networks and their training time."""
-    both = (tables.table, tables.table_other)
-    networks = [t[t["network"].isin(study.NETWORKS)] for t in both]
-    train_minutes = sum(t["train_seconds"].sum() for t in networks) / 60
-    return {"similarity_study_seconds": tables.seconds,
-            "sim_n_rows": sum(len(t) for t in both),
-            "sim_n_cached": int(sum(t["cached"].sum() for t in both)),
-            "sim_n_networks": sum(len(t) for t in networks),
-            "sim_train_minutes": train_minutes,
-            "sim_cold_minutes": train_minutes / n_workers,
-            "sim_cold_workers": n_workers}
-
-
-def _verdicts(s: SimilaritySummaries) -> dict:
-    return {
-        "sim_verdict_ff": describe_comparison(s.ffh_ff, what="similarity with E"),
-        "sim_verdict_hints": describe_comparison(s.ffh_hints, what="similarity with E",
-                                                 b="recorded neurons"),
-        "sim_verdict_procrustes": describe_comparison(s.procrustes_cmp,
-                                                      what="Procrustes distance",
-                                                      better="lower"),
-        "sim_verdict_whole": describe_comparison(s.whole_cmp,
-                                                 what="similarity with the whole SOC"),
-        "sim_claim": claim_status(s.ffh_ff), "sim_claim_hints": claim_status(s.ffh_hints),
-        "sim_claim_whole": claim_status(s.whole_cmp),
-        "sim_claim_procrustes": claim_status(s.procrustes_cmp, better="lower"),
-    }
-
-
-def glue_values(tables: DesignTables, s: SimilaritySummaries, unit: UnitView,
-                designs: DesignComparison, sweep: DimensionSweep, *, n_workers: int) -> dict:
-    """Every value chapter 05 glues, by key."""
-    from .plotting.style import interval_text
-
-    params = tables.params
-    obs = unit.pair.observation
-    train = unit.pair.ground_truth.training
-    values = {
-        "cue_epoch": tables.design, "n_ground_truths": len(params.ground_truth_seeds),
-        "n_seeds": len(params.seeds), "pca_dim": params.similarity.pca_dim,
-        "pca_dim_min": min(sweep.dims), "pca_dim_max": max(sweep.dims),
-        "n_samples": unit.n_samples, "soc_n90": unit.n90, "soc_var_at_d": unit.var_at_d,
-        "sim_n_evaluation": obs.evaluation.neurons.size,
-        "sim_n_half": obs.evaluation.half_a.size, "sim_n_hints": obs.neuron_idx.size,
-        "sim_n_soc": unit.pair.ground_truth.n_neurons,
-        "sim_evaluation_percent": 100 * params.observation.evaluation_fraction,
-        "sim_n_directions": train.n_directions, "sim_n_times": train.time_ms.size,
-        "sim_unit_ground_truth": unit.pair.ground_truth_seed, "sim_unit_seed": unit.pair.seed,
-        **{f"sim_position_{k}": v for k, v in s.positions.items()},
-        **_verdicts(s),
-        "fit_r2_min_network": s.fit_r2_min_network,
-        "sim_interval_text": interval_text(len(params.ground_truth_seeds)),
-        "sweep_min_diff": float(sweep.diff_ffh_ff.min()),
-        "sweep_max_diff": float(sweep.diff_ffh_ff.max()),
-        "sweep_ffh_above_hints": int(sweep.ffh_above_hints.sum()), "sweep_n": len(sweep.dims),
-        **compute_values(tables, n_workers),
-        **designs.values(),
-    }
-    for prefix, summaries in (("cca_unobserved", s.cca_e), ("cca", s.whole),
-                              ("cca_nomean", s.nomean), ("procrustes_e", s.procrustes),
-                              ("fit_r2", s.fit)):
-        values.update(summary_values(prefix, summaries))
-    for prefix, cmp in (("cca_unobserved", s.ffh_ff), ("cca_hints_cmp", s.ffh_hints),
-                        ("cca_whole_cmp", s.whole_cmp), ("cca_nomean_cmp", s.nomean_cmp),
-                        ("procrustes_e_cmp", s.procrustes_cmp)):
-        values.update(comparison_values(prefix, cmp))
-    return values

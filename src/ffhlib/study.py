@@ -5,19 +5,25 @@ gains from independent seeds) and one network seed (observed subsets, RNN weight
 noise). In a unit, FF and FFH share everything but the hints, so every comparison is paired;
 ground truths are the independent units of the statistics (:mod:`ffhlib.stats`).
 
-For each unit the study produces one :class:`ScoreRow` per *kind*:
+For each unit the study produces one :class:`~ffhlib.scoring.ScoreRow` per *kind*:
 
-=================  =========================================================================
-``ff``, ``ffh``    the trained networks
-``hints``          the observed SOC neurons themselves (what FFH was shown)
-``floor``          an untrained network with the unit's random weights
-``ceiling``        one half of the evaluation set E against the other half (same sizes)
-``interpolation``  the network-free angular interpolation of the training directions' EMG
-=================  =========================================================================
+===================  =======================================================================
+``ff``, ``ffh``      the trained networks
+``hints``            the recorded SOC neurons themselves (what FFH was shown; on the untrained
+                     directions, their rates there, which no predictor has)
+``floor``            an untrained network with the unit's random weights
+``ceiling``          two samples of unrecorded neurons: one half of the evaluation set E
+                     against the other half (same sizes; a reference, not a bound)
+``oracle``           every SOC neuron outside the scored half of E (a reference, not a bound:
+                     PCA followed by CCA is not monotone in the number of neurons)
+``interpolation``    the recordings-only predictor: the training directions' EMG and recorded
+                     rates, interpolated in angle to the untrained directions
+``e_interpolation``  E's own angular interpolation: the headroom of any predictor
+===================  =======================================================================
 
-and each row holds the measures that the chapters read: the EMG fit, the error on untrained
-directions, canonical correlations and Procrustes distances with E (each half of E in turn, the
-two scores averaged), with the whole SOC, and with E after removing each direction's time mean.
+and each row holds the measures of :mod:`ffhlib.scoring`: the EMG fit, the error on untrained
+directions, canonical correlations and Procrustes distances with E on the trained and untrained
+directions, of all the activity and of its condition-dependent part, and with the whole SOC.
 
 :func:`score` is the pure task function ``(study params, ground truth, seed, kind) -> row``, cached
 on disk; :func:`run_study` maps it over units (serially, on local processes or on dask, see
@@ -37,13 +43,14 @@ import numpy as np
 from . import fullforce
 from ._host import worker_name
 from ._params import param
-from ._validate import check_bool, check_int, check_seed
+from ._validate import check_bool, check_choice, check_int, check_seed
 from .cache import cached_result
 from .groundtruth import GroundTruth, GroundTruthParams, make_ground_truth
 from .metrics import angular_interpolation, check_number_tuple, emg_error
 from .observe import Observation, ObservationParams, observe
 from .parallel import run_tasks
-from .similarity import compare_dims, direction_offset_share, remove_direction_means
+from .scoring import ScoreRow, empty_measures, interpolation_r2, similarity_measures
+from .similarity import oracle_activity
 from .summaries import (
     KindSummary,
     compare_kinds,
@@ -61,9 +68,11 @@ __all__ = [
     "ScoreRow",
     "SimilarityParams",
     "StudyParams",
+    "TRAINING_DIRECTIONS",
     "TrainedPair",
     "check_reported",
     "compare_kinds",
+    "direction_split",
     "ground_truth",
     "ground_truth_task",
     "kind_key",
@@ -82,8 +91,13 @@ __all__ = [
 
 #: The trained networks of every unit.
 NETWORKS = ("ff", "ffh")
-#: The reference rows of every unit.
-BASELINES = ("hints", "floor", "ceiling", "interpolation")
+#: The reference rows of every unit: the recorded neurons (on the untrained directions: their
+#: rates there, which no predictor has), the untrained network, two samples of E (one half against
+#: the other), the recordings interpolated in angle, the oracle (every SOC neuron outside the
+#: scored half of E) and E's own interpolation (the headroom of any predictor).
+BASELINES = ("hints", "floor", "ceiling", "interpolation", "oracle", "e_interpolation")
+#: The choices of ``StudyParams.training_directions``.
+TRAINING_DIRECTIONS = ("all", "half")
 #: Every kind of row, in table order.
 KINDS = NETWORKS + BASELINES
 #: Ground truths reserved for calibrating the training settings; never part of a reported study.
@@ -136,12 +150,16 @@ class StudyParams:
         fullforce.ForceParams(), doc="full-FORCE training of FF and FFH", provenance="choice")
     similarity: SimilarityParams = param(
         SimilarityParams(), doc="PCA/CCA comparison of activity", provenance="choice")
+    training_directions: str = param(
+        "all", doc="which of the ground truth's training directions the networks are trained "
+                   "on: 'all', or 'half' (every other one; the others untrained too)",
+        provenance="choice")
     ground_truth_seeds: tuple = param(
-        (0, 1, 2, 3, 4, 5), doc="independent ground truths (EMG, SOC and gains from their own "
-                                "seeds): the units of the statistics", provenance="choice")
+        tuple(range(12)), doc="independent ground truths (EMG, SOC and gains from their own "
+                              "seeds): the units of the statistics", provenance="choice")
     seeds: tuple = param(
-        (0, 1), doc="network seeds per ground truth (observed subsets, RNN weights, training "
-                    "noise)", provenance="choice")
+        (0,), doc="network seeds per ground truth (observed subsets, RNN weights, training "
+                  "noise)", provenance="choice")
 
     def __post_init__(self):
         for name, cls in (("ground_truth", GroundTruthParams), ("observation", ObservationParams),
@@ -149,6 +167,7 @@ class StudyParams:
             if not isinstance(getattr(self, name), cls):
                 raise TypeError(f"{name} must be {cls.__name__}, got "
                                 f"{type(getattr(self, name)).__name__}")
+        check_choice("training_directions", self.training_directions, TRAINING_DIRECTIONS)
         object.__setattr__(self, "ground_truth_seeds", check_number_tuple(
             "ground_truth_seeds", self.ground_truth_seeds, minimum=0, kind=int))
         object.__setattr__(self, "seeds", check_number_tuple("seeds", self.seeds, minimum=0,
@@ -156,9 +175,10 @@ class StudyParams:
 
     @classmethod
     def quick(cls) -> StudyParams:
-        """Small ground truths and networks, few passes, 2 ground truths x 1 seed."""
+        """Small ground truths and networks, few passes, 3 ground truths x 1 seed (the fewest
+        that give an interval)."""
         return cls(ground_truth=GroundTruthParams.quick(), force=fullforce.ForceParams.quick(),
-                   similarity=SimilarityParams.quick(), ground_truth_seeds=(0, 1), seeds=(0,))
+                   similarity=SimilarityParams.quick(), ground_truth_seeds=(0, 1, 2), seeds=(0,))
 
     @property
     def units(self) -> list[tuple[int, int]]:
@@ -168,6 +188,7 @@ class StudyParams:
     def cell(self) -> dict:
         """The values that define this study's cell of a sweep (the row's factor columns)."""
         return {"cue_epoch": self.force.cue_epoch,
+                "training_directions": self.training_directions,
                 "neuron_fraction": self.observation.neuron_fraction,
                 "muscle_fraction": self.observation.muscle_fraction,
                 "hint_gain": self.force.hint_gain,
@@ -184,7 +205,10 @@ _IGNORES = {
     "hints": ("hint_gain", "training_noise", "n_passes"),
     "floor": ("neuron_fraction", "muscle_fraction", "hint_gain", "training_noise", "n_passes"),
     "ceiling": ("neuron_fraction", "muscle_fraction", "hint_gain", "training_noise", "n_passes"),
-    "interpolation": ("neuron_fraction", "hint_gain", "training_noise", "n_passes"),
+    "interpolation": ("hint_gain", "training_noise", "n_passes"),
+    "oracle": ("neuron_fraction", "muscle_fraction", "hint_gain", "training_noise", "n_passes"),
+    "e_interpolation": ("neuron_fraction", "muscle_fraction", "hint_gain", "training_noise",
+                        "n_passes"),
 }
 
 
@@ -222,17 +246,17 @@ def observation(params: StudyParams, gt: GroundTruth, ground_truth_seed: int,
 def train_network(params: StudyParams, ground_truth_seed: int, seed: int, network: str, *,
                   progress: bool = False, gt: GroundTruth | None = None,
                   obs: Observation | None = None) -> fullforce.TrainedRNN:
-    """FF or FFH of a unit, trained on the ground truth's training directions (cached).
+    """FF or FFH of a unit, trained on the unit's trained directions (cached).
 
-    Targets: the observed muscles of ``gt.training.emg``; FFH's hints: the observed neurons of
-    ``gt.training.rates``. The seed key of the weights and noise is
+    Targets: the observed muscles of the trained directions' EMG (:func:`direction_split`); FFH's
+    hints: the observed neurons' rates there. The seed key of the weights and noise is
     ``(ground_truth_seed, seed)``.
     """
     if network not in NETWORKS:
         raise ValueError(f"network must be one of {NETWORKS}; got {network!r}")
     gt = ground_truth(params, ground_truth_seed) if gt is None else gt
     obs = observation(params, gt, ground_truth_seed, seed) if obs is None else obs
-    tr = gt.training
+    tr, _ = direction_split(params, gt)
     hinted = network == "ffh"
     return fullforce.train(
         obs.muscles(tr.emg), tr.angles, tr.time_ms, params.force, (ground_truth_seed, seed),
@@ -276,114 +300,6 @@ def train_pair(params: StudyParams, ground_truth_seed: int, seed: int, *,
 # ----------------------------------------------------------------------------- scores
 
 
-@dataclasses.dataclass(frozen=True)
-class ScoreRow:
-    """One row of the study table: the measures of one kind of activity in one unit.
-
-    Measures that do not apply to a kind are NaN (e.g. the EMG fit of the hints baseline).
-
-    Attributes
-    ----------
-    ground_truth, seed : int
-        The unit.
-    network : str
-        One of :data:`KINDS`.
-    cue_epoch : str
-        Trial design of the networks.
-    neuron_fraction, muscle_fraction, hint_gain, training_noise : float
-        The cell. FF rows carry ``neuron_fraction = 0`` and ``hint_gain = 0`` (no hints); rows
-        to which a factor does not apply carry NaN.
-    n_passes : int
-    fit_r2 : float
-        R^2 of the output against the observed EMG on the training directions.
-    gen_err : float
-        ``1 - R^2`` on the untrained (intermediate) directions, observed muscles.
-    cca_e, procrustes_e : float
-        Mean canonical correlation and Procrustes distance (rad) with the evaluation set E at
-        ``pca_dim``: scored against each half of E, the two scores averaged (the ceiling: one half
-        against the other).
-    cca_e_dims, procrustes_e_dims : ndarray (len(pca_dims),)
-        The same at every ``pca_dims`` entry.
-    cca_whole, procrustes_whole : float
-        The same against all SOC neurons (includes the observed ones: circular for FFH).
-    cca_nomean_e : float
-        As ``cca_e`` after removing each direction's time mean from both activities.
-    offset_share : float
-        Share of the activity's variance that is a static per-direction offset.
-    n_units : int
-        Units (neurons) of the activity.
-    train_seconds : float
-        Wall time of training the network (of its original run; 0 for baselines).
-    seconds : float
-        Wall time of computing this row when it was computed, less the time spent getting the
-        trained network (training it, or reading it from the cache): with ``train_seconds``,
-        what the row costs from an empty cache, whichever run trained the network.
-    worker : str
-        The process that computed it.
-    """
-
-    ground_truth: int
-    seed: int
-    network: str
-    cue_epoch: str
-    neuron_fraction: float
-    muscle_fraction: float
-    hint_gain: float
-    training_noise: float
-    n_passes: int
-    fit_r2: float
-    gen_err: float
-    cca_e: float
-    procrustes_e: float
-    cca_e_dims: np.ndarray
-    procrustes_e_dims: np.ndarray
-    cca_whole: float
-    procrustes_whole: float
-    cca_nomean_e: float
-    offset_share: float
-    n_units: int
-    train_seconds: float
-    seconds: float
-    worker: str
-
-
-def _against_halves(reference: np.ndarray, halves, rates: np.ndarray, dims) -> tuple:
-    """Mean CC and Procrustes distance at each d, averaged over the halves of E."""
-    per_half = [compare_dims(reference[..., half], rates, dims) for half in halves]
-    cc = np.mean([[s.mean_correlation for s in scores] for scores in per_half], axis=0)
-    dist = np.mean([[s.procrustes for s in scores] for scores in per_half], axis=0)
-    return cc, dist
-
-
-def _activity_measures(params: StudyParams, gt: GroundTruth, obs: Observation, rates,
-                       *, whole: bool, halves=None) -> dict:
-    """Similarity measures of ``rates`` (training directions, movement epoch) with the SOC."""
-    sim = params.similarity
-    soc = gt.training.rates
-    halves = obs.evaluation.halves if halves is None else halves
-    cc, dist = _against_halves(soc, halves, rates, sim.pca_dims)
-    nomean, _ = _against_halves(remove_direction_means(soc), halves,
-                                remove_direction_means(rates), [sim.pca_dim])
-    i = sim.dim_index
-    out = {"cca_e": float(cc[i]), "procrustes_e": float(dist[i]), "cca_e_dims": cc,
-           "procrustes_e_dims": dist, "cca_nomean_e": float(nomean[0]),
-           "offset_share": direction_offset_share(rates), "n_units": int(rates.shape[-1]),
-           "cca_whole": math.nan, "procrustes_whole": math.nan}
-    if whole:
-        whole_scores = compare_dims(soc, rates, [sim.pca_dim])[0]
-        out.update(cca_whole=whole_scores.mean_correlation,
-                   procrustes_whole=whole_scores.procrustes)
-    return out
-
-
-def _empty_measures(params: StudyParams) -> dict:
-    nan_dims = np.full(len(params.similarity.pca_dims), np.nan)
-    return {"cca_e": math.nan, "procrustes_e": math.nan, "cca_e_dims": nan_dims,
-            "procrustes_e_dims": nan_dims.copy(), "cca_nomean_e": math.nan,
-            "offset_share": math.nan, "n_units": 0, "cca_whole": math.nan,
-            "procrustes_whole": math.nan}
-
-
 def _cell_columns(params: StudyParams, kind: str) -> dict:
     cell = params.cell()
     if kind == "ff":
@@ -391,53 +307,101 @@ def _cell_columns(params: StudyParams, kind: str) -> dict:
     elif kind == "hints":
         cell.update(hint_gain=math.nan, training_noise=math.nan, n_passes=0)
     elif kind == "interpolation":
-        cell.update(neuron_fraction=math.nan, hint_gain=math.nan, training_noise=math.nan,
-                    n_passes=0)
-    elif kind in ("floor", "ceiling"):
+        cell.update(hint_gain=math.nan, training_noise=math.nan, n_passes=0)
+    elif kind in ("floor", "ceiling", "oracle", "e_interpolation"):
         cell.update(neuron_fraction=math.nan, muscle_fraction=math.nan, hint_gain=math.nan,
                     training_noise=math.nan, n_passes=0)
     return cell
+
+
+def direction_split(params: StudyParams, gt: GroundTruth) -> tuple[GroundTruth, GroundTruth]:
+    """The trained and the untrained directions of a unit's ground truth.
+
+    With ``training_directions="all"``: the ground truth's training directions and its
+    intermediate ones. With ``"half"``: every other training direction (the first, third, ...);
+    all the ground truth's other directions are untrained, so that the interpolation between
+    trained directions spans twice the gap.
+    """
+    if params.training_directions == "all":
+        return gt.training, gt.intermediate
+    kept = gt.is_training & (np.cumsum(gt.is_training) % 2 == 1)
+    others = np.flatnonzero(~kept)
+    others = others[np.argsort(np.mod(gt.angles[others], 2 * np.pi), kind="stable")]
+    return gt.select(kept), gt.select(others)
+
+
+def _network_activity(kind, net, obs, trained, untrained):
+    """What a network (FF, FFH, the untrained floor) is scored with, and its EMG measures."""
+    act = fullforce.simulate(net, trained.angles, time_ms=trained.time_ms)
+    held = fullforce.simulate(net, untrained.angles, time_ms=untrained.time_ms)
+    extra = {}
+    if kind != "floor":
+        extra = {"fit_r2": net.r2, "train_seconds": net.seconds,
+                 "gen_err": emg_error(held.output, obs.muscles(untrained.emg)).overall}
+    halves = obs.evaluation.halves
+    return extra, {"trained": [(h, act.rates) for h in halves],
+                   "untrained": [(h, held.rates) for h in halves], "whole": act.rates}
+
+
+def _reference_rows(kind, obs, trained, untrained):
+    """The measures of the references that no training produces."""
+    halves = obs.evaluation.halves
+    rec_trained, rec_untrained = obs.neurons(trained.rates), obs.neurons(untrained.rates)
+    if kind == "hints":
+        return {}, {"trained": [(h, rec_trained) for h in halves],
+                    "untrained": [(h, rec_untrained) for h in halves]}
+    if kind == "interpolation":
+        guess = angular_interpolation(rec_trained, trained.angles, untrained.angles)
+        emg = angular_interpolation(obs.muscles(trained.emg), trained.angles, untrained.angles)
+        return ({"gen_err": emg_error(emg, obs.muscles(untrained.emg)).overall},
+                {"trained": None, "untrained": [(h, guess) for h in halves]})
+    if kind == "ceiling":
+        a, b = halves
+        return {}, {"trained": [(a, trained.rates[..., b])],
+                    "untrained": [(a, untrained.rates[..., b])]}
+    if kind == "oracle":
+        rest = [oracle_activity(trained.rates, halves, k) for k in range(2)]
+        rest_new = [oracle_activity(untrained.rates, halves, k) for k in range(2)]
+        return {}, {"trained": list(zip(halves, rest, strict=True)),
+                    "untrained": list(zip(halves, rest_new, strict=True))}
+    if kind == "e_interpolation":
+        e = obs.evaluation.neurons
+        guess = angular_interpolation(trained.rates, trained.angles, untrained.angles)
+        return (interpolation_r2(trained.rates[..., e], guess[..., e], untrained.rates[..., e]),
+                {"trained": None, "untrained": [(h, guess[..., h]) for h in halves]})
+    raise ValueError(f"kind must be one of {KINDS}; got {kind!r}")
 
 
 def _score(params: StudyParams, ground_truth_seed: int, seed: int, kind: str) -> ScoreRow:
     start = time.perf_counter()
     gt = ground_truth(params, ground_truth_seed)
     obs = observation(params, gt, ground_truth_seed, seed)
-    train, inter = gt.training, gt.intermediate
-    fit_r2 = gen_err = math.nan
-    train_seconds = getting_network = 0.0
+    trained, untrained = direction_split(params, gt)
+    getting_network = 0.0
     if kind in NETWORKS:
         before = time.perf_counter()
         net = train_network(params, ground_truth_seed, seed, kind, gt=gt, obs=obs)
         getting_network = time.perf_counter() - before
-        act = fullforce.simulate(net, train.angles, time_ms=train.time_ms)
-        held = fullforce.simulate(net, inter.angles, time_ms=inter.time_ms)
-        fit_r2 = net.r2
-        gen_err = emg_error(held.output, obs.muscles(inter.emg)).overall
-        train_seconds = net.seconds
-        measures = _activity_measures(params, gt, obs, act.rates, whole=True)
-    elif kind == "hints":
-        measures = _activity_measures(params, gt, obs, obs.neurons(train.rates), whole=False)
+        extra, activity = _network_activity(kind, net, obs, trained, untrained)
     elif kind == "floor":
         net = fullforce.untrained(params.force, n_outputs=obs.muscle_idx.size,
-                                  angles=train.angles, time_ms=train.time_ms,
+                                  angles=trained.angles, time_ms=trained.time_ms,
                                   seed=(ground_truth_seed, seed))
-        act = fullforce.simulate(net, train.angles, time_ms=train.time_ms)
-        measures = _activity_measures(params, gt, obs, act.rates, whole=True)
-    elif kind == "ceiling":
-        half_a, half_b = obs.evaluation.halves
-        measures = _activity_measures(params, gt, obs, train.rates[..., half_b], whole=False,
-                                      halves=(half_a,))
-    elif kind == "interpolation":
-        targets = obs.muscles(train.emg)
-        guess = angular_interpolation(targets, train.angles, inter.angles)
-        gen_err = emg_error(guess, obs.muscles(inter.emg)).overall
-        measures = _empty_measures(params)
+        extra, activity = _network_activity(kind, net, obs, trained, untrained)
     else:
-        raise ValueError(f"kind must be one of {KINDS}; got {kind!r}")
+        extra, activity = _reference_rows(kind, obs, trained, untrained)
+    sim = params.similarity
+    measures = similarity_measures(trained.rates, untrained.rates, trained=activity["trained"],
+                                   untrained=activity["untrained"], dims=sim.pca_dims,
+                                   dim=sim.pca_dim, whole=activity.get("whole"))
+    for name in ("r2_interp_e", "r2_interp_cd_e", "shared_share_e"):
+        if name in extra:
+            measures[name] = extra.pop(name)
+    values = {"fit_r2": math.nan, "gen_err": math.nan, "train_seconds": 0.0, **extra}
     return ScoreRow(ground_truth=ground_truth_seed, seed=seed, network=kind,
-                    **_cell_columns(params, kind), fit_r2=float(fit_r2), gen_err=float(gen_err),
-                    **measures, train_seconds=float(train_seconds),
+                    **_cell_columns(params, kind), fit_r2=float(values["fit_r2"]),
+                    gen_err=float(values["gen_err"]), **measures,
+                    train_seconds=float(values["train_seconds"]),
                     seconds=time.perf_counter() - start - getting_network,
                     worker=worker_name())
 
@@ -582,5 +546,5 @@ def _failed_row(params: StudyParams, ground_truth_seed: int, seed: int, kind: st
                 outcome) -> ScoreRow:
     return ScoreRow(ground_truth=ground_truth_seed, seed=seed, network=kind,
                     **_cell_columns(params, kind), fit_r2=math.nan, gen_err=math.nan,
-                    **_empty_measures(params), train_seconds=math.nan, seconds=outcome.seconds,
-                    worker=outcome.worker)
+                    **empty_measures(len(params.similarity.pca_dims)), train_seconds=math.nan,
+                    seconds=outcome.seconds, worker=outcome.worker)

@@ -4,6 +4,8 @@ and per-kind summaries (means over ground truths with their intervals).
 A study table (:func:`ffhlib.study.run_study`, :func:`ffhlib.sweep.run_sweep`) is tidy: one row
 per unit (ground truth, network seed), kind of activity and, in a sweep, cell. Ground truths are
 the independent units of every summary here: network seeds of one ground truth are averaged first.
+Intervals are percentile bootstraps over ground truths (:mod:`ffhlib.inference`), never clipped,
+and not computed from fewer than 3 ground truths.
 """
 
 from __future__ import annotations
@@ -13,8 +15,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["KindSummary", "compare_kinds", "comparison_values", "paired_differences",
-           "rows_to_frame", "summarize", "summary_values"]
+__all__ = ["BOOT_SEED", "N_BOOT", "KindSummary", "compare_kinds", "comparison_values",
+           "paired_differences", "rows_to_frame", "summarize", "summary_values"]
+
+#: Bootstrap resamples of every interval of the book's summaries.
+N_BOOT = 2000
+#: Seed of those resamples (the same resamples of ground truths for every summary).
+BOOT_SEED = 0
 
 
 def rows_to_frame(rows: Sequence, dims: Sequence[int]):
@@ -62,19 +69,24 @@ def compare_kinds(table, measure: str, a: str = "ffh", b: str = "ff", *,
                   on: Sequence[str] = ("ground_truth", "seed"), confidence: float = 0.95):
     """Paired comparison of ``measure`` between two kinds of row, over ground truths.
 
-    :func:`paired_differences`, then :func:`ffhlib.stats.grouped_paired_summary` tests the
-    per-ground-truth means of the paired differences.
+    :func:`paired_differences`, then :func:`ffhlib.inference.paired_comparison`: the mean of the
+    per-ground-truth mean differences, its percentile bootstrap interval over ground truths
+    (:data:`N_BOOT` resamples) and the Wilcoxon signed-rank test of those differences. The
+    comparison is adjusted as a family of one (``p_adjusted`` = the raw p); a chapter's summary
+    table adjusts its comparisons together with :func:`ffhlib.inference.adjust_family`.
 
     Returns
     -------
-    GroupedPairedSummary
+    PairedComparison
     """
-    from .stats import grouped_paired_summary
+    from .inference import adjust_family, paired_comparison
 
     merged = paired_differences(table, measure, a, b, on=on)
-    return grouped_paired_summary(merged[f"{measure}_a"].to_numpy(),
-                                  merged[f"{measure}_b"].to_numpy(),
-                                  merged["ground_truth"].to_numpy(), confidence)
+    result = paired_comparison(merged[f"{measure}_a"].to_numpy(),
+                               merged[f"{measure}_b"].to_numpy(),
+                               merged["ground_truth"].to_numpy(), n_boot=N_BOOT,
+                               confidence=confidence, rng=BOOT_SEED)
+    return adjust_family({"one": result})["one"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,7 +103,8 @@ class KindSummary:
     mean : float or ndarray (K,)
         Mean over ground truths.
     low, high : float or ndarray (K,)
-        The Student-t 95 % (``confidence``) interval of that mean over ground truths.
+        The percentile bootstrap 95 % (``confidence``) interval of that mean over ground truths
+        (:data:`N_BOOT` resamples; NaN with fewer than 3 ground truths: show the dots).
     n_units : int
         Rows (ground truths x seeds) that entered.
     """
@@ -117,7 +130,7 @@ def summarize(table, columns, kind: str, *, confidence: float = 0.95) -> KindSum
     kind : str
     confidence : float
     """
-    from .stats import curve_summary
+    from .inference import bootstrap_curve_interval
 
     single = isinstance(columns, str)
     cols = [columns] if single else list(columns)
@@ -125,8 +138,9 @@ def summarize(table, columns, kind: str, *, confidence: float = 0.95) -> KindSum
     if rows.empty:
         raise ValueError(f"no rows of kind {kind!r} in the table")
     per_gt = rows.groupby("ground_truth")[cols].mean()
-    mean, low, high = curve_summary(per_gt.to_numpy(), confidence)
     values = per_gt.to_numpy()
+    boot = bootstrap_curve_interval(values, n_boot=N_BOOT, confidence=confidence, rng=BOOT_SEED)
+    mean, low, high = boot.mean, boot.low, boot.high
     if single:
         mean, low, high, values = float(mean[0]), float(low[0]), float(high[0]), values[:, 0]
     return KindSummary(kind=kind, ground_truths=per_gt.index.to_numpy(), per_ground_truth=values,
@@ -142,11 +156,12 @@ def summary_values(prefix: str, summaries) -> dict:
 
 
 def comparison_values(prefix: str, summary) -> dict:
-    """The glue keys of a paired comparison: the mean difference and its interval over ground
-    truths (``{prefix}_diff``, ``_diff_lo``, ``_diff_hi``), ``_pvalue``, ``_n_opposite`` and
-    ``_min_p`` (the smallest p the test can reach)."""
+    """The glue keys of a :class:`~ffhlib.inference.PairedComparison`: the mean difference and
+    its interval over ground truths (``{prefix}_diff``, ``_diff_lo``, ``_diff_hi``), the raw p
+    (``_pvalue``), the Holm-adjusted p of its family (``_padj``), ``_n_opposite`` and ``_min_p``
+    (the smallest p the test can reach)."""
     lo, hi = summary.ci_diff
     return {f"{prefix}_diff": summary.mean_diff, f"{prefix}_diff_lo": lo,
             f"{prefix}_diff_hi": hi, f"{prefix}_pvalue": summary.wilcoxon_p,
-            f"{prefix}_n_opposite": summary.n_opposite,
+            f"{prefix}_padj": summary.p_adjusted, f"{prefix}_n_opposite": summary.n_opposite,
             f"{prefix}_min_p": summary.min_attainable_p}

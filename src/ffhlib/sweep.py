@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from ._params import param
+from .inference import MIN_UNITS, bootstrap_curve_interval
 from .metrics import check_number_tuple
 from .parallel import run_tasks
 from .stats import bootstrap_interval
@@ -33,15 +34,21 @@ from .study import (
     outcomes_to_frame,
     score_task,
 )
+from .summaries import BOOT_SEED, N_BOOT
 
 __all__ = [
     "FACTORS",
     "Curve",
+    "FULL_FRACTIONS",
+    "NEURON_SWEEP_KINDS",
     "NeuronSweepDesign",
     "SweepGrid",
     "SweepResult",
+    "batch_tasks",
+    "beyond_study",
     "crossing_fraction",
     "curve",
+    "curve_of",
     "failed_tasks",
     "fraction_for_level",
     "neuron_sweep_design",
@@ -208,6 +215,41 @@ class SweepResult:
     n_failed: int
 
 
+def _task_key(task: tuple[StudyParams, int, int, str]) -> tuple:
+    return (repr(kind_key(task[0], task[3])), *task[1:])
+
+
+def batch_tasks(base: StudyParams, grid: SweepGrid | Sequence[SweepGrid],
+                kinds: Sequence[str] = ("ff", "ffh", "hints", "floor", "ceiling")
+                ) -> list[tuple[StudyParams, int, int, str]]:
+    """The distinct tasks of one or several grids run as one batch, in the order of
+    :func:`run_sweep`'s table (a task the grids share appears once, where it first occurs)."""
+    grids = (grid,) if isinstance(grid, SweepGrid) else tuple(grid)
+    if not grids or not all(isinstance(g, SweepGrid) for g in grids):
+        raise TypeError(f"grid must be a SweepGrid or a non-empty sequence of them, got {grid!r}")
+    tasks, seen = [], set()
+    for one in grids:
+        for task in sweep_tasks(base, one, kinds):
+            key = _task_key(task)
+            if key not in seen:
+                seen.add(key)
+                tasks.append(task)
+    return tasks
+
+
+def beyond_study(base: StudyParams, tasks: Sequence[tuple[StudyParams, int, int, str]],
+                 kinds: Sequence[str]) -> np.ndarray:
+    """Which of ``tasks`` the base study itself does not run (its own cell, every kind of
+    ``kinds``, at its units): what a sweep adds to the study's cached rows and networks.
+
+    Returns
+    -------
+    ndarray of bool, shape (len(tasks),)
+    """
+    own = {_task_key(t) for t in sweep_tasks(base, SweepGrid(), kinds)}
+    return np.array([_task_key(t) not in own for t in tasks], dtype=bool)
+
+
 def run_sweep(base: StudyParams, grid: SweepGrid | Sequence[SweepGrid], *, executor=None,
               progress: bool = True,
               kinds: Sequence[str] = ("ff", "ffh", "hints", "floor", "ceiling")) -> SweepResult:
@@ -222,16 +264,7 @@ def run_sweep(base: StudyParams, grid: SweepGrid | Sequence[SweepGrid], *, execu
     """
     if not isinstance(base, StudyParams):
         raise TypeError(f"base must be StudyParams, got {type(base).__name__}")
-    grids = (grid,) if isinstance(grid, SweepGrid) else tuple(grid)
-    if not grids or not all(isinstance(g, SweepGrid) for g in grids):
-        raise TypeError(f"grid must be a SweepGrid or a non-empty sequence of them, got {grid!r}")
-    tasks, seen = [], set()
-    for one in grids:
-        for task in sweep_tasks(base, one, kinds):
-            key = (repr(kind_key(task[0], task[3])), *task[1:])
-            if key not in seen:
-                seen.add(key)
-                tasks.append(task)
+    tasks = batch_tasks(base, grid, kinds)
     start = time.perf_counter()
     gts = sorted({t[1] for t in tasks})
     gt_outcomes = run_tasks(ground_truth_task, [(base, g) for g in gts], executor,
@@ -267,7 +300,9 @@ def failed_tasks(table):
 
 
 #: The kinds of row the neuron-fraction sweep computes in every cell it needs them.
-NEURON_SWEEP_KINDS = ("ff", "ffh", "hints", "floor", "ceiling", "interpolation")
+NEURON_SWEEP_KINDS = ("ff", "ffh", "hints", "floor", "ceiling", "oracle", "interpolation")
+#: The fractions the complete grid (``full``) adds to the main curve's.
+FULL_FRACTIONS = (0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.45, 0.6)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -277,7 +312,8 @@ class NeuronSweepDesign:
     Attributes
     ----------
     fractions : tuple of float
-        The main curve's recorded fractions (as given, those the evaluation set leaves).
+        The main curve's recorded fractions: those given that the evaluation set leaves and,
+        with ``run_full``, every fraction of the complete grid.
     gains : tuple of float
         The hint gains compared.
     second_fractions : tuple of float
@@ -331,7 +367,8 @@ def neuron_sweep_design(base: StudyParams, *, neuron_fractions: Sequence[float],
         A small grid: only the fractions 5 % and 30 % (else the largest), and at most two gains
         from the study's upward.
     full : bool
-        Also run the complete grid.
+        Also run the complete grid; the main curve then has every fraction of it
+        (:data:`FULL_FRACTIONS` that the evaluation set leaves).
     seed : int
         First network seed of the complete grid (it runs two).
     """
@@ -348,7 +385,11 @@ def neuron_sweep_design(base: StudyParams, *, neuron_fractions: Sequence[float],
                        ground_truth_seeds=(base.ground_truth_seeds[:1] if quick
                                            else second_ground_truth_seeds),
                        seeds=base.seeds[:1])
-    full_grid = SweepGrid(neuron_fractions=tuple(sorted(set(fractions) | {0.025, 0.45})),
+    limit = base.observation.max_neuron_fraction + 1e-12
+    if full:
+        fractions = tuple(sorted(set(fractions) | {f for f in FULL_FRACTIONS if f <= limit}))
+    full_grid = SweepGrid(neuron_fractions=tuple(sorted(set(fractions) | {
+                              f for f in FULL_FRACTIONS if f <= limit})),
                           hint_gains=tuple(sorted(set(gains) | {0.1, 0.3, 0.5})),
                           muscle_fractions=(0.2, 0.4, 0.8), seeds=(seed, seed + 1))
     return NeuronSweepDesign(fractions=fractions, gains=gains,
@@ -358,10 +399,24 @@ def neuron_sweep_design(base: StudyParams, *, neuron_fractions: Sequence[float],
 
 
 
-def normalized_scores(table, measure: str = "cca_e", kind: str = "ffh"):
-    """Per ground truth and neuron fraction: ``(score - floor) / (ceiling - floor)``.
+def normalized_scores(table, measure: str = "cca_e", kind: str = "ffh", *,
+                      reference: str = "oracle"):
+    """Per ground truth and neuron fraction: ``(score - floor) / (reference - floor)``.
 
-    Means over network seeds first; the floor and ceiling are each ground truth's own.
+    Means over network seeds first; the floor and the reference are each ground truth's own.
+    The reference is the oracle (every SOC neuron outside the scored half of E) by default: a
+    reference, not a bound, so values above 1 are kept as they are (never clipped).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Sweep rows (failed rows are left out).
+    measure : str
+    kind : str
+        The kind normalised: its rows' ``neuron_fraction`` are the columns (a kind without one,
+        e.g. the ceiling, gives a single NaN-labelled column).
+    reference : str
+        The kind that is 1 on the scale ("oracle", or "ceiling": two samples of E).
 
     Returns
     -------
@@ -370,10 +425,14 @@ def normalized_scores(table, measure: str = "cca_e", kind: str = "ffh"):
     """
     ok = table[table["error"] == ""] if "error" in table else table
     rows = ok[ok["network"] == kind]
-    per = rows.groupby(["ground_truth", "neuron_fraction"])[measure].mean().unstack()
+    if rows.empty:
+        raise ValueError(f"no rows of kind {kind!r} to normalise")
+    per = rows.groupby(["ground_truth", "neuron_fraction"], dropna=False)[measure].mean().unstack()
     floor = ok[ok["network"] == "floor"].groupby("ground_truth")[measure].mean()
-    ceiling = ok[ok["network"] == "ceiling"].groupby("ground_truth")[measure].mean()
-    span = (ceiling - floor).reindex(per.index)
+    top = ok[ok["network"] == reference].groupby("ground_truth")[measure].mean()
+    if floor.empty or top.empty:
+        raise ValueError(f"normalising needs the rows of the floor and of {reference!r}")
+    span = (top - floor).reindex(per.index)
     return per.sub(floor.reindex(per.index), axis=0).div(span, axis=0).sort_index(axis=1)
 
 
@@ -422,7 +481,8 @@ def fraction_for_level(normalized, level: float = 0.9, *, n_boot: int = 2000, rn
     -------
     (estimate, (low, high), n_not_reached)
         ``n_not_reached`` counts bootstrap resamples whose mean curve never reaches the level
-        (they are left out of the interval, and reported).
+        (they are left out of the interval, and reported). The interval is NaN with fewer than
+        3 ground truths (:data:`ffhlib.inference.MIN_UNITS`).
     """
     fractions = normalized.columns.to_numpy(dtype=float)
     values = normalized.to_numpy()
@@ -433,6 +493,8 @@ def fraction_for_level(normalized, level: float = 0.9, *, n_boot: int = 2000, rn
 
     estimate, interval, reps = bootstrap_interval(statistic, groups, values, n_boot=n_boot,
                                                   rng=rng)
+    if groups.size < MIN_UNITS:  # no interval from fewer than 3 ground truths
+        interval = (math.nan, math.nan)
     return estimate, interval, int(n_boot - reps.size)
 
 
@@ -445,9 +507,13 @@ class Curve:
     x : ndarray (K,)
         The factor's values.
     mean, low, high : ndarray (K,)
-        Mean over ground truths (of the per-ground-truth means over seeds) and its 95 % interval.
+        Mean over ground truths (of the per-ground-truth means over seeds) and its percentile
+        bootstrap 95 % interval over ground truths (:data:`ffhlib.summaries.N_BOOT` resamples,
+        never clipped; NaN at a point with fewer than 3 ground truths: show the dots).
     per_ground_truth : ndarray (G, K)
     ground_truths : ndarray (G,)
+    n : ndarray of int (K,)
+        Ground truths at each point.
     """
 
     x: np.ndarray
@@ -456,18 +522,37 @@ class Curve:
     high: np.ndarray
     per_ground_truth: np.ndarray
     ground_truths: np.ndarray
+    n: np.ndarray
+
+    @property
+    def has_interval(self) -> np.ndarray:
+        """Whether each point has an interval (at least 3 ground truths)."""
+        return np.isfinite(self.low) & np.isfinite(self.high)
+
+
+def curve_of(per, confidence: float = 0.95) -> Curve:
+    """The :class:`Curve` of a (ground truths x factor values) DataFrame.
+
+    Parameters
+    ----------
+    per : pandas.DataFrame
+        Index: ground truth; columns: the factor's values (e.g. :func:`normalized_scores`).
+    confidence : float
+    """
+    per = per.sort_index(axis=1)
+    boot = bootstrap_curve_interval(per.to_numpy(dtype=float), n_boot=N_BOOT,
+                                    confidence=confidence, rng=BOOT_SEED)
+    return Curve(x=per.columns.to_numpy(dtype=float), mean=boot.mean, low=boot.low,
+                 high=boot.high, per_ground_truth=per.to_numpy(dtype=float),
+                 ground_truths=per.index.to_numpy(), n=boot.n)
 
 
 def curve(table, measure: str, kind: str, by: str = "neuron_fraction",
           confidence: float = 0.95) -> Curve:
-    """``measure`` of ``kind`` against the factor ``by`` (rows filtered by the caller)."""
-    from .stats import curve_summary
-
+    """``measure`` of ``kind`` against the factor ``by`` (rows filtered by the caller), with
+    percentile bootstrap intervals over ground truths (:func:`curve_of`)."""
     ok = table[table["error"] == ""] if "error" in table else table
     rows = ok[ok["network"] == kind]
     if rows.empty:
         raise ValueError(f"no rows of kind {kind!r}")
-    per = rows.groupby(["ground_truth", by])[measure].mean().unstack().sort_index(axis=1)
-    mean, low, high = curve_summary(per.to_numpy(), confidence)
-    return Curve(x=per.columns.to_numpy(dtype=float), mean=mean, low=low, high=high,
-                 per_ground_truth=per.to_numpy(), ground_truths=per.index.to_numpy())
+    return curve_of(rows.groupby(["ground_truth", by])[measure].mean().unstack(), confidence)

@@ -3,9 +3,12 @@
 :func:`ffhlib.sweep.run_sweep` returns one row per task (ground truth, seed, kind, grid cell). The
 pure functions here select the rows of a question (the main curve at the study's muscle fraction
 and hint gain; the hint-gain comparison at a few fractions) and reduce them to frozen results:
-curves over ground truths (:func:`ffhlib.sweep.curve`), the fraction at which FFH reaches a level
-between floor and ceiling with its bootstrap interval (:func:`ffhlib.sweep.fraction_for_level`),
-and FFH against its own hints at each fraction (:func:`ffhlib.study.compare_kinds`). The figures
+curves over ground truths with percentile bootstrap intervals (:func:`ffhlib.sweep.curve`), the
+fraction at which FFH, and the recorded neurons alone, reach a level between the floor (0) and the
+oracle (1) with its bootstrap interval (:func:`ffhlib.sweep.fraction_for_level`), and FFH against
+its own hints at each fraction (:func:`ffhlib.study.compare_kinds`), at a latent dimension the
+recorded neurons fill, Holm-adjusted together (the chapter's summary table). The similarity half
+lives in :mod:`ffhlib.sweep_similarity` (re-exported here). The figures
 draw these results (:mod:`ffhlib.plotting.sweep`), the outcome-dependent sentences are worded from
 them (:mod:`ffhlib.report`, section 07), and :func:`glue_values` turns them into the numbers the
 prose quotes.
@@ -20,9 +23,19 @@ from collections.abc import Mapping
 import numpy as np
 
 from . import study, sweep
-from .stats import GroupedPairedSummary
 from .study import KindSummary, StudyParams
 from .sweep import Curve, NeuronSweepDesign, SweepResult
+from .sweep_similarity import (
+    FfhVersusHints,
+    LevelCrossing,
+    SimilarityByFraction,
+    comparison_dim,
+    ffh_versus_hints,
+    level_crossing,
+    recorded_neurons,
+    similarity_by_fraction,
+    table_rows,
+)
 
 __all__ = [
     "BehaviourByFraction",
@@ -36,10 +49,13 @@ __all__ = [
     "gain_comparison",
     "gain_rows",
     "glue_values",
+    "comparison_dim",
     "level_crossing",
     "main_rows",
+    "recorded_neurons",
     "similarity_by_fraction",
     "summarize",
+    "table_rows",
     "value_at",
 ]
 
@@ -48,7 +64,7 @@ def _close_or_missing(column, value: float):
     return column.isna() | np.isclose(column, value)
 
 
-def main_rows(table, params: StudyParams, fractions):
+def main_rows(table, params: StudyParams, fractions, *, gain: float | None = None):
     """The rows of the main curve: the study's units, muscle fraction and hint gain, at
     ``fractions`` (FF, whose hint gain is irrelevant, and the fraction-free baselines included).
 
@@ -60,15 +76,18 @@ def main_rows(table, params: StudyParams, fractions):
         The base study: its ground truths, seeds, muscle fraction and hint gain.
     fractions : sequence of float
         The main curve's neuron fractions.
+    gain : float, optional
+        Another hint gain than the study's (the same curve at that gain).
 
     Returns
     -------
     pandas.DataFrame
         A subset of ``table``'s rows (failed rows kept: the summaries leave them out).
     """
+    gain = params.force.hint_gain if gain is None else gain
     at_default = table[_close_or_missing(table["muscle_fraction"],
                                          params.observation.muscle_fraction)
-                       & (_close_or_missing(table["hint_gain"], params.force.hint_gain)
+                       & (_close_or_missing(table["hint_gain"], gain)
                           | (table["network"] == "ff"))]
     main = at_default[at_default["seed"].isin(params.seeds)
                       & at_default["ground_truth"].isin(params.ground_truth_seeds)]
@@ -81,142 +100,8 @@ def value_at(c: Curve, fraction: float) -> float:
     return float(c.mean[np.argmin(np.abs(c.x - fraction))])
 
 
-# ----------------------------------------------------------------------------- similarity
-
-
-@dataclasses.dataclass(frozen=True)
-class LevelCrossing:
-    """Where FFH's mean normalised similarity first reaches ``level`` (floor 0, ceiling 1).
-
-    Attributes
-    ----------
-    level : float
-    estimate : float
-        The neuron fraction (NaN if the mean curve never reaches the level on the grid).
-    low, high : float
-        Percentile bootstrap interval over ground truths (NaN if not computable).
-    n_not_reached : int
-        Resamples whose mean curve never reaches the level (left out of the interval).
-    n_boot : int
-        Resamples.
-    n_neurons : int
-        SOC neurons, to express fractions as neurons.
-    """
-
-    level: float
-    estimate: float
-    low: float
-    high: float
-    n_not_reached: int
-    n_boot: int
-    n_neurons: int
-
-    @property
-    def reached(self) -> bool:
-        """Whether the mean curve reaches the level on the grid."""
-        return bool(np.isfinite(self.estimate))
-
-    @property
-    def interval_computable(self) -> bool:
-        """Whether the bootstrap interval could be computed."""
-        return bool(np.isfinite(self.low))
-
-    @property
-    def neurons(self) -> float:
-        """The estimate in neurons (NaN if not reached)."""
-        return self.estimate * self.n_neurons if self.reached else math.nan
-
-
-def level_crossing(main, *, n_neurons: int, level: float = 0.9, n_boot: int = 2000,
-                   rng=0) -> LevelCrossing:
-    """:func:`ffhlib.sweep.fraction_for_level` of FFH's normalised ``cca_e`` in ``main``."""
-    estimate, (lo, hi), not_reached = sweep.fraction_for_level(
-        sweep.normalized_scores(main), level, n_boot=n_boot, rng=rng)
-    return LevelCrossing(level=level, estimate=estimate, low=lo, high=hi,
-                         n_not_reached=not_reached, n_boot=n_boot, n_neurons=n_neurons)
-
-
-@dataclasses.dataclass(frozen=True)
-class SimilarityByFraction:
-    """Similarity with E (``cca_e``) against the recorded fraction.
-
-    Attributes
-    ----------
-    ffh, hints : Curve
-        FFH and the recorded neurons themselves, against the fraction.
-    flat : mapping of kind to KindSummary
-        FF (no neuron recorded), the floor and the ceiling.
-    crossing : LevelCrossing
-    spearman : float
-        Spearman correlation of fraction and similarity over FFH's rows.
-    n_ffh_rows : int
-    """
-
-    ffh: Curve
-    hints: Curve
-    flat: Mapping[str, KindSummary]
-    crossing: LevelCrossing
-    spearman: float
-    n_ffh_rows: int
-
-    @property
-    def level_value(self) -> float:
-        """The level in ``cca_e``: floor + level x (ceiling − floor), of the mean lines."""
-        floor, ceiling = self.flat["floor"].mean, self.flat["ceiling"].mean
-        return floor + self.crossing.level * (ceiling - floor)
-
-
-def similarity_by_fraction(main, *, n_neurons: int, level: float = 0.9, n_boot: int = 2000,
-                           rng=0) -> SimilarityByFraction:
-    """Summarise the main curve's similarity with E (rows from :func:`main_rows`)."""
-    from scipy import stats as sps
-
-    ffh_rows = main[main["network"] == "ffh"]
-    return SimilarityByFraction(
-        ffh=sweep.curve(main, "cca_e", "ffh"), hints=sweep.curve(main, "cca_e", "hints"),
-        flat={k: study.summarize(main, "cca_e", k) for k in ("ff", "floor", "ceiling")},
-        crossing=level_crossing(main, n_neurons=n_neurons, level=level, n_boot=n_boot, rng=rng),
-        spearman=float(sps.spearmanr(ffh_rows["neuron_fraction"], ffh_rows["cca_e"]).statistic),
-        n_ffh_rows=int(len(ffh_rows)))
-
-
-@dataclasses.dataclass(frozen=True)
-class FfhVersusHints:
-    """FFH against its own hints (the recorded neurons) at each fraction, on similarity with E.
-
-    Attributes
-    ----------
-    fractions : tuple of float
-        The fractions compared, in the grid's order.
-    comparisons : tuple of GroupedPairedSummary
-        FFH − hints at each fraction, over ground truths.
-    """
-
-    fractions: tuple[float, ...]
-    comparisons: tuple[GroupedPairedSummary, ...]
-
-    @property
-    def higher(self) -> tuple[float, ...]:
-        """Fractions where FFH is, on average, more similar to E than its hints."""
-        return tuple(f for f, c in zip(self.fractions, self.comparisons, strict=True)
-                     if c.mean_diff > 0)
-
-    @property
-    def significant(self) -> tuple[float, ...]:
-        """Those of :attr:`higher` where the difference is significant."""
-        return tuple(f for f, c in zip(self.fractions, self.comparisons, strict=True)
-                     if c.mean_diff > 0 and c.significant)
-
-
-def ffh_versus_hints(main, fractions) -> FfhVersusHints:
-    """Compare FFH with the hints at each of ``fractions`` (rows from :func:`main_rows`)."""
-    comparisons = []
-    for f in fractions:
-        sub = main[(main["network"] != "ffh") & (main["network"] != "hints")
-                   | np.isclose(main["neuron_fraction"], f)]
-        comparisons.append(study.compare_kinds(sub, "cca_e", "ffh", "hints"))
-    return FfhVersusHints(fractions=tuple(fractions), comparisons=tuple(comparisons))
-
+# The similarity against the recorded fraction (FFH's and the recordings' level crossings, FFH
+# against its hints) lives in ffhlib.sweep_similarity and is re-exported here.
 
 # ----------------------------------------------------------------------------- behaviour
 
@@ -356,6 +241,11 @@ class HowManyNeurons:
     versus_hints : FfhVersusHints
     behaviour : BehaviourByFraction
     gains : GainComparison
+    strong_gain_crossing : LevelCrossing or None
+        FFH's fraction for the level at the strongest hint gain of the design, over the main
+        curve's fractions: computed only when the complete grid ran (``None`` otherwise).
+    strong_gain : float
+        That gain.
     n_rows : int
         Rows of the sweep's table.
     n_ground_truths, n_seeds, pca_dim : int
@@ -369,6 +259,8 @@ class HowManyNeurons:
     versus_hints: FfhVersusHints
     behaviour: BehaviourByFraction
     gains: GainComparison
+    strong_gain_crossing: LevelCrossing | None
+    strong_gain: float
     n_rows: int
     n_ground_truths: int
     n_seeds: int
@@ -388,7 +280,7 @@ def summarize(table, design: NeuronSweepDesign, params: StudyParams, *, level: f
     params : StudyParams
         The base study.
     level : float
-        The normalised similarity whose fraction is sought.
+        The normalised similarity (floor 0, oracle 1) whose fraction is sought.
     n_boot : int
         Bootstrap resamples of that fraction's interval.
     rng : seed
@@ -397,19 +289,58 @@ def summarize(table, design: NeuronSweepDesign, params: StudyParams, *, level: f
     main = main_rows(table, params, design.fractions)
     second = gain_rows(table, design, params.observation.muscle_fraction)
     ffh_train = table[table["network"] == "ffh"]["train_seconds"].to_numpy(dtype=float)
+    strong = float(max(design.gains))
+    strong_crossing = None
+    if design.run_full and not np.isclose(strong, params.force.hint_gain):
+        strong_crossing = level_crossing(
+            main_rows(table, params, design.fractions, gain=strong),
+            n_neurons=params.ground_truth.soc.n_neurons, level=level, n_boot=n_boot, rng=rng)
     return HowManyNeurons(
         design=design,
-        similarity=similarity_by_fraction(main, n_neurons=params.ground_truth.soc.n_neurons,
-                                          level=level, n_boot=n_boot, rng=rng),
-        versus_hints=ffh_versus_hints(main, design.fractions),
+        similarity=similarity_by_fraction(main, params=params, level=level, n_boot=n_boot,
+                                          rng=rng),
+        versus_hints=ffh_versus_hints(main, design.fractions, params=params),
         behaviour=behaviour_by_fraction(main),
         gains=gain_comparison(second, gains=design.gains, fractions=design.second_fractions,
                               main_gain=params.force.hint_gain,
                               n_ground_truths=len(design.second.ground_truth_seeds)),
+        strong_gain_crossing=strong_crossing, strong_gain=strong,
         n_rows=int(len(table)), n_ground_truths=len(params.ground_truth_seeds),
         n_seeds=len(params.seeds), pca_dim=params.similarity.pca_dim,
         median_training_seconds=(float(np.nanmedian(ffh_train))
                                  if np.isfinite(ffh_train).any() else math.nan))
+
+
+def _crossing_values(prefix: str, c: LevelCrossing) -> dict:
+    return {f"fraction_for_90pct{prefix}": c.estimate, f"fraction_for_90pct{prefix}_lo": c.low,
+            f"fraction_for_90pct{prefix}_hi": c.high, f"neurons_for_90pct{prefix}": c.neurons,
+            f"neurons_for_90pct{prefix}_lo": c.low * c.n_neurons,
+            f"neurons_for_90pct{prefix}_hi": c.high * c.n_neurons}
+
+
+def _cost_values(summary: HowManyNeurons, result: SweepResult, params: StudyParams,
+                 n_workers: int) -> dict:
+    design = summary.design
+    n_full = len(sweep.sweep_tasks(params, design.full, design.kinds))
+    beyond = sweep.beyond_study(params, sweep.batch_tasks(params, design.grids, design.kinds),
+                                design.kinds)
+    seconds = (result.table["seconds"].fillna(0) + result.table["train_seconds"].fillna(0))
+    if len(beyond) != len(seconds):
+        raise ValueError("the sweep's table does not hold the design's tasks (run the design's "
+                         "grids with its kinds)")
+    return {
+        "sweep_n_tasks": result.n_tasks, "sweep_wall_seconds": result.wall_seconds,
+        "sweep_task_seconds_total": result.task_seconds_total,
+        "sweep_cache_hits": result.cache_hits, "sweep_n_workers_used": result.n_workers_used,
+        "sweep_n_rows": summary.n_rows,
+        "sweep_n_new_trainings": sweep.new_trainings(params, design.grids),
+        "sweep_cold_minutes": result.task_seconds_total / 60 / n_workers,
+        "sweep_cold_minutes_beyond_study": float(seconds[beyond].sum()) / 60 / n_workers,
+        "sweep_cold_workers": n_workers, "sweep_full_n_tasks": n_full,
+        "sweep_full_hours": n_full / 2 * summary.median_training_seconds / 3600 / 2,
+        "sweep_full_fractions_text": ", ".join(f"{100 * f:g} %"
+                                               for f in design.full.neuron_fractions),
+    }
 
 
 def glue_values(summary: HowManyNeurons, result: SweepResult, params: StudyParams, *,
@@ -424,27 +355,21 @@ def glue_values(summary: HowManyNeurons, result: SweepResult, params: StudyParam
     params : StudyParams
         The base study.
     n_workers : int
-        Workers of the chapter's cluster (for the cold-cache estimate).
+        Workers of the chapter's cluster (for the cold-cache estimates).
 
     Notes
     -----
-    The complete grid's estimate assumes half its tasks are trainings, each at the median FFH
-    training time of this table, spread over two cores.
+    ``sweep_cold_minutes`` is every task's compute time from an empty cache over ``n_workers``;
+    ``sweep_cold_minutes_beyond_study`` only the tasks the base study (chapter 05's networks and
+    rows) does not run. The complete grid's estimate assumes half its tasks are trainings, each
+    at the median FFH training time of this table, spread over two cores.
     """
     s, b, c = summary.similarity, summary.behaviour, summary.similarity.crossing
     fractions = summary.design.fractions
-    n_full = len(sweep.sweep_tasks(params, summary.design.full, summary.design.kinds))
+    v = summary.versus_hints
     return {
-        "sweep_n_tasks": result.n_tasks, "sweep_wall_seconds": result.wall_seconds,
-        "sweep_task_seconds_total": result.task_seconds_total,
-        "sweep_cache_hits": result.cache_hits, "sweep_n_workers_used": result.n_workers_used,
-        "sweep_n_rows": summary.n_rows,
-        "sweep_n_new_trainings": sweep.new_trainings(params, summary.design.grids),
-        "sweep_cold_minutes": result.task_seconds_total / 60 / n_workers,
-        "sweep_cold_workers": n_workers, "sweep_full_n_tasks": n_full,
-        "sweep_full_hours": n_full / 2 * summary.median_training_seconds / 3600 / 2,
-        "fraction_for_90pct": c.estimate, "fraction_for_90pct_lo": c.low,
-        "fraction_for_90pct_hi": c.high, "neurons_for_90pct": c.neurons,
+        **_cost_values(summary, result, params, n_workers),
+        **_crossing_values("", c), **_crossing_values("_recordings", s.crossing_recordings),
         "sweep_n_boot": c.n_boot,
         "sweep_spearman_cca_fraction": s.spearman, "sweep_n_ffh_rows": s.n_ffh_rows,
         "cca_unobserved_ffh_at_5pct": value_at(s.ffh, 0.05),
@@ -452,6 +377,11 @@ def glue_values(summary: HowManyNeurons, result: SweepResult, params: StudyParam
         "cca_unobserved_ffh_at_max_fraction": float(s.ffh.mean[-1]),
         "cca_unobserved_ffh_at_min_fraction": float(s.ffh.mean[0]),
         "cca_unobserved_ff_mean": s.flat["ff"].mean, "sweep_ceiling_mean": s.flat["ceiling"].mean,
+        "sweep_oracle_mean": s.flat["oracle"].mean, "sweep_floor_mean": s.flat["floor"].mean,
+        "sweep_ceiling_normalized_mean": s.normalized_flat["ceiling"].mean,
+        "sweep_hints_normalized_max": float(np.nanmax(s.normalized["hints"].mean)),
+        "sweep_ffh_normalized_max": float(np.nanmax(s.normalized["ffh"].mean)),
+        "sweep_family_size": v.family_size,
         "gen_err_ffh_at_min_fraction": float(b.gen.mean[0]),
         "gen_err_ffh_at_max_fraction": float(b.gen.mean[-1]),
         "gen_err_ff_flat": b.gen_flat["ff"].mean,
@@ -464,4 +394,5 @@ def glue_values(summary: HowManyNeurons, result: SweepResult, params: StudyParam
         "sweep_n_soc": c.n_neurons, "n_ground_truths": summary.n_ground_truths,
         "sweep_n_seeds": summary.n_seeds, "pca_dim": summary.pca_dim,
         "sweep_second_n_ground_truths": summary.gains.n_ground_truths,
+        "sweep_strong_gain": summary.strong_gain,
     }

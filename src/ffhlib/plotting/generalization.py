@@ -1,8 +1,8 @@
 """Figures of chapter 06: held-out EMG, error per direction, error vs. noise, unobserved muscles.
 
 Each function draws what it is given (computes nothing: the chapter's figures draw the named
-results of :mod:`ffhlib.generalization_summary`; the older helpers take means and intervals from
-:func:`ffhlib.stats.curve_summary`) and returns the figure or axes.
+results of :mod:`ffhlib.generalization_summary`; the older helpers take means and intervals, e.g.
+from :func:`ffhlib.inference.bootstrap_curve_interval`) and returns the figure or axes.
 """
 
 from __future__ import annotations
@@ -112,8 +112,8 @@ def plot_error_per_direction(angles, summaries: Mapping[str, tuple], *, training
     angles : array_like, shape (C,)
         Tested directions (rad).
     summaries : mapping of str to (mean, low, high), each ndarray of shape (C,)
-        For each network, the mean over seeds and the interval bounds
-        (:func:`ffhlib.generalization.curve_summary`).
+        For each network, the mean and the interval bounds (e.g.
+        :func:`ffhlib.inference.bootstrap_curve_interval`).
     training_angles : array_like, optional
         Training directions (rad), marked as ticks on the x axis.
     ylabel : str
@@ -332,7 +332,8 @@ def plot_input_noise(result: InputNoise):
 
 
 def plot_training_noise(result: TrainingNoise, ax=None):
-    """Error on untrained directions of FF, FFH and the interpolation against the training noise.
+    """Error on untrained directions of FF, FFH and the interpolation against the training noise
+    (each ground truth as a dot where the curves have them).
 
     Parameters
     ----------
@@ -345,8 +346,9 @@ def plot_training_noise(result: TrainingNoise, ax=None):
     """
     new = ax is None
     ax = axes_or_new(ax, figsize=(6, 3.2))
+    dots = all(c.per_ground_truth is not None for c in result.curves.values())
     _similarity.plot_summary_curves(result.values, result.curves, xlabel="training noise σ_train",
-                                    ylabel="error on untrained directions", ax=ax)
+                                    ylabel="error on untrained directions", ax=ax, dots=dots)
     log_if_spanning(ax, [c.mean for c in result.curves.values()])
     _similarity.legend_outside(ax)
     if new:

@@ -14,6 +14,7 @@ import numpy as np
 
 from .similarity import plot_ground_truth_effects, plot_kinds, plot_summary_curves
 from .style import color, direction_colors, direction_key, log_if_spanning
+from .sweep import LABELS
 
 __all__ = ["plot_dsa", "plot_jpc_planes", "plot_rotation", "plot_spectra", "plot_task_variants"]
 
@@ -114,8 +115,10 @@ def plot_dsa(distance: Mapping[str, object], comparison, unit_differences=None, 
     Parameters
     ----------
     distance : mapping of kind to :class:`ffhlib.study.KindSummary`
-        DSA distance of each kind (e.g. floor, FF, FFH, ceiling), in the order to draw.
-    comparison : :class:`ffhlib.stats.GroupedPairedSummary`
+        DSA distance of each kind (e.g. floor, FF, FFH, hints, two samples of unrecorded
+        neurons, oracle), in the order to draw (the references named as in
+        :data:`ffhlib.plotting.sweep.LABELS`).
+    comparison : :class:`ffhlib.inference.PairedComparison`
         FFH - FF over ground truths.
     unit_differences : mapping of ground truth to array, optional
         Each ground truth's per-network differences, drawn as small dots.
@@ -129,6 +132,8 @@ def plot_dsa(distance: Mapping[str, object], comparison, unit_differences=None, 
     if new:
         _, axes = plt.subplots(1, 2, figsize=(10, 3.3), gridspec_kw={"width_ratios": [1, 1]})
     plot_kinds(distance, ylabel="DSA distance to E", ax=axes[0])
+    axes[0].set_xticks(range(len(distance)), [LABELS.get(k, k) for k in distance], rotation=20,
+                       ha="right")
     plot_ground_truth_effects(comparison, ylabel="FFH − FF, DSA distance", ax=axes[1],
                               unit_values=unit_differences)
     if new:
@@ -147,7 +152,7 @@ def plot_task_variants(delays_ms, delay_error: Mapping[str, object],
     delays_ms : array_like (D,)
         Preparatory periods (ms).
     delay_error : mapping of kind to :class:`ffhlib.study.KindSummary` (arrays of length D)
-        EMG error at each period: a line with its 95 % band per kind.
+        EMG error at each period: a line with its 95 % band per kind, each ground truth a dot.
     switch_error : mapping of kind to :class:`ffhlib.study.KindSummary`
         EMG error with the cue switched.
     trained_delay_ms : float
@@ -166,7 +171,7 @@ def plot_task_variants(delays_ms, delay_error: Mapping[str, object],
         _, axes = plt.subplots(1, 2, figsize=(10, 3.3), gridspec_kw={"width_ratios": [1.3, 1]})
     left, right = axes
     plot_summary_curves(delays_ms, delay_error, xlabel="preparatory period (ms)",
-                        ylabel="EMG error, 1 − $R^2$", ax=left)
+                        ylabel="EMG error, 1 − $R^2$", ax=left, dots=True)
     left.axvline(trained_delay_ms, color="0.6", lw=0.8, zorder=0)
     log_if_spanning(left, [c.mean for c in delay_error.values()])
     left.legend(frameon=False, fontsize="small")

@@ -28,24 +28,39 @@ __all__ = [
     "DESIGN_PANEL_TEXT",
     "KIND_LABELS",
     "KIND_STYLE",
+    "UNTRAINED_LABELS",
     "legend_outside",
+    "plot_design_dots",
     "plot_designs",
+    "plot_direction_sets",
     "plot_ground_truth_effects",
     "plot_kinds",
     "plot_pc_trajectories",
+    "plot_seed_spread",
     "plot_similarity_by_dim",
     "plot_similarity_with_effects",
     "plot_summary_curves",
+    "plot_training_similarity",
     "plot_trial_designs",
+    "plot_untrained_similarity",
+    "relabel_kinds",
 ]
 
 #: How each kind of study row is named in figures.
 KIND_LABELS = {"ff": "FF", "ffh": "FFH", "hints": "hints (observed neurons)",
-               "floor": "floor (untrained)", "ceiling": "ceiling (half of E vs half)",
-               "interpolation": "angular interpolation", "soc": "SOC (all neurons)"}
-#: The book-wide style name of each kind.
+               "floor": "floor (untrained)", "ceiling": "two samples of E (half vs half)",
+               "interpolation": "angular interpolation", "soc": "SOC (all neurons)",
+               "oracle": "oracle (SOC outside the half)",
+               "e_interpolation": "E's own interpolation"}
+#: The book-wide style name of each kind (the oracle is SOC neurons: the SOC's colour; E's own
+#: interpolation a black reference line).
 KIND_STYLE = {"ff": "FF", "ffh": "FFH", "hints": "hints", "floor": "floor", "ceiling": "ceiling",
-              "interpolation": "interpolation", "soc": "SOC"}
+              "interpolation": "interpolation", "soc": "SOC", "oracle": "SOC",
+              "e_interpolation": "target"}
+#: Labels of the kinds on the untrained directions (chapter 05): the recorded neurons there are
+#: what no predictor has.
+UNTRAINED_LABELS = {**KIND_LABELS, "interpolation": "interpolated recordings",
+                    "hints": "recordings of the new conditions\n(available to no predictor)"}
 
 
 def plot_pc_trajectories(latents: Mapping[str, np.ndarray], angles, *, fig=None):
@@ -129,16 +144,17 @@ def plot_kinds(summaries: Mapping[str, object], *, ylabel: str, ax=None, pair=("
 
 def plot_ground_truth_effects(summary, *, ylabel: str, ax=None, unit_values=None,
                               style: str = "FFH"):
-    """Each ground truth's paired effect with its interval, and the mean over ground truths.
+    """Each ground truth's paired effect, and the mean over ground truths with its interval.
 
     Parameters
     ----------
-    summary : :class:`ffhlib.stats.GroupedPairedSummary`
+    summary : :class:`ffhlib.inference.PairedComparison`
     ylabel : str
         What the difference is (e.g. "FFH − FF, mean canonical correlation").
     ax : matplotlib Axes, optional
     unit_values : mapping of ground truth to array, optional
-        Each ground truth's per-network differences, drawn as small dots.
+        Each ground truth's per-network differences (with several network seeds), drawn as small
+        dots beside its mean.
     style : str
         Colour name of the effect.
 
@@ -148,20 +164,21 @@ def plot_ground_truth_effects(summary, *, ylabel: str, ax=None, unit_values=None
     """
     ax = axes_or_new(ax, figsize=(5, 3))
     c = color(style)
-    for x, effect in enumerate(summary.effects):
-        lo, hi = effect.ci_diff
-        if np.isfinite(lo) and np.isfinite(hi):
-            interval_bar(ax, x, effect.mean_diff, lo, hi, color=c, ms=4)
-        else:
-            ax.plot(x, effect.mean_diff, "o", color=c, ms=4)
-        if unit_values is not None and effect.group in unit_values:
-            unit_dots(ax, x + 0.15, np.asarray(unit_values[effect.group]), color=c, size=8,
+    groups = list(summary.groups)
+    for x, (group, diff) in enumerate(zip(groups, summary.differences, strict=True)):
+        ax.plot(x, diff, "o", color=c, ms=4)
+        if unit_values is not None and group in unit_values and len(unit_values[group]) > 1:
+            unit_dots(ax, x + 0.15, np.asarray(unit_values[group]), color=c, size=8,
                       force=True)
-    x_all = len(summary.effects) + 0.6
-    interval_bar(ax, x_all, summary.mean_diff, *summary.ci_diff, color="black", ms=6)
+    x_all = len(groups) + 0.6
+    lo, hi = summary.ci_diff
+    if np.isfinite(lo) and np.isfinite(hi):
+        interval_bar(ax, x_all, summary.mean_diff, lo, hi, color="black", ms=6)
+    else:
+        ax.plot(x_all, summary.mean_diff, "o", color="black", ms=6)
     ax.axhline(0.0, color="0.6", lw=0.8, zorder=0)
-    labels = [str(e.group) for e in summary.effects] + ["all"]
-    ax.set_xticks([*range(len(summary.effects)), x_all], labels)
+    labels = [str(g) for g in groups] + ["all"]
+    ax.set_xticks([*range(len(groups)), x_all], labels)
     ax.set_xlabel("ground truth (seed)")
     ax.set_ylabel(ylabel)
     return ax
@@ -286,7 +303,7 @@ def plot_similarity_with_effects(summaries: Mapping[str, object], effects, *,
     Parameters
     ----------
     summaries : mapping of kind to :class:`ffhlib.study.KindSummary`
-    effects : :class:`ffhlib.stats.GroupedPairedSummary`
+    effects : :class:`ffhlib.inference.PairedComparison`
     unit_values : mapping of ground truth to array, optional
         Each ground truth's per-network differences.
 
@@ -330,7 +347,7 @@ DESIGN_PANEL_TEXT = {
 
 
 def plot_trial_designs(summaries: Mapping[str, Mapping[str, Mapping[str, object]]], *,
-                       soc_offset_share: float):
+                       soc_offset_share: float, intervals: bool = True):
     """The trial designs side by side, one panel per measure (:func:`plot_designs`).
 
     Parameters
@@ -339,6 +356,9 @@ def plot_trial_designs(summaries: Mapping[str, Mapping[str, Mapping[str, object]
         The four measures of :data:`DESIGN_PANEL_TEXT`, in panel order.
     soc_offset_share : float
         The SOC's share of variance that is a static offset (a line in the offset panel).
+    intervals : bool
+        Draw each mean with its interval (:func:`plot_designs`); False: each ground truth as a
+        dot and the mean as a short line, no interval (:func:`plot_design_dots`).
 
     Returns
     -------
@@ -353,7 +373,7 @@ def plot_trial_designs(summaries: Mapping[str, Mapping[str, Mapping[str, object]
     extra, designs = [], []
     for ax, (measure, sums) in zip(axes.ravel(), summaries.items(), strict=True):
         title, label = DESIGN_PANEL_TEXT[measure]
-        plot_designs(sums, ylabel=label, ax=ax)
+        (plot_designs if intervals else plot_design_dots)(sums, ylabel=label, ax=ax)
         ax.set_title(title, loc="left", fontsize="medium")
         designs = list(sums)
         if measure == "offset_share":
@@ -362,4 +382,193 @@ def plot_trial_designs(summaries: Mapping[str, Mapping[str, Mapping[str, object]
             log_if_spanning(ax, [s.mean for p in sums.values() for s in p.values()])
     fig.tight_layout()
     design_legend(fig, designs=designs, extra=extra)
+    return fig
+
+
+def plot_design_dots(summaries: Mapping[str, Mapping[str, object]], *, ylabel: str, ax=None):
+    """As :func:`plot_designs`, without intervals: each ground truth as a dot and the mean over
+    ground truths as a short horizontal line (for a comparison on too few ground truths to
+    test).
+
+    Parameters
+    ----------
+    summaries : mapping of design to mapping of kind to :class:`ffhlib.study.KindSummary`
+    ylabel : str
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    ax = axes_or_new(ax, figsize=(5, 3.2))
+    designs = list(summaries)
+    kinds = list(next(iter(summaries.values())))
+    width = 0.36
+    for j, design in enumerate(designs):
+        offset = (j - (len(designs) - 1) / 2) * width
+        for x, kind in enumerate(kinds):
+            if kind not in summaries[design]:
+                continue
+            s = summaries[design][kind]
+            c = color(KIND_STYLE.get(kind, kind))
+            values = np.asarray(s.per_ground_truth, dtype=float)
+            xs = x + offset + np.linspace(-0.06, 0.06, values.size)
+            ax.scatter(xs, values, s=14, marker=DESIGN_MARKERS.get(design, "o"), zorder=3,
+                       color=c if j == 0 else "white", edgecolors=c, lw=0.9)
+            ax.plot([x + offset - 0.13, x + offset + 0.13], [s.mean, s.mean], color=c, lw=1.6)
+    ax.set_xticks(range(len(kinds)), [KIND_LABELS.get(k, k) for k in kinds], rotation=20,
+                  ha="right")
+    ax.set_xlim(-0.6, len(kinds) - 0.4)
+    ax.set_ylabel(ylabel)
+    return ax
+
+
+def relabel_kinds(ax, kinds, labels: Mapping[str, str]):
+    """Set the x tick labels of a per-kind axis (:func:`plot_kinds`) from ``labels``."""
+    kinds = list(kinds)
+    ax.set_xticks(range(len(kinds)), [labels.get(k, KIND_LABELS.get(k, k)) for k in kinds],
+                  rotation=25, ha="right")
+    return ax
+
+
+def plot_training_similarity(cca: Mapping[str, object], cca_cd: Mapping[str, object], effects,
+                             *, unit_values=None):
+    """Chapter 05 on the training directions: (a) the CCA with E of each kind, (b) the same on
+    the condition-dependent part (:func:`plot_kinds`), (c) the paired effect FFH − FF of each
+    ground truth and over all (:func:`plot_ground_truth_effects`).
+
+    Parameters
+    ----------
+    cca, cca_cd : mapping of kind to :class:`ffhlib.study.KindSummary`
+    effects : :class:`ffhlib.inference.PairedComparison`
+        FFH − FF of the CCA with E.
+    unit_values : mapping of ground truth to array, optional
+        Each ground truth's per-network differences.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.6), gridspec_kw={"width_ratios": [1, 1, 1]})
+    for ax, sums, title in ((axes[0], cca, "a. all of the activity"),
+                            (axes[1], cca_cd, "b. condition-dependent part")):
+        plot_kinds(sums, ylabel="mean canonical correlation with E", ax=ax)
+        ax.axhline(1.0, color="0.85", lw=0.8, zorder=0)
+        ax.set_title(title, loc="left", fontsize="medium")
+    plot_ground_truth_effects(effects, ylabel="FFH − FF, mean canonical corr. with E",
+                              ax=axes[2], unit_values=unit_values)
+    axes[2].set_title("c. paired effect, all of the activity", loc="left", fontsize="medium")
+    fig.tight_layout()
+    return fig
+
+
+def plot_untrained_similarity(cca_cd: Mapping[str, object], cca: Mapping[str, object], effects,
+                              *, labels: Mapping[str, str] | None = None):
+    """Chapter 05 on the untrained directions: (a) the condition-dependent CCA with E of each
+    kind, (b) the CCA of all of the activity, (c) the paired effect FFH − interpolated recordings
+    (condition-dependent) of each ground truth and over all.
+
+    The last kind of (a) and (b) (the recorded neurons in the new conditions, which no predictor
+    has) is set apart by a vertical line.
+
+    Parameters
+    ----------
+    cca_cd, cca : mapping of kind to :class:`ffhlib.study.KindSummary`
+        In the order to draw, the same kinds.
+    effects : :class:`ffhlib.inference.PairedComparison`
+    labels : mapping of kind to str, optional
+        Tick labels (default :data:`UNTRAINED_LABELS`).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    labels = UNTRAINED_LABELS if labels is None else labels
+    fig, axes = plt.subplots(1, 3, figsize=(13.5, 4.0),
+                             gridspec_kw={"width_ratios": [1.2, 1.2, 1]})
+    for ax, sums, title in ((axes[0], cca_cd, "a. condition-dependent part (primary)"),
+                            (axes[1], cca, "b. all of the activity")):
+        plot_kinds(sums, ylabel="mean canonical corr. with E, untrained", ax=ax,
+                   pair=("interpolation", "ffh"))
+        relabel_kinds(ax, sums, labels)
+        ax.axvline(len(sums) - 1.5, color="0.6", lw=0.8, ls="--")
+        ax.axhline(1.0, color="0.85", lw=0.8, zorder=0)
+        ax.set_title(title, loc="left", fontsize="medium")
+    plot_ground_truth_effects(effects, ylabel="FFH − interpolated recordings", ax=axes[2])
+    axes[2].set_title("c. paired effect, condition-dependent", loc="left", fontsize="medium")
+    fig.tight_layout()
+    return fig
+
+
+def plot_direction_sets(panels: Mapping[str, Mapping[str, Mapping[str, object]]]):
+    """One measure per panel with all and with half the training directions side by side
+    (:func:`plot_designs` with the sets of training directions as its "designs": filled markers
+    for the first, open for the second).
+
+    Parameters
+    ----------
+    panels : mapping of panel title to mapping of set label to mapping of kind to KindSummary
+        The set labels (e.g. "all 8 training directions") key the legend.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.lines import Line2D
+
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 3.8), squeeze=False)
+    sets = []
+    for ax, (title, sums) in zip(axes[0], panels.items(), strict=True):
+        plot_designs(sums, ylabel="mean canonical corr. with E" if ax is axes[0][0] else "",
+                     ax=ax)
+        relabel_kinds(ax, next(iter(sums.values())), UNTRAINED_LABELS)
+        ax.axhline(1.0, color="0.85", lw=0.8, zorder=0)
+        ax.set_title(title, loc="left", fontsize="medium")
+        sets = list(sums)
+    fig.tight_layout()
+    handles = [Line2D([], [], ls="", marker="o", color="0.35", mfc="0.35" if j == 0 else "white")
+               for j in range(len(sets))]
+    fig.legend(handles, sets, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(sets),
+               frameon=False, fontsize="small")
+    return fig
+
+
+#: Marker of each network seed in the network-seed figure (first, second, ...).
+SEED_MARKERS = ("o", "s", "^", "D")
+
+
+def plot_seed_spread(spreads: Mapping[str, object], titles: Mapping[str, str], *,
+                     ylabel: str = "mean canonical correlation with E"):
+    """Each network seed of each ground truth, for FF and FFH, one panel per measure.
+
+    Parameters
+    ----------
+    spreads : mapping of measure to :class:`ffhlib.beyond_recordings.SeedSpread`
+    titles : mapping of measure to panel title
+    ylabel : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        x: the ground truths; per ground truth, FF left and FFH right, one marker per seed,
+        the seeds of one ground truth joined by a vertical line.
+    """
+    fig, axes = plt.subplots(1, len(spreads), figsize=(5.6 * len(spreads), 3.4), squeeze=False)
+    for ax, (measure, spread) in zip(axes[0], spreads.items(), strict=True):
+        gts = list(spread.ground_truths)
+        for j, (kind, values) in enumerate(spread.values.items()):
+            c = color(KIND_STYLE.get(kind, kind))
+            x = np.arange(len(gts)) + (j - (len(spread.values) - 1) / 2) * 0.25
+            for g in range(len(gts)):
+                ax.plot([x[g]] * values.shape[1], values[g], color=c, lw=0.8, alpha=0.6)
+            for s in range(values.shape[1]):
+                ax.scatter(x, values[:, s], color=c, s=16, zorder=3,
+                           marker=SEED_MARKERS[s % len(SEED_MARKERS)],
+                           label=f"{KIND_LABELS.get(kind, kind)}, seed {spread.seeds[s]}")
+        ax.set_xticks(range(len(gts)), [str(g) for g in gts])
+        ax.set_xlabel("ground truth (seed)")
+        ax.set_ylabel(ylabel)
+        ax.set_title(titles.get(measure, measure), loc="left", fontsize="medium", wrap=True)
+    legend_outside(axes[0][-1])
+    fig.tight_layout()
     return fig

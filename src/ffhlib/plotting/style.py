@@ -11,8 +11,9 @@ Every chapter draws with these names, so that a colour means the same thing on e
   the key that every figure using it must carry;
 - :func:`muscle_labels`: muscles are ``m1`` ... ``m10`` (1-based) everywhere;
 - :func:`interval_band`, :func:`interval_bar`, :func:`unit_dots` and :func:`interval_text`: one
-  interval convention (95 % intervals over the study's independent units; below
-  :data:`DOTS_BELOW` units, every unit is also drawn as a dot);
+  interval convention (95 % percentile bootstrap intervals over the study's independent units,
+  never clipped; below :data:`DOTS_BELOW` units, every unit is also drawn as a dot; with fewer
+  than :data:`MIN_UNITS` there is no interval, only the dots);
 - :func:`log_if_spanning`: log axes where values span decades; :func:`percent_log_axis`: a log
   axis of fractions labelled in percent at the values drawn.
 
@@ -27,12 +28,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap
 
+from ..inference import MIN_UNITS as _MIN_UNITS
+
 __all__ = [
     "COLORS",
     "DIRECTION_CMAP",
     "DOTS_BELOW",
     "INTERVAL_TEXT",
     "LINESTYLES",
+    "MIN_UNITS",
     "NETWORKS",
     "REFERENCES",
     "UnknownStyleName",
@@ -57,7 +61,7 @@ __all__ = [
 NETWORKS = ("SOC", "FF", "FFH")
 #: The reference lines: black and greys (and one muted colour for the hints), each with its own
 #: line style.
-REFERENCES = ("target", "ceiling", "hints", "interpolation", "floor")
+REFERENCES = ("target", "oracle", "ceiling", "hints", "interpolation", "floor")
 
 #: One colour per network and reference line, book-wide (Okabe & Ito's colour-blind-safe palette
 #: for the networks; black and greys for the references).
@@ -68,7 +72,8 @@ COLORS: dict[str, str] = {
     "FFH": "#D55E00",            # vermillion: full-FORCE with hints
     # references
     "target": "#000000",         # black: the ground-truth EMG
-    "ceiling": "#3C3C3C",        # near-black: the SOC against itself (one half of E vs the other)
+    "oracle": "#5A5A5A",         # dark grey: every SOC neuron outside the scored half of E
+    "ceiling": "#3C3C3C",        # near-black: two samples of unrecorded neurons (E's halves)
     "hints": "#CC79A7",          # reddish purple: the observed neurons themselves
     "interpolation": "#767676",  # mid grey: the network-free angular-interpolation baseline
     "floor": "#ABABAB",          # light grey: an untrained network
@@ -80,17 +85,22 @@ LINESTYLES: dict[str, str | tuple] = {
     "FF": "-",
     "FFH": "-",
     "target": (0, (4.0, 1.5)),
+    "oracle": (0, (8.0, 2.0)),
     "ceiling": "--",
     "hints": (0, (5.0, 1.5, 1.0, 1.5, 1.0, 1.5)),
     "interpolation": "-.",
     "floor": ":",
 }
 
-#: Below this many independent units, every unit is drawn as a dot beside its interval.
-DOTS_BELOW = 10
+#: Below this many independent units, every unit is drawn as a dot beside its interval (the
+#: book's 12 ground truths included: each ground truth stays visible, one going the other way too).
+DOTS_BELOW = 16
+
+#: Below this many independent units, no interval is drawn (only the units, as dots).
+MIN_UNITS = _MIN_UNITS
 
 #: The interval convention in one phrase, for captions (see :func:`interval_text` for one with n).
-INTERVAL_TEXT = "95 % interval over ground truths"
+INTERVAL_TEXT = "95 % percentile bootstrap interval over ground truths (2,000 resamples)"
 
 #: Extra colours for unnamed series (Okabe & Ito's remaining hues), in order.
 _EXTRA = ("#56B4E9", "#E69F00", "#F0E442", "#882255", "#44AA99")
@@ -303,11 +313,15 @@ def interval_text(n: int, unit: str = "ground truths", *, what: str = "the mean"
     Returns
     -------
     str
-        e.g. ``"line: the mean; band: 95 % interval over 6 ground truths; dots: each of the 6
-        ground truths"`` (the dots only below :data:`DOTS_BELOW` units).
+        e.g. ``"line: the mean; band: its 95 % bootstrap interval over 6 ground truths; dots:
+        each of the 6 ground truths"`` (the dots only below :data:`DOTS_BELOW` units); below
+        :data:`MIN_UNITS` units, no band: ``"line: the mean; dots: each of the 2 ground truths
+        (too few for an interval)"``.
     """
     n = int(n)
-    text = f"line: {what}; band: 95 % interval over {n} {unit}"
+    if n < MIN_UNITS:
+        return f"line: {what}; dots: each of the {n} {unit} (too few for an interval)"
+    text = f"line: {what}; band: its 95 % bootstrap interval over {n} {unit}"
     if n < DOTS_BELOW:
         text += f"; dots: each of the {n} {unit}"
     return text
@@ -348,6 +362,9 @@ def interval_band(ax, x, mean, lo, hi, *, color: str, label: str | None = None,
 def interval_bar(ax, x, mean, lo, hi, *, color: str, label: str | None = None, **kwargs):
     """A point (the mean) with its 95 % interval as an error bar, for categories on the x axis.
 
+    Where a bound is NaN (no interval: fewer than :data:`MIN_UNITS` units) only the point is
+    drawn.
+
     Parameters
     ----------
     ax : matplotlib Axes
@@ -361,13 +378,20 @@ def interval_bar(ax, x, mean, lo, hi, *, color: str, label: str | None = None, *
     -------
     matplotlib ErrorbarContainer
     """
-    mean, lo, hi = (np.asarray(v, dtype=float) for v in (mean, lo, hi))
-    yerr = np.stack([np.atleast_1d(mean - lo), np.atleast_1d(hi - mean)])
-    if np.any(yerr < 0):
+    x, mean, lo, hi = (np.atleast_1d(np.asarray(v, dtype=float)) for v in (x, mean, lo, hi))
+    x, mean, lo, hi = np.broadcast_arrays(x, mean, lo, hi)
+    bounded = np.isfinite(lo) & np.isfinite(hi)
+    yerr = np.stack([mean - lo, hi - mean])
+    if np.any(yerr[:, bounded] < 0):
         raise ValueError("the interval must contain the mean (lo <= mean <= hi)")
     options = {"fmt": "o", "ms": 5, "capsize": 3, "lw": 1.4, **kwargs}
-    return ax.errorbar(np.atleast_1d(x), np.atleast_1d(mean), yerr=yerr, color=color,
-                       label=label, **options)
+    if bounded.all():
+        return ax.errorbar(x, mean, yerr=yerr, color=color, label=label, **options)
+    # no interval (fewer than MIN_UNITS units): the point alone, never a bar of NaN
+    points = ax.errorbar(x[~bounded], mean[~bounded], color=color, label=label, **options)
+    if bounded.any():
+        ax.errorbar(x[bounded], mean[bounded], yerr=yerr[:, bounded], color=color, **options)
+    return points
 
 
 def unit_dots(ax, x, values, *, color: str, jitter: float = 0.0, size: float = 12.0,

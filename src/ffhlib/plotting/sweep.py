@@ -26,10 +26,12 @@ from .style import (
 
 if TYPE_CHECKING:
     from ..study import KindSummary
+    from ..sweep import Curve
     from ..sweep_summary import BehaviourByFraction, GainComparison, SimilarityByFraction
 
 __all__ = [
     "FRACTION_LABEL",
+    "LABELS",
     "plot_flat_references",
     "plot_sweep_behaviour",
     "plot_sweep_gain",
@@ -39,9 +41,15 @@ __all__ = [
 #: The x label of every measure against the recorded fraction.
 FRACTION_LABEL = "recorded neurons (% of the SOC)"
 
+#: How this chapter's figures name each kind (the references by what they are).
+LABELS = {**KIND_LABELS, "hints": "hints (the recorded neurons)",
+          "ceiling": "two samples of unrecorded neurons",
+          "oracle": "oracle (all SOC neurons but the scored half)"}
+
 
 def plot_flat_references(ax, summaries: Mapping[str, KindSummary]) -> None:
-    """Kinds that do not depend on the fraction as horizontal lines with their 95 % bands.
+    """Kinds that do not depend on the fraction as horizontal lines with their 95 % bands (no
+    band where the interval is NaN: fewer than 3 ground truths).
 
     Parameters
     ----------
@@ -49,14 +57,29 @@ def plot_flat_references(ax, summaries: Mapping[str, KindSummary]) -> None:
     summaries : mapping of kind to scalar :class:`ffhlib.study.KindSummary`
     """
     for name, s in summaries.items():
-        kw = line_kw(KIND_STYLE[name])
-        ax.axhspan(s.low, s.high, color=kw["color"], alpha=0.12, lw=0)
-        ax.axhline(s.mean, **kw, lw=1.2, label=KIND_LABELS[name])
+        kw = line_kw(KIND_STYLE.get(name, name))
+        if np.isfinite(s.low) and np.isfinite(s.high):
+            ax.axhspan(s.low, s.high, color=kw["color"], alpha=0.12, lw=0)
+        ax.axhline(s.mean, **kw, lw=1.2, label=LABELS.get(name, name))
+
+
+def _curve(ax, name: str, c: Curve, capped=None) -> None:
+    """A curve with its band; points in ``capped`` drawn open (no fair value there)."""
+    kw = line_kw(KIND_STYLE[name])
+    interval_band(ax, c.x, c.mean, c.low, c.high, color=kw["color"], label=LABELS[name],
+                  linestyle=kw["linestyle"], marker="o", ms=3)
+    if capped is not None and np.any(capped):
+        ax.plot(c.x[capped], c.mean[capped], "o", ms=6, mfc="white", mec=kw["color"], zorder=4)
+    unit_dots(ax, c.x, c.per_ground_truth, color=kw["color"], size=6)
 
 
 def plot_sweep_similarity(result: SimilarityByFraction):
-    """Similarity with E against the recorded fraction: FFH and its hints as curves with bands,
-    FF, the floor and the ceiling as references, the level and the fraction reaching it dotted.
+    """Similarity with E against the recorded fraction. Left: mean canonical correlation of FFH
+    and of its hints (curves with bands), FF, the floor, two samples of unrecorded neurons and
+    the oracle (lines with bands). Right: the same on the floor (0) to oracle (1) scale, ground
+    truth by ground truth (values above 1 as they are), with the level and the fractions at which
+    FFH and the recorded neurons alone reach it. The hints' points recorded from fewer neurons
+    than d are drawn open.
 
     Parameters
     ----------
@@ -66,23 +89,32 @@ def plot_sweep_similarity(result: SimilarityByFraction):
     -------
     matplotlib.figure.Figure
     """
-    fig, ax = plt.subplots(figsize=(7, 3.6))
-    plot_flat_references(ax, result.flat)
-    for name, c in (("hints", result.hints), ("ffh", result.ffh)):
-        kw = line_kw(KIND_STYLE[name])
-        interval_band(ax, c.x, c.mean, c.low, c.high, color=kw["color"], label=KIND_LABELS[name],
-                      linestyle=kw["linestyle"], marker="o", ms=3)
+    fig, (raw, norm) = plt.subplots(1, 2, figsize=(11, 3.6))
+    plot_flat_references(raw, result.flat)
+    for name in ("hints", "ffh"):
+        _curve(raw, name, getattr(result, name), result.capped if name == "hints" else None)
+    raw.set_ylabel("mean canonical corr. with E")
+    plot_flat_references(norm, result.normalized_flat)
+    for name in ("hints", "ffh"):
+        _curve(norm, name, result.normalized[name],
+               result.capped if name == "hints" else None)
     crossing = result.crossing
-    ax.axhline(result.level_value, color="0.5", lw=0.6, ls=":")
-    ax.text(result.ffh.x[0], result.level_value, f"{100 * crossing.level:g} % of floor → ceiling",
-            va="bottom", fontsize="x-small", color="0.35")
-    if crossing.reached:
-        ax.axvline(crossing.estimate, color="0.5", lw=0.6, ls=":")
-    percent_log_axis(ax, result.ffh.x)
-    ax.set_xlabel(FRACTION_LABEL)
-    ax.set_ylabel("mean canonical corr. with E")
-    legend_outside(ax)
+    norm.axhline(crossing.level, color="0.5", lw=0.6, ls=":")
+    norm.axhline(1.0, **line_kw("oracle", lw=0.8))
+    norm.axhline(0.0, **line_kw("floor", lw=0.8))
+    for c, name in ((crossing, "ffh"), (result.crossing_recordings, "hints")):
+        if c.reached:
+            norm.axvline(c.estimate, color=color(KIND_STYLE[name]), lw=0.8, ls=":")
+    norm.text(result.ffh.x[0], crossing.level, f"{100 * crossing.level:g} % of floor → oracle",
+              va="bottom", fontsize="x-small", color="0.35")
+    norm.set_ylabel("normalised: floor 0, oracle 1")
+    for ax in (raw, norm):
+        percent_log_axis(ax, result.ffh.x)
+        ax.set_xlabel(FRACTION_LABEL)
     fig.tight_layout()
+    handles, labels = raw.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3,
+               frameon=False, fontsize="small")
     return fig
 
 
@@ -119,7 +151,8 @@ def plot_sweep_behaviour(result: BehaviourByFraction):
 
 def plot_sweep_gain(result: GainComparison):
     """FFH's similarity with E against the hint gain, one shade per recorded fraction (lighter:
-    fewer neurons): the mean over ground truths thick, each ground truth thin; FF as reference.
+    fewer neurons): the mean over ground truths as a line, each ground truth as a dot (too few for
+    an interval); FF as reference.
 
     Parameters
     ----------
@@ -137,8 +170,13 @@ def plot_sweep_gain(result: GainComparison):
         c_ = tuple(1 - shade * (1 - base))
         ax.plot(gains, result.means[j], color=c_, marker="o", lw=1.8,
                 label=f"FFH, {100 * frac:g} % recorded")
-        for values in result.per_ground_truth[j]:
-            ax.plot(gains, values, color=c_, lw=0.6, alpha=0.6, marker=".", ms=4)
+        # too few ground truths for an interval: each one as a dot, spread around its gain
+        width = 0.08 * np.log10(max(gains) / min(gains)) if len(gains) > 1 else 0.1
+        for k, g in enumerate(gains):
+            values = result.per_ground_truth[j][:, k]
+            offsets = (np.linspace(-0.5, 0.5, values.size) if values.size > 1
+                       else np.zeros(1)) * width
+            ax.scatter(g * 10 ** offsets, values, s=14, color=c_, alpha=0.8, lw=0, zorder=3)
     ax.axhline(result.ff.mean, **line_kw("FF", label="FF"))
     ax.set_xscale("log")
     ax.set_xticks(gains, [f"{g:g}" for g in gains])
