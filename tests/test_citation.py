@@ -78,7 +78,7 @@ def test_the_books_bibtex_is_generated_from_citation_cff():
     assert text.count("{") == text.count("}")
 
 
-# --- a citable release -----------------------------------------------------------------------------
+# --- a citable release ------------------------------------------------------------------------
 
 def test_zenodo_metadata_agrees_with_citation_cff():
     import json
