@@ -67,7 +67,7 @@ RUN_ONLY = {
 def _rows(mech: MechanismParams, seed: int = 0) -> list[UnitMechanisms]:
     """Every unit and kind, NaN where an analysis was off (as the study's rows are). FFH's DSA
     distance is below FF's in every ground truth, so that comparison is significant (also after
-    Holm's adjustment over the table's five rows); the hints' is 0.05 above FFH's."""
+    Holm's adjustment over the table's seven rows); the hints' is 0.05 above FFH's."""
     rng = np.random.default_rng(seed)
     ran, D = set(mech.analyses), len(mech.delays_ms)
     rows = []
@@ -180,8 +180,8 @@ def test_glue_keys_when_every_analysis_ran(full):
     assert values["n_ground_truths"] == 12 and values["n_seeds"] == 2
     assert values["dsa_hints_mean"] == pytest.approx(values["dsa_ffh_mean"] + 0.05)
     assert values["dsa_hints_text"] == rm.dsa_references_text(full[0].similarity.distance)
-    assert values["mech_family_size"] == 5
-    assert values["mech_family_text"].startswith("The 5 p-values of the table")
+    assert values["mech_family_size"] == 7
+    assert values["mech_family_text"].startswith("The 7 p-values of the table")
     assert values["mech_delays_text"] == "100, 50, 200" and values["delay_short_ms"] == 50.0
 
 
@@ -195,8 +195,8 @@ def test_glue_keys_and_nans_when_an_analysis_is_off(off):
     assert all(isinstance(values[k], float) and math.isnan(values[k]) for k in ALWAYS[off])
     assert getattr(summary, {"jpca": "rotation", "fixed_points": "preparation",
                              "dsa": "similarity", "variants": "variants"}[off]) is None
-    rows_of = {"jpca": 1, "fixed_points": 1, "dsa": 1, "variants": 2}  # table rows per analysis
-    assert len(summary.comparisons) == 5 - rows_of[off]
+    rows_of = {"jpca": 1, "fixed_points": 3, "dsa": 1, "variants": 2}  # table rows per analysis
+    assert len(summary.comparisons) == 7 - rows_of[off]
 
 
 def test_the_text_agrees_with_the_table(full):
@@ -205,16 +205,18 @@ def test_the_text_agrees_with_the_table(full):
     marks = [row[-1] for row in rows]
     assert [row[0] for row in rows] == [
         "rotations: |strength − the SOC's|", "preparatory geometry: correlation with the SOC's",
+        "directions held at a stable fixed point at the end of the cue",
+        "onset dynamics: |leading eigenvalue − the SOC's| (1/s)",
         "dynamics: DSA distance to E", "preparation of 50 ms: EMG error",
         "cue switched: EMG error"]
     assert values["mech_summary_text"] == rm.describe_mechanism_tally(marks)
-    assert marks[2] == values["dsa_claim"] == "✔ supports"
+    assert marks[4] == values["dsa_claim"] == "✔ supports"
     assert values["dsa_verdict"].startswith("FFH's DSA distance to E is lower (better)")
     assert values["delay_verdict"].startswith("FFH's error with a 50 ms delay")
-    assert rows[2][4] == f"{summary.similarity.comparison.wilcoxon_p:.3g}"
-    assert rows[2][5] == f"{summary.similarity.comparison.p_adjusted:.3g}"
+    assert rows[4][4] == f"{summary.similarity.comparison.wilcoxon_p:.3g}"
+    assert rows[4][5] == f"{summary.similarity.comparison.p_adjusted:.3g}"
     d = summary.similarity.distance
-    assert rows[2][3] == (f"two samples of unrecorded neurons {d['ceiling'].mean:.3f}, oracle "
+    assert rows[4][3] == (f"two samples of unrecorded neurons {d['ceiling'].mean:.3f}, oracle "
                           f"{d['oracle'].mean:.3f}, hints {d['hints'].mean:.3f}, floor "
                           f"{d['floor'].mean:.3f}")
     empty = dataclasses.replace(summary, comparisons=())
@@ -310,3 +312,30 @@ def test_the_package_exports_every_public_name_of_its_modules():
         assert set(module.__all__) <= set(package.__all__)
         assert all(getattr(package, n) is getattr(module, n) for n in module.__all__)
     assert sorted(package.__all__) == package.__all__
+
+
+def test_onset_columns_against_a_hand_made_case():
+    """The leading onset eigenvalue's real part, its growing share and the distance from the
+    SOC's, per row, computed by hand."""
+    import pandas as pd
+
+    from ffhlib.mechanism_summary import onset_columns
+
+    def row(g, kind, reals):
+        eig = np.array([[complex(r, 1.0), complex(r - 5, 0.0)] for r in reals])
+        return UnitMechanisms(
+            ground_truth=g, seed=0, network=kind, jpca_rotation=math.nan,
+            jpca_frequency_hz=math.nan, fp_found_fraction=math.nan, fp_distance=math.nan,
+            prep_rsa=math.nan, onset_eigenvalues=eig, dsa=math.nan, dsa_angular=math.nan,
+            delay_err=np.zeros(1), switch_err=math.nan, switch_ignore_err=math.nan, seconds=0.0)
+
+    rows = [row(0, "soc", [-4.0, -2.0]), row(0, "ff", [-13.0, -11.0]), row(0, "ffh", [1.0, -1.0]),
+            row(0, "hints", [0.0, 0.0])]
+    table = pd.DataFrame({"ground_truth": [0] * 4, "seed": [0] * 4,
+                          "network": ["soc", "ff", "ffh", "hints"]})
+    out = onset_columns(table, rows).set_index("network")
+    assert out.loc["soc", "onset_lead_real"] == -3.0 and out.loc["ff", "onset_lead_real"] == -12.0
+    assert out.loc["ffh", "onset_growing"] == 0.5 and out.loc["ff", "onset_growing"] == 0.0
+    assert out.loc["ff", "onset_deviation"] == 9.0 and out.loc["ffh", "onset_deviation"] == 3.0
+    assert math.isnan(out.loc["soc", "onset_deviation"])
+    assert math.isnan(out.loc["hints", "onset_deviation"])  # only the networks are compared

@@ -28,6 +28,7 @@ from .summaries import comparison_values, summary_values
 
 __all__ = [
     "MechanismComparison",
+    "onset_columns",
     "MechanismSummary",
     "PreparationSummary",
     "RotationSummary",
@@ -275,6 +276,23 @@ def _variants(params: StudyParams, mech: MechanismParams, table, delay: PairedCo
         ignore_error=summarize(table, "switch_ignore_err", "ff"))
 
 
+def onset_columns(table, rows: Sequence[UnitMechanisms]):
+    """``table`` with each row's leading onset eigenvalue: ``onset_lead_real`` (its real part,
+    1/s, mean over directions), ``onset_growing`` (share of directions where it is positive: a
+    growing mode at movement onset) and, on the networks' rows, ``onset_deviation`` =
+    |``onset_lead_real`` - the SOC's| of the same ground truth (NaN where not computed)."""
+    lead = {(r.ground_truth, r.seed, r.network): r.onset_eigenvalues[:, 0].real for r in rows}
+    keys = list(zip(table["ground_truth"], table["seed"], table["network"], strict=True))
+    out = table.copy()
+    out["onset_lead_real"] = [float(np.mean(lead[k])) if k in lead else math.nan for k in keys]
+    out["onset_growing"] = [float(np.mean(lead[k] > 0)) if k in lead else math.nan
+                            for k in keys]
+    soc = out[out["network"] == "soc"].groupby("ground_truth")["onset_lead_real"].mean()
+    out["onset_deviation"] = (out["onset_lead_real"] - out["ground_truth"].map(soc)).abs()
+    out.loc[~out["network"].isin(("ff", "ffh")), "onset_deviation"] = math.nan
+    return out
+
+
 def _table_columns(mech: MechanismParams) -> dict:
     """The measure of each row of the chapter's table and the column it compares, in order."""
     ran, out = set(mech.analyses), {}
@@ -282,6 +300,8 @@ def _table_columns(mech: MechanismParams) -> dict:
         out["jpca_deviation"] = "jpca_deviation"
     if "fixed_points" in ran:
         out["prep_rsa"] = "prep_rsa"
+        out["fp_found"] = "fp_found_fraction"
+        out["onset_deviation"] = "onset_deviation"
     if "dsa" in ran:
         out["dsa"] = "dsa"
     if "variants" in ran:
@@ -309,6 +329,14 @@ def _comparisons(mech: MechanismParams, table, tests: dict) -> tuple:
     labels = {"jpca_deviation": ("rotations: |strength − the SOC's|",
                                  lambda: f"SOC's strength {mean('jpca_rotation', 'soc'):.3f}"),
               "prep_rsa": ("preparatory geometry: correlation with the SOC's", lambda: ""),
+              "fp_found": ("directions held at a stable fixed point at the end of the cue",
+                           lambda: "the SOC: none (its direction enters through its gains)"),
+              "onset_deviation": (
+                  "onset dynamics: |leading eigenvalue − the SOC's| (1/s)",
+                  lambda: (f"SOC's {mean('onset_lead_real', 'soc'):.1f} /s; growing modes in "
+                           f"{100 * mean('onset_growing', 'ff'):.0f} % (FF), "
+                           f"{100 * mean('onset_growing', 'ffh'):.0f} % (FFH) of directions, "
+                           f"{100 * mean('onset_growing', 'soc'):.0f} % (SOC)")),
               "dsa": ("dynamics: DSA distance to E",
                       lambda: (f"two samples of unrecorded neurons {mean('dsa', 'ceiling'):.3f}, "
                                f"oracle {mean('dsa', 'oracle'):.3f}, hints "
@@ -353,6 +381,8 @@ def summarize_mechanisms(params: StudyParams, mech: MechanismParams, table,
     n_workers = check_int("n_workers", n_workers, minimum=1)
     table = rotation_deviation(table)
     ran = set(mech.analyses)
+    if "fixed_points" in ran:
+        table = onset_columns(table, rows)
     cold = (networks["seconds"].sum() + networks["train_seconds"].sum()
             + table["seconds"].sum()) / 60 / n_workers
     tests = table_tests(mech, table)

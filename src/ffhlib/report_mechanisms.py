@@ -29,6 +29,8 @@ __all__ = [
 MECHANISM_MEASURES: dict[str, tuple[str, str]] = {
     "jpca_deviation": ("distance from the SOC's rotational strength", "lower"),
     "prep_rsa": ("match of the preparatory geometry", "higher"),
+    "fp_found": ("share of directions held at a stable fixed point (the SOC's: none)", "lower"),
+    "onset_deviation": ("distance from the SOC's leading onset eigenvalue", "lower"),
     "dsa": ("DSA distance to E", "lower"),
     "delay_err": ("error with a {delay_ms:g} ms delay", "lower"),
     "switch_err": ("error with the cue switched", "lower"),
