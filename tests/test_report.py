@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from ffhlib import report
+from ffhlib import report_book as rb
 from ffhlib import report_mechanisms as rm
 from ffhlib import report_neurons as rn
 from ffhlib.cache import CacheSavings
@@ -582,6 +583,7 @@ def test_generalization_texts_words_each_test_in_its_direction():
         training_noise=_training_noise_06(), family_size=4)
     texts = report.generalization_texts(summary)
     assert texts["gen_claim"] == "✔ supports"  # lower error is better
+    assert texts["gen_lead"] == "FFH generalizes to untrained directions better than FF"
     assert texts["loo_claim"] == "✘ against"
     assert texts["unobs_claim"] == "✔ supports"  # a higher R² is better
     assert texts["noise_claim"] == "– not significant"
@@ -593,7 +595,7 @@ def test_generalization_texts_words_each_test_in_its_direction():
     assert set(texts) == {"gen_verdict", "gen_claim", "loo_verdict", "loo_claim", "unobs_verdict",
                           "unobs_claim", "noise_verdict", "noise_claim", "noise_increase_verdict",
                           "gen_family_text", "gen_noise_units_text", "gen_noise_verdict",
-                          "gen_noise_effect_text"}
+                          "gen_noise_effect_text", "gen_lead"}
     assert all(isinstance(v, str) and v for v in texts.values())
 
 
@@ -823,3 +825,68 @@ def test_how_many_neurons_texts_has_every_sentence_key():
                           "sweep_beats_hints_text", "sweep_gain_text", "sweep_gain_result_text",
                           "sweep_gain_compare_text"}
     assert all(isinstance(v, str) for v in texts.values())
+
+
+# --- the book's lead (introduction) -------------------------------------------------------------
+
+_UP, _DOWN, _LEVEL = SIX_UP, tuple(-d for d in SIX_UP), (0.1, -0.1, 0.2, -0.2, 0.05, 0.3)
+
+
+@pytest.mark.parametrize(("differences", "better", "expected"), [
+    (_UP, "higher", "holds"), (_DOWN, "higher", "reverse"), (_LEVEL, "higher", "fails"),
+    (_DOWN, "lower", "holds"), (_UP, "lower", "reverse"),
+])
+def test_claim_lead_text_picks_the_clause_the_comparison_supports(differences, better, expected):
+    clauses = {"holds": "it holds", "fails": "it fails", "reverse": "it is reversed"}
+    text = report.claim_lead_text(_paired(differences), better=better, holds=clauses["holds"],
+                                  fails=clauses["fails"], reverse=clauses["reverse"])
+    assert text == clauses[expected]
+
+
+@pytest.mark.parametrize(("differences", "expected"), [
+    (_UP, "FFH's activity is closer to the neurons no network saw than its own recordings are: "
+          "it learned more than it was shown"),
+    (_DOWN, "FFH's activity is further from the neurons no network saw than its own recordings "
+            "are: it does not exceed what it was shown"),
+    (_LEVEL, "FFH's activity is not significantly closer to the neurons no network saw than its "
+             "own recordings are: it does not exceed what it was shown"),
+    ((0.0,) * 6, "Whether FFH's activity is closer to the neurons no network saw than its own "
+                 "recordings could not be tested (no non-zero difference)"),
+])
+def test_recordings_lead_text_follows_the_adjusted_test(differences, expected):
+    assert rb.recordings_lead_text(_paired(differences)) == expected
+
+
+_LEAD = ("On reach directions no network was trained on, the recorded neurons' rates "
+         "interpolated in angle predict the neurons nobody recorded ")
+
+
+@pytest.mark.parametrize(("ff", "ffh", "expected"), [
+    (_DOWN, _DOWN, "better than either network does"),
+    (_UP, _UP, "less well than either network does"),
+    (_LEVEL, _LEVEL, "as well as either network (no significant difference)"),
+    (_DOWN, _LEVEL, "better than FF, and not significantly differently from FFH"),
+    (_UP, _DOWN, "less well than FF, and better than FFH"),
+])
+def test_interpolation_lead_text_names_each_network_by_its_test(ff, ffh, expected):
+    text = rb.interpolation_lead_text({"FF": _paired(ff), "FFH": _paired(ffh)})
+    assert text == _LEAD + expected
+
+
+def test_interpolation_lead_text_needs_a_network():
+    with pytest.raises(ValueError, match="versus"):
+        rb.interpolation_lead_text({})
+
+
+@pytest.mark.parametrize(("rows", "expected"), [
+    ([(_UP, "higher"), (_DOWN, "lower")], "✔ every view; necessary, not sufficient"),
+    ([(_DOWN, "higher"), (_UP, "lower")], "✘ every view"),
+    ([(_LEVEL, "higher"), (_LEVEL, "lower")], "– no view"),
+    ([(_UP, "higher"), (_UP, "lower"), (_LEVEL, "lower")],
+     "– mixed (1 ✔, 1 ✘, 1 –); necessary, not sufficient"),
+    ([(_UP, "lower"), (_LEVEL, "lower")], "– mixed (0 ✔, 1 ✘, 1 –)"),
+    ([], "– not run"),
+])
+def test_mechanism_verdict_counts_every_view_and_never_ticks_on_one(rows, expected):
+    comparisons = [(_paired(d), better) for d, better in rows]
+    assert rb.mechanism_verdict(comparisons) == expected

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from . import report, report_mechanisms
+from . import report, report_book, report_mechanisms
 from ._validate import check_int
 from .inference import PairedComparison, adjust_family
 from .mechanism_study import MechanismParams, UnitMechanisms, rotation_deviation
@@ -520,6 +520,28 @@ def _setting_values(summary: MechanismSummary) -> dict:
     }
 
 
+def _table_values(summary: MechanismSummary) -> dict:
+    """Each row of the chapter's table under its measure (``mech_{measure}_label``, ``_ff``,
+    ``_ffh``, ``_reference``, ``_padj``, ``_claim``; "not run" and NaN for an analysis switched
+    off, so that the introduction always finds them), and ``mech_claim``: the introduction's mark
+    over every row (:func:`ffhlib.report_book.mechanism_verdict`)."""
+    values: dict = {}
+    for measure in report_mechanisms.MECHANISM_MEASURES:
+        values.update({f"mech_{measure}_{k}": "not run" for k in ("label", "reference", "claim")})
+        values.update({f"mech_{measure}_{k}": math.nan for k in ("ff", "ffh", "padj")})
+    for c in summary.comparisons:
+        values.update({f"mech_{c.measure}_label": c.label, f"mech_{c.measure}_ff": c.ff,
+                       f"mech_{c.measure}_ffh": c.ffh,
+                       f"mech_{c.measure}_reference": c.reference or "–",
+                       f"mech_{c.measure}_padj": c.test.p_adjusted,
+                       f"mech_{c.measure}_claim": report_mechanisms.mechanism_claim(c.measure,
+                                                                                  c.test)})
+    values["mech_claim"] = report_book.mechanism_verdict(
+        [(c.test, report_mechanisms.MECHANISM_MEASURES[c.measure][1])
+         for c in summary.comparisons])
+    return values
+
+
 def glue_values(summary: MechanismSummary) -> dict:
     """Every value the chapter glues, as plain Python types (NaN for an analysis switched off).
 
@@ -532,7 +554,7 @@ def glue_values(summary: MechanismSummary) -> dict:
     """
     parts = [_rotation_values(summary.rotation), _preparation_values(summary.preparation),
              _similarity_values(summary.similarity), _variant_values(summary.variants),
-             _setting_values(summary)]
+             _setting_values(summary), _table_values(summary)]
     values: dict = {}
     for part in parts:
         clash = values.keys() & part.keys()

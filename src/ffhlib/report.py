@@ -39,6 +39,7 @@ __all__ = [
     "calibration_defaults_text",
     "calibration_source_text",
     "catch_up_text",
+    "claim_lead_text",
     "claim_status",
     "cue_epoch_text",
     "describe_comparison",
@@ -158,6 +159,18 @@ def claim_status(summary: PairedComparison, better: str = "higher") -> str:
     if not summary.significant:
         return "– not significant"
     return "✔ supports" if supports_claim(summary, better) else "✘ against"
+
+
+def claim_lead_text(summary: PairedComparison, *, better: str = "higher", holds: str,
+                    fails: str, reverse: str) -> str:
+    """A claim of the abstracts as a finding that can lead a page (no full stop): ``holds`` when
+    the comparison supports it (:func:`claim_status`), ``reverse`` when it is significant the
+    other way, ``fails`` when it is not significant (or cannot be tested); each clause is the
+    caller's, and the comparison picks it."""
+    status = claim_status(summary, better)
+    if status.startswith("✔"):
+        return holds
+    return reverse if status.startswith("✘") else fails
 
 
 def holm_family_text(family_size: int, *, what: str = "comparisons") -> str:
@@ -413,6 +426,10 @@ def generalization_texts(summary: GeneralizationSummary) -> dict[str, str]:
         "gen_verdict": describe_comparison(u.versus_ff, what="error on untrained directions",
                                            **lower),
         "gen_claim": claim_status(u.versus_ff, **lower),
+        "gen_lead": claim_lead_text(
+            u.versus_ff, **lower, holds="FFH generalizes to untrained directions better than FF",
+            fails="FFH does not generalize to untrained directions significantly better than FF",
+            reverse="FF generalizes to untrained directions better than FFH"),
         "loo_verdict": describe_comparison(loo.versus_ff, what="error on the left-out direction",
                                            **lower),
         "loo_claim": claim_status(loo.versus_ff, **lower),

@@ -11,7 +11,7 @@ names (``cca_unobserved_ffh_mean`` is the CCA with E on the training directions)
 from __future__ import annotations
 
 from . import beyond_recordings as beyond
-from . import report, study
+from . import report, report_book, study
 from .similarity_study import (
     SEED_MEASURES,
     ChapterSummaries,
@@ -52,7 +52,7 @@ def verdict_values(results: ChapterSummaries) -> dict:
     """Every outcome-dependent sentence and claim mark of the chapter (:mod:`ffhlib.report`)."""
     s, f = results.training, results.family
     untrained = "condition-dependent similarity with E on the untrained directions"
-    interp = "interpolated recordings"
+    interp = "the interpolated recordings"
 
     def versus(key, what, b=interp, a="FFH", better="higher"):
         return report.describe_comparison(f[key], what=what, a=a, b=b, better=better)
@@ -60,11 +60,11 @@ def verdict_values(results: ChapterSummaries) -> dict:
     return {
         "sim_verdict_ff": report.describe_comparison(s.ffh_ff, what="similarity with E"),
         "sim_verdict_hints": report.describe_comparison(s.ffh_hints, what="similarity with E",
-                                                        b="recorded neurons"),
+                                                        b="the recorded neurons"),
         "sim_verdict_cd_ff": versus("cca_cd_train_ffh_vs_ff", "condition-dependent "
                                     "similarity with E", b="FF"),
         "sim_verdict_cd_hints": versus("cca_cd_train_ffh_vs_hints", "condition-dependent "
-                                       "similarity with E", b="recorded neurons"),
+                                       "similarity with E", b="the recorded neurons"),
         "sim_verdict_procrustes": report.describe_comparison(
             s.procrustes_cmp, what="Procrustes distance", better="lower"),
         "sim_verdict_whole": report.describe_comparison(s.whole_cmp,
@@ -83,6 +83,14 @@ def verdict_values(results: ChapterSummaries) -> dict:
         "sim_catch_up_ff": report.catch_up_text(
             "FF", f["cca_cd_untrained_ff_vs_interp"], f["cca_cd_untrained_half_ff_vs_interp"]),
         "sim_claim": report.claim_status(s.ffh_ff),
+        "sim_lead": report.claim_lead_text(
+            s.ffh_ff, holds="FFH's activity is closer than FF's to the neurons no network saw",
+            fails="FFH's activity is not significantly closer than FF's to the neurons no "
+                  "network saw",
+            reverse="FF's activity is closer than FFH's to the neurons no network saw"),
+        "sim_lead_recordings": report_book.recordings_lead_text(s.ffh_hints),
+        "sim_lead_interpolation": report_book.interpolation_lead_text(
+            {"FF": f["cca_cd_untrained_ff_vs_interp"], "FFH": results.primary}),
         "sim_claim_hints": report.claim_status(s.ffh_hints),
         "sim_claim_whole": report.claim_status(s.whole_cmp),
         "sim_claim_procrustes": report.claim_status(s.procrustes_cmp, better="lower"),
