@@ -91,7 +91,8 @@ def interpolation_lead_text(versus: Mapping[str, PairedComparison]) -> str:
     if values == {"level"}:
         return f"{lead} predict {target} as well as {both} (no significant difference)"
     words = {"below": "better than", "above": "less well than",
-             "level": "not significantly differently from", None: "untested (no difference) against"}
+             "level": "not significantly differently from",
+             None: "untested (no difference) against"}
     parts = [f"{words[standings[n]]} {n}" for n in names]
     return f"{lead} predict {target} " + ", and ".join(parts)
 
