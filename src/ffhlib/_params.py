@@ -17,10 +17,11 @@ __all__ = ["PROVENANCE", "PROVENANCE_GLOSSARY", "all_params_classes", "describe"
 
 #: Where a default comes from: tag -> meaning (MyST Markdown; the book prints it as the glossary).
 PROVENANCE_GLOSSARY: dict[str, str] = {
-    "paper": "stated in the abstract of the paper this book reproduces, {cite}`salatiello2020` "
+    "paper": "stated in the abstract of the paper this book reconstructs, {cite}`salatiello2020` "
              "(the full text was not available to us)",
-    "study-abstract": "stated in the authors' conference abstract of the same study (Salatiello "
-                      "and Giese), which gives what the paper's abstract leaves out: 200 SOC "
+    "study-abstract": "stated in the authors' conference abstract of the same study, "
+                      "{cite}`salatiello-abstract`, which gives what the paper's abstract leaves "
+                      "out: 200 SOC "
                       "neurons, 10 muscles, 8 reach targets, 30 % of the neurons and 40 % of the "
                       "muscles observed",
     "ref-paper": "taken from the paper of a method the study builds on (e.g. "

@@ -382,6 +382,7 @@ def glue_values(summary: HowManyNeurons, result: SweepResult, params: StudyParam
         "sweep_hints_normalized_max": float(np.nanmax(s.normalized["hints"].mean)),
         "sweep_ffh_normalized_max": float(np.nanmax(s.normalized["ffh"].mean)),
         "sweep_family_size": v.family_size,
+        "sweep_level": summary.similarity.crossing.level,
         "gen_err_ffh_at_min_fraction": float(b.gen.mean[0]),
         "gen_err_ffh_at_max_fraction": float(b.gen.mean[-1]),
         "gen_err_ff_flat": b.gen_flat["ff"].mean,
