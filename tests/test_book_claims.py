@@ -1,0 +1,231 @@
+"""What the book claims, and that its numbers are never typed: the introduction says that the book
+reconstructs the study and tests its abstracts; every mark of the introduction's table is its
+chapter's glued verdict, beside that chapter's Holm-adjusted p; no result is typed into the
+sources.
+
+Static checks read the sources (``book/intro.md``, the chapters' markdown and code cells). The
+checks over executed chapters read the notebooks ``make book`` stages (``_build/stage/book``, or
+the folder named by ``FFH_BOOK_EXECUTED``) and are skipped, with a message, when none are there.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import re
+import tokenize
+from pathlib import Path
+
+import pytest
+
+from ffhlib.golden import glued_values
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+INTRO = BOOK / "intro.md"
+EXECUTED = Path(os.environ.get("FFH_BOOK_EXECUTED") or ROOT / "_build" / "stage" / "book")
+
+#: A glue role: ``{glue:text}`05_dynamics_similarity.ipynb::sim_claim:s``` -> page, key.
+GLUE = re.compile(r"\{glue(?::\w+)?\}`(?:([\w.-]+\.ipynb)::)?([\w]+)(?::[^`]*)?`")
+
+
+# --- the introduction's table ----------------------------------------------------------------------
+
+def main_table(text: str) -> list[list[str]]:
+    """The cells of the introduction's summary table (``tbl-main-results``), row by row, header
+    included."""
+    start = text.index("```{list-table}")
+    while ":name: tbl-main-results" not in text[start:text.index("\n```", start + 3)]:
+        start = text.index("```{list-table}", start + 3)
+    body = text[start:text.index("\n```", start + 3)]
+    rows: list[list[str]] = []
+    for line in body.splitlines():
+        if line.startswith("* -"):
+            rows.append([line[3:].strip()])
+        elif line.startswith("  -") and rows:
+            rows[-1].append(line[3:].strip())
+    return rows
+
+
+def glue_keys(cell: str) -> list[tuple[str, str]]:
+    """``(page, key)`` of every glue role in a cell (page "" for the page itself)."""
+    return [(page or "", key) for page, key in GLUE.findall(cell)]
+
+
+def test_main_table_parser_reads_rows_and_glue_keys():
+    text = ("x\n```{list-table} caption\n:name: tbl-main-results\n\n* - a\n  - {glue:text}"
+            "`05_x.ipynb::p_padj:.3g`\n  - {glue:text}`05_x.ipynb::sim_claim:s`\n* -\n  -\n  -\n"
+            "```\n")
+    rows = main_table(text)
+    assert rows == [["a", "{glue:text}`05_x.ipynb::p_padj:.3g`",
+                     "{glue:text}`05_x.ipynb::sim_claim:s`"], ["", "", ""]]
+    assert glue_keys(rows[0][2]) == [("05_x.ipynb", "sim_claim")]
+
+
+def _marked_rows() -> list[tuple[str, str, str]]:
+    """``(chapter, p key or "", mark key)`` of every row of the table with a mark."""
+    rows = main_table(INTRO.read_text(encoding="utf-8"))
+    header, rows = rows[0], rows[1:]
+    assert header[-2:] == ["$p$", "claim"], header
+    out = []
+    for row in rows:
+        assert len(row) == len(header), row
+        marks, ps = glue_keys(row[-1]), glue_keys(row[-2])
+        if not marks:
+            assert not ps, f"a p without a mark: {row}"
+            continue
+        assert len(marks) == 1 and len(ps) <= 1, row
+        (page, mark), p = marks[0], (ps[0][1] if ps else "")
+        assert not ps or ps[0][0] == page, f"mark and p from different chapters: {row}"
+        out.append((page, p, mark))
+    return out
+
+
+def test_every_intro_mark_is_its_chapters_verdict_with_the_adjusted_p():
+    """Each mark is glued by a chapter (a ``*_claim`` key, computed there by
+    :func:`ffhlib.report.claim_status` or :func:`ffhlib.report_book.mechanism_verdict`), never
+    written in the introduction; the p beside it is the Holm-adjusted one (``*_padj``)."""
+    rows = _marked_rows()
+    assert len(rows) >= 10
+    for page, p, mark in rows:
+        assert page.endswith(".ipynb") and "_claim" in mark, (page, mark)
+        if mark != "mech_claim":
+            assert p.endswith("_padj"), f"{page}::{mark} is quoted beside {p!r}, not an adjusted p"
+    marks = {m for _, _, m in rows}
+    assert "mech_claim" in marks, "the mechanism row has no overall verdict"
+    from ffhlib.report_mechanisms import MECHANISM_MEASURES
+
+    assert {f"mech_{m}_claim" for m in MECHANISM_MEASURES} <= marks, \
+        "the introduction leaves out comparisons of chapter 08"
+
+
+def test_intro_first_screen_states_the_reconstruction():
+    text = INTRO.read_text(encoding="utf-8")
+    title = text.splitlines()[0]
+    assert title.startswith("# ") and "reconstruction" in title and "reproduction" not in title
+    first = " ".join(text[:text.index("## ")].split())
+    for phrase in ("*reconstructs*", "full text was not available", "abstracts' claims",
+                   "{cite}`salatiello-abstract`", "parameters.ipynb::param_paper_count",
+                   "parameters.ipynb::param_choice_count", "sim_lead_recordings",
+                   "sim_lead_interpolation", "mech_summary_text", "by design"):
+        assert phrase in first, f"the first screen does not say {phrase!r}"
+    assert "salatiello-abstract" in (ROOT / "references.bib").read_text(encoding="utf-8")
+    for config in (ROOT / "_config.yml", ROOT / "CITATION.cff"):
+        assert "reconstruction" in config.read_text(encoding="utf-8"), config.name
+
+
+# --- over the executed chapters ---------------------------------------------------------------------
+
+def _executed(page: str) -> dict:
+    path = EXECUTED / page
+    if not path.is_file():
+        pytest.skip(f"no executed {page} in {EXECUTED}: run `make book` (or set "
+                    "FFH_BOOK_EXECUTED to a folder of executed chapters)")
+    return glued_values(path)
+
+
+_MARKS = ("✔", "✘", "–")
+
+
+def test_intro_marks_follow_the_adjusted_p_their_chapters_glue():
+    """In the executed chapters, each mark the introduction shows exists and agrees with the
+    adjusted p beside it (✔ or ✘ exactly when it is below 0.05, the book's level), and the
+    mechanism mark counts the marks of the chapter 08 rows."""
+    rows = _marked_rows()
+    mech_rows = []
+    for page, p, mark in rows:
+        values = _executed(page)
+        assert mark in values, f"{page} does not glue {mark}"
+        shown = str(values[mark])
+        assert shown[:1] in _MARKS, f"{page}::{mark} = {shown!r} is not a mark"
+        if not p:
+            continue
+        padj = float(values[p])
+        if math.isnan(padj):
+            assert shown.startswith("–"), (page, mark, shown)
+            continue
+        assert (shown[0] in "✔✘") == (padj < 0.05), f"{page}::{mark} = {shown!r} beside p = {padj}"
+        if mark.startswith("mech_") and mark != "mech_claim":
+            mech_rows.append(shown[0])
+    if mech_rows:
+        values = _executed("08_mechanisms.ipynb")
+        overall = str(values["mech_claim"])
+        if all(m == "✔" for m in mech_rows):
+            assert overall.startswith("✔"), overall
+        elif "✔" in mech_rows:
+            assert overall.startswith("–") and "necessary, not sufficient" in overall, overall
+        else:
+            assert not overall.startswith("✔"), overall
+
+
+def test_intro_glue_keys_exist_in_the_executed_chapters():
+    text = INTRO.read_text(encoding="utf-8")
+    missing = []
+    for page, key in {k for k in glue_keys(text) if k[0]}:
+        if key not in _executed(page):
+            missing.append(f"{page}::{key}")
+    assert not missing, f"the introduction quotes keys no chapter glued: {sorted(missing)}"
+
+
+# --- no typed results ---------------------------------------------------------------------------------
+
+#: A decimal number as typed (not part of a longer token such as 127.0.0.1 or v1.2.3).
+DECIMAL = re.compile(r"(?<![\w.])[-−±]?\d+\.\d+(?!\.?\w)")
+#: What prose may contain besides glued values, each a stated setting (not a result), with why.
+ALLOWED = {
+    r"Python 3\.\d+": "the Python version the project supports",
+    r"1, 2\.5, 10, 20 and\s+45 %": "the complete grid's recorded fractions (sweep.FULL_FRACTIONS)",
+    r"(?<![\w.])0\.05(?!\.?\w)": "the significance level",
+}
+#: What is not prose: glue and other roles, inline code, math, fenced code (not directives).
+_NOT_PROSE = [re.compile(p, re.S | re.M) for p in (
+    r"^```(?!\{)[^\n]*\n.*?^```", r"\{\w+(?::\w+)?\}`[^`]*`", r"(?<!`)`[^`\n]+`(?!`)", r"\$\$.*?\$\$",
+    r"\$[^$\n]+\$")]
+
+
+def typed_decimals(text: str) -> list[str]:
+    """Decimal numbers typed into a page's prose, captions or table cells (with context), outside
+    glued values, roles, code, math and :data:`ALLOWED`."""
+    for pattern in _NOT_PROSE:
+        text = pattern.sub(" ", text)
+    for allowed in ALLOWED:
+        text = re.sub(allowed, " ", text)
+    return [text[max(0, m.start() - 30):m.end() + 10].replace("\n", " ")
+            for m in DECIMAL.finditer(text)]
+
+
+def _code_strings(source: str) -> str:
+    """The string literals of a code cell (captions, table headers, titles)."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return source
+    return "\n".join(t.string for t in tokens if t.type == tokenize.STRING)
+
+
+def test_typed_decimal_scan_finds_results_and_skips_what_is_not_one():
+    text = ("FF's error is 0.653 here.\n$\\max(1.5\\alpha)$ and `-p gain 0.5` and "
+            "{glue:text}`x:.3f` at p < 0.05 on Python 3.11, 127.0.0.1\n```bash\nrun 2.5\n```\n"
+            "```{glue:figure} fig\nCaption quoting 0.91.\n```\n")
+    found = typed_decimals(text)
+    assert len(found) == 2 and "0.653" in found[0] and "0.91" in found[1]
+
+
+def _sources() -> dict[str, str]:
+    out = {p.name: p.read_text(encoding="utf-8") for p in sorted(BOOK.glob("*.md"))}
+    for path in sorted(BOOK.glob("*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        out[path.name] = "\n".join(
+            "".join(c["source"]) if c["cell_type"] == "markdown"
+            else _code_strings("".join(c["source"])) for c in cells)
+    return out
+
+
+@pytest.mark.parametrize("page", sorted(_sources()))
+def test_no_result_is_typed_into_the_sources(page):
+    """Every number a page shows is glued from a computation; typed decimals are stated settings
+    (:data:`ALLOWED`) or nothing."""
+    found = typed_decimals(_sources()[page])
+    assert not found, f"{page} types numbers (glue them instead): {found}"
