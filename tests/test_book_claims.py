@@ -31,7 +31,7 @@ EXECUTED = Path(os.environ.get("FFH_BOOK_EXECUTED") or ROOT / "_build" / "stage"
 GLUE = re.compile(r"\{glue(?::\w+)?\}`(?:([\w.-]+\.ipynb)::)?([\w]+)(?::[^`]*)?`")
 
 
-# --- the introduction's table ----------------------------------------------------------------------
+# --- the introduction's table --------------------------------------------------------------------
 
 def main_table(text: str) -> list[list[str]]:
     """The cells of the introduction's summary table (``tbl-main-results``), row by row, header
@@ -116,7 +116,7 @@ def test_intro_first_screen_states_the_reconstruction():
         assert "reconstruction" in config.read_text(encoding="utf-8"), config.name
 
 
-# --- over the executed chapters ---------------------------------------------------------------------
+# --- over the executed chapters ------------------------------------------------------------------
 
 def _executed(page: str) -> dict:
     path = EXECUTED / page
@@ -169,7 +169,7 @@ def test_intro_glue_keys_exist_in_the_executed_chapters():
     assert not missing, f"the introduction quotes keys no chapter glued: {sorted(missing)}"
 
 
-# --- no typed results ---------------------------------------------------------------------------------
+# --- no typed results ----------------------------------------------------------------------------
 
 #: A decimal number as typed (not part of a longer token such as 127.0.0.1 or v1.2.3).
 DECIMAL = re.compile(r"(?<![\w.])[-−±]?\d+\.\d+(?!\.?\w)")
@@ -181,8 +181,8 @@ ALLOWED = {
 }
 #: What is not prose: glue and other roles, inline code, math, fenced code (not directives).
 _NOT_PROSE = [re.compile(p, re.S | re.M) for p in (
-    r"^```(?!\{)[^\n]*\n.*?^```", r"\{\w+(?::\w+)?\}`[^`]*`", r"(?<!`)`[^`\n]+`(?!`)", r"\$\$.*?\$\$",
-    r"\$[^$\n]+\$")]
+    r"^```(?!\{)[^\n]*\n.*?^```", r"\{\w+(?::\w+)?\}`[^`]*`", r"(?<!`)`[^`\n]+`(?!`)",
+    r"\$\$.*?\$\$", r"\$[^$\n]+\$")]
 
 
 def typed_decimals(text: str) -> list[str]:
