@@ -229,3 +229,47 @@ def test_no_result_is_typed_into_the_sources(page):
     (:data:`ALLOWED`) or nothing."""
     found = typed_decimals(_sources()[page])
     assert not found, f"{page} types numbers (glue them instead): {found}"
+
+
+# --- one quantity, one value ------------------------------------------------------------------
+
+#: The same quantity as two chapters glue it (each from the same cached study rows): ``(page, key)``
+#: pairs that must agree when both chapters ran the same ground truths and network seeds.
+SAME_QUANTITY = [
+    (("06_generalization.ipynb", "gen_err_ff_mean"),
+     ("07_how_many_neurons.ipynb", "gen_err_ff_flat")),
+    (("06_generalization.ipynb", "gen_err_interpolation_mean"),
+     ("07_how_many_neurons.ipynb", "gen_err_interp_flat")),
+    (("05_dynamics_similarity.ipynb", "cca_unobserved_ff_mean"),
+     ("07_how_many_neurons.ipynb", "cca_unobserved_ff_mean")),
+]
+
+
+def _seeds(page: str, values: dict) -> tuple:
+    seeds = values.get("sweep_n_seeds") if page.startswith("07_") else values.get("n_seeds")
+    return values.get("n_ground_truths"), seeds
+
+
+@pytest.mark.parametrize(("first", "second"), SAME_QUANTITY,
+                         ids=[f"{a[1]}-{b[1]}" for a, b in SAME_QUANTITY])
+def test_a_quantity_two_chapters_show_has_one_value(first, second):
+    """FF's error on untrained directions (the introduction's table, chapter 06's figures and
+    chapter 07's references) and the like come from the same cached rows: one value."""
+    a, b = _executed(first[0]), _executed(second[0])
+    if _seeds(first[0], a) != _seeds(second[0], b):
+        pytest.skip(f"{first[0]} and {second[0]} ran other ground truths or seeds")
+    assert a[first[1]] == pytest.approx(b[second[1]], rel=1e-12, abs=1e-12), (first, second)
+
+
+def test_the_training_noise_figure_at_the_study_noise_is_the_study():
+    """Chapter 06's training-noise curve, drawn on the first network seed of each ground truth,
+    is the study's own error at the study's training noise when the study has one seed."""
+    from ffhlib.generalization_summary import noise_tag
+
+    values = _executed("06_generalization.ipynb")
+    if values["n_seeds"] != 1:
+        pytest.skip("the study has several network seeds; the figure draws the first")
+    tag = noise_tag(float(values["gen_training_noise"]))
+    for kind in ("ff", "ffh"):
+        assert values[f"gen_noise_{tag}_{kind}"] == pytest.approx(
+            values[f"gen_err_{kind}_mean"], rel=1e-12, abs=1e-12), kind
