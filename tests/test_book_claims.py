@@ -107,11 +107,11 @@ def test_intro_first_screen_states_the_reconstruction():
     assert title.startswith("# ") and "reconstruction" in title and "reproduction" not in title
     first = " ".join(text[:text.index("## ")].split())
     for phrase in ("*reconstructs*", "full text was not available", "abstracts' claims",
-                   "{cite}`salatiello-abstract`", "parameters.ipynb::param_paper_count",
+                   "{cite}`salatiello_abstract`", "parameters.ipynb::param_paper_count",
                    "parameters.ipynb::param_choice_count", "sim_lead_recordings",
                    "sim_lead_interpolation", "mech_summary_text", "by design"):
         assert phrase in first, f"the first screen does not say {phrase!r}"
-    assert "salatiello-abstract" in (ROOT / "references.bib").read_text(encoding="utf-8")
+    assert "salatiello_abstract" in (ROOT / "references.bib").read_text(encoding="utf-8")
     for config in (ROOT / "_config.yml", ROOT / "CITATION.cff"):
         assert "reconstruction" in config.read_text(encoding="utf-8"), config.name
 

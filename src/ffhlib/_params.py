@@ -20,7 +20,7 @@ PROVENANCE_GLOSSARY: dict[str, str] = {
     "paper": "stated in the abstract of the paper this book reconstructs, {cite}`salatiello2020` "
              "(the full text was not available to us)",
     "study-abstract": "stated in the authors' conference abstract of the same study, "
-                      "{cite}`salatiello-abstract`, which gives what the paper's abstract leaves "
+                      "{cite}`salatiello_abstract`, which gives what the paper's abstract leaves "
                       "out: 200 SOC "
                       "neurons, 10 muscles, 8 reach targets, 30 % of the neurons and 40 % of the "
                       "muscles observed",
