@@ -1,8 +1,8 @@
 """ffhlib: the library behind ffh-book.
 
 Reconstructs and tests Salatiello & Giese (ICANN 2020) from its abstracts: a ground-truth
-stability-optimised circuit produces EMG through gain modulation; RNNs trained with full-FORCE, with (FFH) and without (FF) hints from a
-sparse sample of its neurons, are compared with it.
+stability-optimised circuit produces EMG through gain modulation; RNNs trained with full-FORCE,
+with (FFH) and without (FF) hints from a sparse sample of its neurons, are compared with it.
 """
 
 __version__ = "0.1.0"
