@@ -13,6 +13,7 @@ import pytest
 from _tiny import tiny_study
 
 from ffhlib import cache
+from ffhlib import report_book as rb
 from ffhlib import report_mechanisms as rm
 from ffhlib.mechanism_study import ANALYSES, MechanismParams, UnitMechanisms, mechanism_table
 from ffhlib.mechanism_summary import (
@@ -51,7 +52,9 @@ SETTINGS = ["n_ground_truths", "n_seeds", "mech_unit_ground_truth", "mech_unit_s
             "mech_dsa_pcs", "dsa_n_delays", "dsa_rank", "mech_delays_text", "mech_trained_delay",
             "mech_switch_percent", "mech_switch_degrees", "mech_interval_text",
             "mech_summary_text", "mech_family_size", "mech_family_text", "mech_cold_minutes",
-            "mech_cold_workers", "mech_analyses_minutes"]
+            "mech_cold_workers", "mech_analyses_minutes", "mech_claim",
+            *[f"mech_{m}_{k}" for m in rm.MECHANISM_MEASURES
+              for k in ("label", "ff", "ffh", "reference", "padj", "claim")]]
 _DIFF = ("diff", "diff_lo", "diff_hi", "n_opposite", "min_p")
 #: Keys glued only when the analysis ran.
 RUN_ONLY = {
@@ -170,7 +173,7 @@ def test_dsa_per_unit_differences(full):
 def test_glue_keys_when_every_analysis_ran(full):
     values = glue_values(full[0])
     expected = set(SETTINGS).union(*ALWAYS.values(), *RUN_ONLY.values())
-    assert set(values) == expected and len(expected) == 134
+    assert set(values) == expected and len(expected) == 134 + 1 + 6 * 7
     assert all(type(v) in (int, float, str) for v in values.values())
     assert values["mech_cold_minutes"] == pytest.approx((30 + 90 + full[1]["seconds"].sum())
                                                         / 60 / 2)
@@ -210,6 +213,13 @@ def test_the_text_agrees_with_the_table(full):
         "dynamics: DSA distance to E", "preparation of 50 ms: EMG error",
         "cue switched: EMG error"]
     assert values["mech_summary_text"] == rm.describe_mechanism_tally(marks)
+    for c, row in zip(summary.comparisons, rows, strict=True):
+        shown = (values[f"mech_{c.measure}_label"], f"{values[f'mech_{c.measure}_ff']:.3f}",
+                 f"{values[f'mech_{c.measure}_ffh']:.3f}", values[f"mech_{c.measure}_reference"],
+                 f"{values[f'mech_{c.measure}_padj']:.3g}", values[f"mech_{c.measure}_claim"])
+        assert shown == (row[0], row[1], row[2], row[3] or "–", row[5], row[6])
+    assert values["mech_claim"] == rb.mechanism_verdict(
+        [(c.test, rm.MECHANISM_MEASURES[c.measure][1]) for c in summary.comparisons])
     assert marks[4] == values["dsa_claim"] == "✔ supports"
     assert values["dsa_verdict"].startswith("FFH's DSA distance to E is lower (better)")
     assert values["delay_verdict"].startswith("FFH's error with a 50 ms delay")
