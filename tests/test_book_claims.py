@@ -161,12 +161,19 @@ def test_intro_marks_follow_the_adjusted_p_their_chapters_glue():
 
 
 def test_intro_glue_keys_exist_in_the_executed_chapters():
+    """Every key the introduction quotes is glued by the chapter it names (checked for every
+    executed chapter found; skipped for the others)."""
     text = INTRO.read_text(encoding="utf-8")
-    missing = []
-    for page, key in {k for k in glue_keys(text) if k[0]}:
-        if key not in _executed(page):
-            missing.append(f"{page}::{key}")
-    assert not missing, f"the introduction quotes keys no chapter glued: {sorted(missing)}"
+    refs = {k for k in glue_keys(text) if k[0]}
+    absent = sorted({page for page, _ in refs if not (EXECUTED / page).is_file()})
+    found = {page: glued_values(EXECUTED / page) for page, _ in refs if page not in absent}
+    if not found:
+        pytest.skip(f"no executed chapter in {EXECUTED}")
+    missing = sorted(f"{page}::{key}" for page, key in refs
+                     if page in found and key not in found[page])
+    assert not missing, f"the introduction quotes keys no chapter glued: {missing}"
+    if absent:
+        pytest.skip(f"checked all but {absent} (not executed in {EXECUTED})")
 
 
 # --- no typed results ----------------------------------------------------------------------------
