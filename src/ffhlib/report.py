@@ -15,8 +15,9 @@ not also glue.
 
 Sections follow the book's chapters; the first holds the paired-comparison sentences that every
 chapter uses (and the sentence on a table's Holm family). The sentences of chapters 07 and 08 live
-in :mod:`ffhlib.report_neurons` and :mod:`ffhlib.report_mechanisms`, written the same way on top
-of this module's comparisons (one module of all the book's wording would outgrow a readable size).
+in :mod:`ffhlib.report_neurons` and :mod:`ffhlib.report_mechanisms`, and the introduction's lead
+findings and mechanism mark in :mod:`ffhlib.report_book`, written the same way on top of this
+module's comparisons (one module of all the book's wording would outgrow a readable size).
 """
 
 from __future__ import annotations
