@@ -78,7 +78,7 @@ def plot_traces_grid(time_ms, target, predictions: Mapping[str, np.ndarray], ang
                 ax.set_title(f"{np.degrees(angles[c]):.0f}°", fontsize="small")
             if c == 0:
                 ax.set_ylabel(labels[m], rotation=0, ha="right", va="center")
-            ax.tick_params(labelsize=6)
+            ax.tick_params(labelsize=7)
     fig.supxlabel("time from movement onset (ms)", fontsize="small")
     fig.supylabel(ylabel, fontsize="small")
     handles, names = axes[0, 0].get_legend_handles_labels()
@@ -149,7 +149,7 @@ def plot_calibration(evidence, chosen, *, fig=None):
     ax_gen.plot(sigma[~ok], noise["gen_err"].to_numpy()[~ok], "o", mfc="white",
                 color=color("FF"), label="fit below it")
     ax_gen.set(xlabel="training noise σ", ylabel="error, untrained directions")
-    ax_gen.legend(frameon=False, fontsize="x-small")
+    ax_gen.legend(frameon=False, fontsize="small")
     gains = evidence.gains
     ax_gain.plot(gains["hint_gain"], gains["fit_r2"], "o-", **line_kw("FFH", label="FFH"))
     ax_gain.axhline(evidence.min_fit_r2, color="0.5", lw=0.8, ls="--")

@@ -64,7 +64,7 @@ def plot_gains(gains, angles, n_excitatory: int | None = None, ax=None):
     bar.set_ticks(nice[(nice >= 1.0 / spread) & (nice <= spread)])
     bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     bar.ax.yaxis.set_minor_formatter(NullFormatter())
-    ax.set_yticks(np.arange(len(angles)), [_degrees(a) for a in angles], fontsize="x-small")
+    ax.set_yticks(np.arange(len(angles)), [_degrees(a) for a in angles], fontsize="small")
     if n_excitatory is not None:
         ax.axvline(n_excitatory + 0.5, color="k", lw=1)
         for x, text in ((n_excitatory / 2, "excitatory"), ((n_excitatory + n) / 2, "inhibitory")):
@@ -155,7 +155,7 @@ def plot_emg_fit(time_ms, emg, emg_target, angles, fig=None, ncols: int = 5, *, 
         ax.set_title(labels[k])
         if k % ncols == 0:
             ax.set_yticks(np.arange(C))
-            ax.set_yticklabels([_degrees(a) for a in angles], fontsize="x-small")
+            ax.set_yticklabels([_degrees(a) for a in angles], fontsize="small")
             ax.set_ylabel("direction (deg); EMG offset")
         if k >= M - ncols:
             ax.set_xlabel("time (ms)")
@@ -260,7 +260,7 @@ def plot_fits_over_ground_truths(angles_deg, unexplained, is_training, seeds, *,
     left.set_xlabel("reach direction (deg)")
     left.set_ylabel("1 − R² (muscles × time)")
     left.set_xticks(np.arange(0, 361, 90))
-    left.legend(frameon=False, fontsize="x-small", loc="best")
+    left.legend(frameon=False, fontsize="small", loc="best")
     for g in range(len(seeds)):
         unit_dots(right, g, unexplained[g], color=COLORS["SOC"], jitter=0.35, size=10,
                   force=True)

@@ -127,11 +127,11 @@ def plot_emg_tuning(angles, mean_emg, training_angles, training_mean, *, fig=Non
         ax.set_title(label, fontsize="small", pad=2)
         ax.set_xticks(np.radians([0, 90, 180, 270]))
         ax.set_xticklabels(["0°", "", "180°", ""] if k else ["0°", "90°", "180°", "270°"],
-                           fontsize=6)
+                           fontsize=7)
         ax.tick_params(axis="x", pad=-2)
         ax.yaxis.set_major_locator(MaxNLocator(2))
         ax.set_rlabel_position(70)
-        ax.tick_params(axis="y", labelsize=6)
+        ax.tick_params(axis="y", labelsize=7)
         if k:
             ax.set_yticklabels([])
     for ax in axes[n_mus:]:

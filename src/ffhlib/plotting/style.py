@@ -261,7 +261,7 @@ def direction_key(ax_or_fig, angles, *, bounds: Sequence[float] | None = None,
     key.spines["polar"].set_color("0.6")
     ticks = np.radians([0, 90, 180, 270])
     key.set_xticks(ticks, [f"{d}°" for d in (0, 90, 180, 270)] if labels else [])
-    key.tick_params(axis="x", labelsize=6, pad=-1)
+    key.tick_params(axis="x", labelsize=7, pad=-1)
     key.set_title(title, fontsize=7, pad=3)
     key.patch.set_alpha(0.0)
     return key

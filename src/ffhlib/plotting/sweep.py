@@ -106,7 +106,7 @@ def plot_sweep_similarity(result: SimilarityByFraction):
         if c.reached:
             norm.axvline(c.estimate, color=color(KIND_STYLE[name]), lw=0.8, ls=":")
     norm.text(result.ffh.x[0], crossing.level, f"{100 * crossing.level:g} % of floor → oracle",
-              va="bottom", fontsize="x-small", color="0.35")
+              va="bottom", fontsize="small", color="0.35")
     norm.set_ylabel("normalised: floor 0, oracle 1")
     for ax in (raw, norm):
         percent_log_axis(ax, result.ffh.x)
