@@ -14,8 +14,9 @@ Every chapter draws with these names, so that a colour means the same thing on e
   interval convention (95 % percentile bootstrap intervals over the study's independent units,
   never clipped; below :data:`DOTS_BELOW` units, every unit is also drawn as a dot; with fewer
   than :data:`MIN_UNITS` there is no interval, only the dots);
-- :func:`log_if_spanning`: log axes where values span decades; :func:`percent_log_axis`: a log
-  axis of fractions labelled in percent at the values drawn.
+- :func:`log_if_spanning`: log axes where values span decades (an interval reaching 0 or far below
+  the lines ends at the axis' bottom edge with a downward triangle instead of running off it);
+  :func:`percent_log_axis`: a log axis of fractions labelled in percent at the values drawn.
 
 Functions here draw what they are given and compute no statistics.
 """
@@ -460,6 +461,8 @@ def log_if_spanning(ax, values, axis: str = "y", decades: float = 1.5) -> bool:
     if v.size == 0 or np.any(v <= 0) or np.log10(v.max() / v.min()) <= decades:
         return False
     (ax.set_yscale if axis == "y" else ax.set_xscale)("log")
+    if axis == "y":
+        _keep_intervals_on_log_axis(ax)
     if np.log10(v.max() / v.min()) < 3:  # few decades: label 1-2-5 steps in plain numbers
         from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
@@ -469,6 +472,40 @@ def log_if_spanning(ax, values, axis: str = "y", decades: float = 1.5) -> bool:
         target.set_minor_formatter(NullFormatter())
     return True
 
+
+
+def _keep_intervals_on_log_axis(ax) -> None:
+    """On a log y axis, an interval whose lower bound is <= 0 (or far below every drawn value)
+    would run off the bottom of the axes: limit the axis to the drawn values' positive range and
+    end each such bar at the bottom edge with a downward triangle (the interval continues below).
+    """
+    from matplotlib.collections import LineCollection, PathCollection
+    from matplotlib.transforms import blended_transform_factory
+
+    values = [np.asarray(line.get_ydata(), dtype=float) for line in ax.lines]
+    bars = [c for c in ax.collections if isinstance(c, LineCollection)]
+    ends = [np.asarray(seg, dtype=float)[:, 1] for c in bars for seg in c.get_segments()]
+    dots = [np.asarray(c.get_offsets(), dtype=float).reshape(-1, 2)[:, 1]
+            for c in ax.collections if isinstance(c, PathCollection)]
+    parts = values + ends + dots
+    drawn = np.concatenate([v.ravel() for v in parts]) if parts else np.zeros(0)
+    drawn = drawn[np.isfinite(drawn) & (drawn > 0)]
+    means = np.concatenate([v.ravel() for v in values]) if values else drawn
+    means = means[np.isfinite(means) & (means > 0)]
+    if drawn.size == 0 or means.size == 0:
+        return
+    # the bottom: a little below the smallest drawn value, but never more than two decades
+    # below the smallest line (a bound near 0 would squash every line into the top)
+    bottom = max(drawn.min(), means.min() / 100.0) / 1.25
+    ax.set_ylim(bottom, drawn.max() * 1.25)
+    to_edge = blended_transform_factory(ax.transData, ax.transAxes)
+    for c in bars:
+        colours = c.get_colors()
+        for i, seg in enumerate(c.get_segments()):
+            seg = np.asarray(seg, dtype=float)
+            if seg.shape[0] and np.nanmin(seg[:, 1]) < bottom:
+                ax.plot([seg[0, 0]], [0.0], marker="v", ms=5, transform=to_edge, clip_on=False,
+                        color=colours[i % len(colours)] if len(colours) else "k", ls="none")
 
 
 def percent_log_axis(ax, fractions, axis: str = "x") -> None:

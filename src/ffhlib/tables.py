@@ -1,0 +1,207 @@
+"""The study's tidy tables as downloadable CSV files, with their data dictionary.
+
+A chapter offers the table it reads its results from with :func:`offer_table`: the CSV goes to
+:func:`ffhlib.executed.chapter_output_dir` (beside the executed chapter, so a ``{download}`` link
+finds it), with a JSON sidecar recording the commit the build was made from, the chapter's
+parameters and every column's unit and meaning; the function returns the Markdown of the link.
+The appendix "Data" (``book/data.ipynb``) lists every table from these sidecars
+(:func:`data_dictionary_markdown`).
+
+The dictionary has one place: :data:`SCORE_COLUMNS` gives the unit and meaning of every field of
+:class:`ffhlib.scoring.ScoreRow` (a test keeps the two in step), and :data:`EXTRA_COLUMNS` those
+of the columns a table adds to the rows (per-dimension measures, the task's bookkeeping). A
+column that neither documents is refused (:class:`UndocumentedColumn`), so a new measure cannot
+ship without its entry.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+__all__ = [
+    "EXTRA_COLUMNS", "SCORE_COLUMNS", "SIDECAR_SUFFIX", "Column", "UndocumentedColumn",
+    "column_of", "data_dictionary_markdown", "offer_table", "read_sidecars", "write_table",
+]
+
+#: The sidecar of ``NAME.csv`` is ``NAME.csv.json``.
+SIDECAR_SUFFIX = ".json"
+
+_CC = "correlation (0-1)"
+_RAD = "rad (0 to π/2)"
+_E = ("with the evaluation neurons E (SOC neurons no network saw), at the headline latent "
+      "dimension pca_dim")
+#: Every :class:`~ffhlib.scoring.ScoreRow` field as a CSV column: name -> (unit, meaning). A
+#: test keeps its keys equal to ScoreRow's fields.
+SCORE_COLUMNS: dict[str, tuple[str, str]] = {
+    "ground_truth": ("seed (integer)", "Seed of the ground truth (the study's independent unit)."),
+    "seed": ("seed (integer)", "Seed of the network (training and observation draws)."),
+    "network": ("name", "Kind of row: a network (ff, ffh, ...) or a reference (hints, floor, "
+                        "ceiling, oracle, interpolation, ...)."),
+    "cue_epoch": ("name", "Trial design of the networks (preparation or trial)."),
+    "training_directions": ("name", "'all' training directions of the ground truth, or 'half' "
+                                    "(every other one; the rest are untrained)."),
+    "neuron_fraction": ("fraction (0-1)", "Fraction of SOC neurons recorded (0 for FF; empty "
+                                          "where it does not apply)."),
+    "muscle_fraction": ("fraction (0-1)", "Fraction of muscles observed (trained on)."),
+    "hint_gain": ("1 (dimensionless)", "Gain of the hints (0 for FF; empty where it does not "
+                                       "apply)."),
+    "training_noise": ("1 (dimensionless)", "Standard deviation of the noise added to the "
+                                            "network's input in training."),
+    "n_passes": ("count", "Training passes over the directions (0 for references)."),
+    "fit_r2": ("R² (1 = perfect)", "R² of the output against the observed EMG, trained "
+                                   "directions."),
+    "gen_err": ("1 - R²", "Error on the untrained directions, observed muscles."),
+    "cca_e": (_CC, f"Mean canonical correlation {_E}; trained directions, all of the activity."),
+    "procrustes_e": (_RAD, f"Procrustes distance (principal angle) {_E}; trained directions."),
+    "cca_e_dims": (_CC, "cca_e at each latent dimension (columns cca_e_d{d})."),
+    "procrustes_e_dims": (_RAD, "procrustes_e at each latent dimension (procrustes_e_d{d})."),
+    "cca_whole": (_CC, "As cca_e against all SOC neurons (includes the recorded ones: circular "
+                       "for FFH)."),
+    "procrustes_whole": (_RAD, "As procrustes_e against all SOC neurons."),
+    "cca_nomean_e": (_CC, "As cca_e after removing each direction's time mean from both."),
+    "cca_cd_e": (_CC, "As cca_e on the condition-dependent part (the mean over directions "
+                      "removed at each time point, from both)."),
+    "procrustes_cd_e": (_RAD, "As procrustes_e on the condition-dependent part."),
+    "cca_untrained_e": (_CC, "As cca_e on the untrained directions."),
+    "procrustes_untrained_e": (_RAD, "As procrustes_e on the untrained directions."),
+    "cca_cd_untrained_e": (_CC, "As cca_cd_e on the untrained directions."),
+    "procrustes_cd_untrained_e": (_RAD, "As procrustes_cd_e on the untrained directions."),
+    "r2_interp_e": ("R² (1 = perfect)", "Rows of E's own interpolation: R² of E's activity on "
+                                        "the untrained directions predicted by angular "
+                                        "interpolation of the trained ones."),
+    "r2_interp_cd_e": ("R² (1 = perfect)", "As r2_interp_e, condition-dependent part."),
+    "shared_share_e": ("fraction (0-1)", "Rows of E's own interpolation: share of E's variance "
+                                         "that is the time course shared by all directions."),
+    "offset_share": ("fraction (0-1)", "Share of the activity's variance that is a static "
+                                       "per-direction offset."),
+    "n_units": ("count", "Units (neurons) of the activity."),
+    "train_seconds": ("s", "Wall time of training the network (its original run; 0 for "
+                           "references)."),
+    "seconds": ("s", "Wall time of computing the row, less getting the trained network."),
+    "worker": ("name", "The process that computed the row."),
+}
+
+#: Columns a table adds to the rows' fields: name pattern -> (unit, meaning). ``{d}`` stands for
+#: a latent dimension.
+EXTRA_COLUMNS: dict[str, tuple[str, str]] = {
+    "cca_e_d{d}": (_CC, "As cca_e, at latent dimension d = {d}."),
+    "procrustes_e_d{d}": (_RAD, "As procrustes_e, at latent dimension d = {d}."),
+    "cached": ("true/false", "Whether the row was read from the cache in this build (not "
+                             "computed)."),
+    "error": ("text", "Why the row's task failed (empty when it succeeded; its measures are "
+                      "then NaN)."),
+    "task_worker": ("name", "The process that ran the row's task (a dask worker, or 'main')."),
+    "task_seconds": ("s", "Wall time of the row's task as its worker measured it."),
+}
+
+
+class UndocumentedColumn(ValueError):
+    """A table column that the data dictionary does not define."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    """One column of a downloadable table: its ``name``, ``unit`` and ``meaning``."""
+
+    name: str
+    unit: str
+    meaning: str
+
+
+def column_of(name: str) -> Column:
+    """The data dictionary's entry for a column ``name``; :class:`UndocumentedColumn` if none."""
+    if name in SCORE_COLUMNS:
+        return Column(name, *SCORE_COLUMNS[name])
+    for pattern, (unit, meaning) in EXTRA_COLUMNS.items():
+        regex = "^" + re.escape(pattern).replace(re.escape("{d}"), r"(\d+)") + "$"
+        found = re.match(regex, name)
+        if found:
+            d = found.group(1) if found.groups() else ""
+            return Column(name, unit, meaning.format(d=d))
+    raise UndocumentedColumn(
+        f"column {name!r} is not in the data dictionary: add it to "
+        f"ffhlib.tables.SCORE_COLUMNS (a ScoreRow field) or ffhlib.tables.EXTRA_COLUMNS")
+
+
+def _plain(value):
+    """A JSON-safe copy of a parameter value."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item") and callable(value.item):
+        return value.item()
+    return value if isinstance(value, str | int | float | bool | type(None)) else str(value)
+
+
+def write_table(frame, name: str, *, chapter: str, parameters: Mapping, title: str,
+                directory: str | Path | None = None) -> Path:
+    """Write ``frame`` as ``NAME.csv`` and its sidecar ``NAME.csv.json`` (chapter, title,
+    commit, parameters, rows and every column's unit and meaning) in ``directory`` (default:
+    :func:`ffhlib.executed.chapter_output_dir`). Returns the CSV's path.
+
+    Raises :class:`UndocumentedColumn` before writing anything if a column is not documented.
+    """
+    from .buildenv import git_state
+    from .executed import chapter_output_dir
+
+    if not re.fullmatch(r"[a-z0-9_]+", name):
+        raise ValueError(f"name must be lower-case letters, digits and '_', got {name!r}")
+    columns = [column_of(str(c)) for c in frame.columns]
+    directory = Path(directory) if directory is not None else chapter_output_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}.csv"
+    frame.to_csv(path, index=False)
+    state = git_state()
+    sidecar = {"table": f"{name}.csv", "chapter": chapter, "title": title,
+               "commit": state.commit, "dirty": state.dirty, "n_rows": int(len(frame)),
+               "parameters": _plain(dict(parameters)),
+               "columns": [dataclasses.asdict(c) for c in columns]}
+    path.with_name(path.name + SIDECAR_SUFFIX).write_text(
+        json.dumps(sidecar, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def offer_table(frame, name: str, *, chapter: str, parameters: Mapping, title: str,
+                directory: str | Path | None = None) -> str:
+    """:func:`write_table`, and the Markdown a chapter displays to offer it for download."""
+    path = write_table(frame, name, chapter=chapter, parameters=parameters, title=title,
+                       directory=directory)
+    return (f"**Download:** {{download}}`{path.name}` ({title}; {len(frame)} rows, "
+            f"{len(frame.columns)} columns; every column's unit and meaning, and the commit and "
+            f"parameters that produced it, in the appendix {{ref}}`Data <data-appendix>`).")
+
+
+def read_sidecars(directory: str | Path | None) -> list[dict]:
+    """The sidecars of every table offered in ``directory`` (an executed book's chapters), in
+    the order of their chapters and names."""
+    if directory is None or not Path(directory).is_dir():
+        return []
+    paths = sorted(Path(directory).glob(f"*.csv{SIDECAR_SUFFIX}"))
+    found = [json.loads(p.read_text(encoding="utf-8")) for p in paths]
+    return sorted(found, key=lambda s: (s["chapter"], s["table"]))
+
+
+def data_dictionary_markdown(sidecars: list[dict]) -> str:
+    """The data dictionary: for each table, its chapter, commit, parameters and columns."""
+    from .notebook import markdown_table
+
+    if not sidecars:
+        return "No chapter of this build offered a table."
+    parts = []
+    for s in sidecars:
+        commit = s["commit"] or "unknown"
+        if s.get("dirty"):
+            commit += " (with uncommitted changes)"
+        params = ", ".join(f"`{k}={v!r}`" for k, v in s["parameters"].items())
+        parts += [f"### `{s['table']}`", "",
+                  f"{s['title']}: {s['n_rows']} rows, offered by [{s['chapter']}]"
+                  f"({s['chapter']}.ipynb). Commit: `{commit}`. Parameters: {params or 'none'}.",
+                  "", markdown_table(["column", "unit", "meaning"],
+                                     [(f"`{c['name']}`", c["unit"], c["meaning"])
+                                      for c in s["columns"]]), ""]
+    return "\n".join(parts)
