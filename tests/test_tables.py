@@ -58,7 +58,7 @@ def test_an_undocumented_column_is_refused_before_anything_is_written(tmp_path):
 
 def test_write_table_round_trips_and_records_commit_parameters_columns(tmp_path):
     frame = rows_to_frame([_row(cca_e=0.1), _row(network="ffh", cca_e=0.7)], dims=(3, 6))
-    text = tables.offer_table(frame, "study_table", chapter="05_dynamics_similarity",
+    text = tables.offer_markdown(frame, "study_table", chapter="05_dynamics_similarity",
                               parameters={"seed": 3, "quick": True, "fractions": (0.1, 0.3)},
                               title="the study rows", directory=tmp_path)
     assert "{download}`study_table.csv`" in text and "data-appendix" in text

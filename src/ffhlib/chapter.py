@@ -207,6 +207,7 @@ CHAPTERS: dict[str, tuple[str, ...]] = {
                            "n_jobs", "valid_r2"),
     "parameters": ("seed", "quick"),
     "reproducibility": ("seed", "quick"),
+    "data": ("seed", "quick"),
     "04_full_force": ("seed", "quick", "ground_truth_seed", "cue_epoch", "neuron_fraction",
                       "muscle_fraction", "n_units", "n_passes", "hint_gain", "training_noise",
                       "hint_gains", "full", "n_workers"),

@@ -1,9 +1,10 @@
 """The study's tidy tables as downloadable CSV files, with their data dictionary.
 
-A chapter offers the table it reads its results from with :func:`offer_table`: the CSV goes to
-:func:`ffhlib.executed.chapter_output_dir` (beside the executed chapter, so a ``{download}`` link
-finds it), with a JSON sidecar recording the commit the build was made from, the chapter's
-parameters and every column's unit and meaning; the function returns the Markdown of the link.
+A chapter offers the table it reads its results from with :func:`offer_table` (one cell,
+tagged ``remove-input``: ``offer_table(args, table, "study_table", "what a row is")``): the
+CSV goes to :func:`ffhlib.executed.chapter_output_dir` (beside the executed chapter, so a
+``{download}`` link finds it), with a JSON sidecar recording the commit the build was made
+from, the chapter's parameters and every column's unit and meaning, and the link is displayed.
 The appendix "Data" (``book/data.ipynb``) lists every table from these sidecars
 (:func:`data_dictionary_markdown`).
 
@@ -24,7 +25,8 @@ from pathlib import Path
 
 __all__ = [
     "EXTRA_COLUMNS", "SCORE_COLUMNS", "SIDECAR_SUFFIX", "Column", "UndocumentedColumn",
-    "column_of", "data_dictionary_markdown", "offer_table", "read_sidecars", "write_table",
+    "column_of", "data_dictionary_markdown", "offer_markdown", "offer_table", "read_sidecars",
+    "write_table",
 ]
 
 #: The sidecar of ``NAME.csv`` is ``NAME.csv.json``.
@@ -166,14 +168,24 @@ def write_table(frame, name: str, *, chapter: str, parameters: Mapping, title: s
     return path
 
 
-def offer_table(frame, name: str, *, chapter: str, parameters: Mapping, title: str,
-                directory: str | Path | None = None) -> str:
+def offer_markdown(frame, name: str, *, chapter: str, parameters: Mapping, title: str,
+                   directory: str | Path | None = None) -> str:
     """:func:`write_table`, and the Markdown a chapter displays to offer it for download."""
     path = write_table(frame, name, chapter=chapter, parameters=parameters, title=title,
                        directory=directory)
     return (f"**Download:** {{download}}`{path.name}` ({title}; {len(frame)} rows, "
             f"{len(frame.columns)} columns; every column's unit and meaning, and the commit and "
             f"parameters that produced it, in the appendix {{ref}}`Data <data-appendix>`).")
+
+
+def offer_table(args, frame, name: str, title: str) -> None:
+    """In a chapter: offer ``frame`` for download as ``NAME.csv`` (:func:`offer_markdown` with
+    the chapter's name and parameters from ``args``, a :class:`ffhlib.chapter.ChapterSetup`) and
+    display the link (tag the cell ``remove-input``)."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(offer_markdown(frame, name, chapter=args.chapter, parameters=args.values,
+                                    title=title)))
 
 
 def read_sidecars(directory: str | Path | None) -> list[dict]:
