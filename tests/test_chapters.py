@@ -110,6 +110,8 @@ OFFERED = {
                                                        ("gen_err", "interpolation",
                                                         "gen_err_interp")]),
     "07_how_many_neurons": ("sweep_table.csv", []),
+    "08_mechanisms": ("mechanism_table.csv", [("dsa", "ff", "dsa_ff_mean"),
+                                              ("dsa", "ffh", "dsa_ffh_mean")]),
 }
 
 
@@ -128,7 +130,7 @@ def check_offered_tables(stem: str, folder: Path, values: dict) -> None:
         assert list(frame.columns) == [c["name"] for c in side["columns"]]
         assert len(frame) == side["n_rows"] > 0
         for column in side["columns"]:
-            assert tables.column_of(column["name"]) == tables.Column(**column)
+            assert tables.column_of(column["name"], side["rows"]) == tables.Column(**column)
         assert side["chapter"] == stem
         assert side["parameters"]["seed"] == 3 and side["parameters"]["quick"] is True
     if stem not in OFFERED:

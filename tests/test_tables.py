@@ -78,3 +78,17 @@ def test_bad_table_name_is_refused(tmp_path):
     with pytest.raises(ValueError, match="name"):
         tables.write_table(pd.DataFrame({"seed": [1]}), "../x", chapter="c", parameters={},
                            title="t", directory=tmp_path)
+
+
+def test_mechanism_dictionary_covers_every_scalar_field_of_a_mechanism_row():
+    from ffhlib.mechanism_study import UnitMechanisms
+
+    scalar = {f.name for f in dataclasses.fields(UnitMechanisms)
+              if f.name not in ("onset_eigenvalues", "delay_err")}
+    assert set(tables.MECHANISM_COLUMNS) == scalar
+    assert tables.column_of("delay_err_2", "mechanisms").meaning.count("number 2") == 1
+    assert tables.column_of("dsa", "mechanisms").unit.startswith("unitless")
+    with pytest.raises(tables.UndocumentedColumn):
+        tables.column_of("jpca_rotation")            # not a study column
+    with pytest.raises(ValueError, match="rows"):
+        tables.column_of("seed", "other")

@@ -24,7 +24,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 __all__ = [
-    "EXTRA_COLUMNS", "SCORE_COLUMNS", "SIDECAR_SUFFIX", "Column", "UndocumentedColumn",
+    "DICTIONARIES", "EXTRA_COLUMNS", "MECHANISM_COLUMNS", "SCORE_COLUMNS", "SIDECAR_SUFFIX",
+    "Column", "UndocumentedColumn",
     "column_of", "data_dictionary_markdown", "offer_markdown", "offer_table", "read_sidecars",
     "write_table",
 ]
@@ -87,6 +88,37 @@ SCORE_COLUMNS: dict[str, tuple[str, str]] = {
     "worker": ("name", "The process that computed the row."),
 }
 
+#: Every scalar field of :class:`~ffhlib.mechanism_study.UnitMechanisms` (chapter 08's rows) as a
+#: CSV column: name -> (unit, meaning); the unit's keys are shared with :data:`SCORE_COLUMNS`.
+MECHANISM_COLUMNS: dict[str, tuple[str, str]] = {
+    **{k: SCORE_COLUMNS[k] for k in ("ground_truth", "seed")},
+    "network": ("name", "Kind of activity: ff, ffh, soc (the ground truth's own), or a "
+                        "reference (floor, ceiling, hints, oracle)."),
+    "jpca_rotation": ("fraction (0-1)", "Rotational strength of jPCA: R² of the best "
+                                        "skew-symmetric fit over R² of the best linear fit."),
+    "jpca_frequency_hz": ("Hz", "Rotation frequency of the first jPC plane."),
+    "fp_found_fraction": ("fraction (0-1)", "Share of the training directions whose state at "
+                                            "the end of the cue lies at a stable fixed point "
+                                            "of the preparatory input."),
+    "fp_distance": ("rate units (RMS per unit)", "Mean distance from the state at the end of "
+                                                 "the cue to the stable fixed point found from "
+                                                 "it, where one was found."),
+    "prep_rsa": ("correlation (-1 to 1)", "Correlation of the direction-by-direction distance "
+                                          "matrices of the preparatory states and of the SOC's "
+                                          "rates at movement onset."),
+    "dsa": ("unitless (Frobenius norm of one-step operators)",
+            "DSA distance to the evaluation neurons E: min over orthogonal C of ‖A − C B Cᵀ‖_F "
+            "between the fitted one-step linear operators of the delay-embedded principal "
+            "components (each half of E in turn, averaged)."),
+    "dsa_angular": ("rad (0 to π)", "Angular form of the DSA distance: the angle between A and "
+                                    "C B Cᵀ at the optimum."),
+    "switch_err": ("1 - R²", "EMG error when the cue switches during preparation (target: the "
+                             "new direction's EMG)."),
+    "switch_ignore_err": ("1 - R²", "The error of ignoring the switch (the old direction's EMG "
+                                    "as the prediction)."),
+    "seconds": ("s", "Compute time of the analysis (not counting training the network)."),
+}
+
 #: Columns a table adds to the rows' fields: name pattern -> (unit, meaning). ``{d}`` stands for
 #: a latent dimension.
 EXTRA_COLUMNS: dict[str, tuple[str, str]] = {
@@ -98,6 +130,11 @@ EXTRA_COLUMNS: dict[str, tuple[str, str]] = {
                       "then NaN)."),
     "task_worker": ("name", "The process that ran the row's task (a dask worker, or 'main')."),
     "task_seconds": ("s", "Wall time of the row's task as its worker measured it."),
+    "delay_err_{d}": ("1 - R²", "EMG error (observed muscles, training directions) with the "
+                                "preparatory period number {d} of the chapter's delays_ms "
+                                "(0 = the first)."),
+    "jpca_deviation": ("fraction (0-1)", "|jpca_rotation − the SOC's| of the same ground truth "
+                                         "(networks only)."),
 }
 
 
@@ -114,10 +151,17 @@ class Column:
     meaning: str
 
 
-def column_of(name: str) -> Column:
-    """The data dictionary's entry for a column ``name``; :class:`UndocumentedColumn` if none."""
-    if name in SCORE_COLUMNS:
-        return Column(name, *SCORE_COLUMNS[name])
+#: The dictionaries a table's rows may come from, by name (recorded in the sidecar).
+DICTIONARIES = {"study": SCORE_COLUMNS, "mechanisms": MECHANISM_COLUMNS}
+
+
+def column_of(name: str, rows: str = "study") -> Column:
+    """The data dictionary's entry for a column ``name`` of a table of ``rows`` (a key of
+    :data:`DICTIONARIES`); :class:`UndocumentedColumn` if none."""
+    if rows not in DICTIONARIES:
+        raise ValueError(f"rows must be one of {sorted(DICTIONARIES)}, got {rows!r}")
+    if name in DICTIONARIES[rows]:
+        return Column(name, *DICTIONARIES[rows][name])
     for pattern, (unit, meaning) in EXTRA_COLUMNS.items():
         regex = "^" + re.escape(pattern).replace(re.escape("{d}"), r"(\d+)") + "$"
         found = re.match(regex, name)
@@ -126,7 +170,8 @@ def column_of(name: str) -> Column:
             return Column(name, unit, meaning.format(d=d))
     raise UndocumentedColumn(
         f"column {name!r} is not in the data dictionary: add it to "
-        f"ffhlib.tables.SCORE_COLUMNS (a ScoreRow field) or ffhlib.tables.EXTRA_COLUMNS")
+        f"ffhlib.tables.{'SCORE' if rows == 'study' else 'MECHANISM'}_COLUMNS or "
+        f"ffhlib.tables.EXTRA_COLUMNS")
 
 
 def _plain(value):
@@ -141,7 +186,7 @@ def _plain(value):
 
 
 def write_table(frame, name: str, *, chapter: str, parameters: Mapping, title: str,
-                directory: str | Path | None = None) -> Path:
+                rows: str = "study", directory: str | Path | None = None) -> Path:
     """Write ``frame`` as ``NAME.csv`` and its sidecar ``NAME.csv.json`` (chapter, title,
     commit, parameters, rows and every column's unit and meaning) in ``directory`` (default:
     :func:`ffhlib.executed.chapter_output_dir`). Returns the CSV's path.
@@ -153,7 +198,7 @@ def write_table(frame, name: str, *, chapter: str, parameters: Mapping, title: s
 
     if not re.fullmatch(r"[a-z0-9_]+", name):
         raise ValueError(f"name must be lower-case letters, digits and '_', got {name!r}")
-    columns = [column_of(str(c)) for c in frame.columns]
+    columns = [column_of(str(c), rows) for c in frame.columns]
     directory = Path(directory) if directory is not None else chapter_output_dir()
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{name}.csv"
@@ -161,6 +206,7 @@ def write_table(frame, name: str, *, chapter: str, parameters: Mapping, title: s
     state = git_state()
     sidecar = {"table": f"{name}.csv", "chapter": chapter, "title": title,
                "commit": state.commit, "dirty": state.dirty, "n_rows": int(len(frame)),
+               "rows": rows,
                "parameters": _plain(dict(parameters)),
                "columns": [dataclasses.asdict(c) for c in columns]}
     path.with_name(path.name + SIDECAR_SUFFIX).write_text(
@@ -169,23 +215,23 @@ def write_table(frame, name: str, *, chapter: str, parameters: Mapping, title: s
 
 
 def offer_markdown(frame, name: str, *, chapter: str, parameters: Mapping, title: str,
-                   directory: str | Path | None = None) -> str:
+                   rows: str = "study", directory: str | Path | None = None) -> str:
     """:func:`write_table`, and the Markdown a chapter displays to offer it for download."""
     path = write_table(frame, name, chapter=chapter, parameters=parameters, title=title,
-                       directory=directory)
+                       rows=rows, directory=directory)
     return (f"**Download:** {{download}}`{path.name}` ({title}; {len(frame)} rows, "
             f"{len(frame.columns)} columns; every column's unit and meaning, and the commit and "
             f"parameters that produced it, in the appendix {{ref}}`Data <data-appendix>`).")
 
 
-def offer_table(args, frame, name: str, title: str) -> None:
+def offer_table(args, frame, name: str, title: str, rows: str = "study") -> None:
     """In a chapter: offer ``frame`` for download as ``NAME.csv`` (:func:`offer_markdown` with
     the chapter's name and parameters from ``args``, a :class:`ffhlib.chapter.ChapterSetup`) and
     display the link (tag the cell ``remove-input``)."""
     from IPython.display import Markdown, display
 
     display(Markdown(offer_markdown(frame, name, chapter=args.chapter, parameters=args.values,
-                                    title=title)))
+                                    title=title, rows=rows)))
 
 
 def read_sidecars(directory: str | Path | None) -> list[dict]:
@@ -211,8 +257,9 @@ def data_dictionary_markdown(sidecars: list[dict]) -> str:
             commit += " (with uncommitted changes)"
         params = ", ".join(f"`{k}={v!r}`" for k, v in s["parameters"].items())
         parts += [f"### `{s['table']}`", "",
-                  f"{s['title']}: {s['n_rows']} rows, offered by [{s['chapter']}]"
-                  f"({s['chapter']}.ipynb). Commit: `{commit}`. Parameters: {params or 'none'}.",
+                  f"{{download}}`{s['table']}`: {s['title']}; {s['n_rows']} rows, offered by "
+                  f"[{s['chapter']}]({s['chapter']}.ipynb). Commit: `{commit}`. Parameters: "
+                  f"{params or 'none'}.",
                   "", markdown_table(["column", "unit", "meaning"],
                                      [(f"`{c['name']}`", c["unit"], c["meaning"])
                                       for c in s["columns"]]), ""]
