@@ -432,6 +432,14 @@ def relabel_kinds(ax, kinds, labels: Mapping[str, str]):
     return ax
 
 
+def _two_over_one(height: float, *, stacked: bool = False):
+    """A column-wide figure: panels a and b side by side (or ``stacked``, for long tick labels),
+    c below them at full width."""
+    layout = [["a"], ["b"], ["c"]] if stacked else [["a", "b"], ["c", "c"]]
+    fig, axes = plt.subplot_mosaic(layout, figsize=(COLUMN, height))
+    return fig, [axes["a"], axes["b"], axes["c"]]
+
+
 def plot_training_similarity(cca: Mapping[str, object], cca_cd: Mapping[str, object], effects,
                              *, unit_values=None):
     """Chapter 05 on the training directions: (a) the CCA with E of each kind, (b) the same on
@@ -450,7 +458,7 @@ def plot_training_similarity(cca: Mapping[str, object], cca_cd: Mapping[str, obj
     -------
     matplotlib.figure.Figure
     """
-    fig, axes = plt.subplots(1, 3, figsize=(COLUMN, 3.0), gridspec_kw={"width_ratios": [1, 1, 1]})
+    fig, axes = _two_over_one(5.6)
     for ax, sums, title in ((axes[0], cca, "a. all of the activity"),
                             (axes[1], cca_cd, "b. condition-dependent part")):
         plot_kinds(sums, ylabel="mean canonical correlation with E", ax=ax)
@@ -485,8 +493,7 @@ def plot_untrained_similarity(cca_cd: Mapping[str, object], cca: Mapping[str, ob
     matplotlib.figure.Figure
     """
     labels = UNTRAINED_LABELS if labels is None else labels
-    fig, axes = plt.subplots(1, 3, figsize=(COLUMN, 3.2),
-                             gridspec_kw={"width_ratios": [1.2, 1.2, 1]})
+    fig, axes = _two_over_one(8.4, stacked=True)
     for ax, sums, title in ((axes[0], cca_cd, "a. condition-dependent part (primary)"),
                             (axes[1], cca, "b. all of the activity")):
         plot_kinds(sums, ylabel="mean canonical corr. with E, untrained", ax=ax,

@@ -123,10 +123,13 @@ class UnknownStyleName(KeyError):
 
 
 def setup_figures() -> None:
-    """One figure style for the whole book (readable in the rendered HTML)."""
+    """One figure style for the whole book (readable in the rendered HTML: figures are drawn for
+    the text column, :mod:`ffhlib.plotting.legibility`)."""
+    from .legibility import DPI
+
     plt.rcParams.update({
-        "figure.dpi": 110,
-        "savefig.dpi": 110,
+        "figure.dpi": DPI,
+        "savefig.dpi": DPI,
         "axes.spines.top": False,
         "axes.spines.right": False,
         "axes.titlesize": "medium",
