@@ -139,7 +139,8 @@ def plot_dsa(distance: Mapping[str, object], comparison, unit_differences=None, 
     """
     new = axes is None
     if new:
-        _, axes = plt.subplots(1, 2, figsize=(COLUMN, 3.0), gridspec_kw={"width_ratios": [1, 1]})
+        # stacked: the kinds' long names need the column's width
+        _, axes = plt.subplots(2, 1, figsize=(COLUMN, 6.0), gridspec_kw={"height_ratios": [1.3, 1]})
     plot_kinds(distance, ylabel=DSA_LABEL, ax=axes[0])
     axes[0].set_xticks(range(len(distance)), [LABELS.get(k, k) for k in distance], rotation=20,
                        ha="right")
