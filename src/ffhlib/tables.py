@@ -59,7 +59,7 @@ SCORE_COLUMNS: dict[str, tuple[str, str]] = {
                                    "directions."),
     "gen_err": ("1 - R²", "Error on the untrained directions, observed muscles."),
     "cca_e": (_CC, f"Mean canonical correlation {_E}; trained directions, all of the activity."),
-    "procrustes_e": (_RAD, f"Procrustes distance (principal angle) {_E}; trained directions."),
+    "procrustes_e": (_RAD, f"Procrustes distance (an angle) {_E}; trained directions."),
     "cca_e_dims": (_CC, "cca_e at each latent dimension (columns cca_e_d{d})."),
     "procrustes_e_dims": (_RAD, "procrustes_e at each latent dimension (procrustes_e_d{d})."),
     "cca_whole": (_CC, "As cca_e against all SOC neurons (includes the recorded ones: circular "
