@@ -13,6 +13,8 @@ a real browser; the check asserts that
   when opened with every connection refused (``--proxy-server`` at a closed local port). The book is
   an archived artefact: it must read offline;
 - no display equation is wider than its column at 1280 px (it would be cut off);
+- no table caption is cut off at 1280 px (a table wider than the column scrolls sideways, and its
+  caption with it: ``_static/ffh-book.css`` makes tables with set column widths fit);
 - no figure shows text smaller than 9 px at 1280 px: each figure's PNG records its dpi and
   smallest font size (``ffhlib.plotting.legibility``), the browser reports the width at which it
   shows the image and the image's own width, and smallest_font_pt x dpi/72 x rendered/natural
@@ -340,3 +342,37 @@ def test_no_figure_text_below_9px_at_1280(page, chromium, tmp_path):
                             f"({info.min_font_text!r}) shown {px:.1f} px high (image "
                             f"{image['natural']} px shown {image['rendered']:.0f} px wide)")
     assert not problems, f"{page.name}: text below {MIN_SCREEN_PX:g} px:\n" + "\n".join(problems)
+
+
+#: Injected into a copy of each page: every table caption that sticks out of the box it is
+#: shown in (a table wider than the column scrolls inside that box, cutting its caption off).
+CAPTION_PROBE = """<script>
+window.addEventListener("load", function () {
+  var cut = Array.from(document.querySelectorAll("article table")).filter(function (t) {
+    var caption = t.querySelector("caption");
+    if (!caption) { return false; }
+    var box = (t.closest(".pst-scrollable-table-container") || t.parentElement)
+      .getBoundingClientRect();
+    var c = caption.getBoundingClientRect();
+    return c.left < box.left - 1 || c.right > box.right + 1;
+  }).map(function (t) { return (t.id || "") + ": " + t.querySelector("caption").textContent
+                                .slice(0, 60); });
+  document.documentElement.setAttribute("data-ffh-cut", JSON.stringify(cut));
+});
+</script>"""
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
+def test_no_table_caption_is_cut_off_at_1280(page, chromium, tmp_path):
+    html = page.read_text(encoding="utf-8")
+    if "<caption" not in html:
+        pytest.skip(f"{page.name} has no captioned table")
+    head = f'<head><base href="{page.parent.as_uri()}/">{CAPTION_PROBE}'
+    probe = tmp_path / page.name
+    probe.write_text(re.sub(r"<head[^>]*>", lambda m: head, html, count=1), encoding="utf-8")
+    dom = _dump_dom(chromium, probe, tmp_path, "--window-size=1280,2000")
+    found = re.search(r'data-ffh-cut="([^"]*)"', dom)
+    assert found, f"{page.name}: the page did not finish loading in the browser"
+    cut = json.loads(found.group(1).replace("&quot;", '"').replace("&lt;", "<")
+                     .replace("&gt;", ">").replace("&amp;", "&"))
+    assert not cut, f"{page.name}: table captions cut off at 1280 px: {cut}"
