@@ -103,6 +103,7 @@ def execute(notebook: Path, out: Path, *params: str) -> subprocess.CompletedProc
 #: Tables a chapter offers, and glued means that must equal the CSV's (measure, kind, glue key):
 #: the mean over ground truths of each ground truth's mean over its rows, as the book computes.
 OFFERED = {
+    "04_full_force": ("hint_sweep_table.csv", []),
     "05_dynamics_similarity": ("study_table.csv", [("cca_e", "ffh", "cca_unobserved_ffh_mean"),
                                                    ("cca_e", "ff", "cca_unobserved_ff_mean")]),
     "06_generalization": ("generalization_table.csv", [("gen_err", "ff", "gen_err_ff"),
