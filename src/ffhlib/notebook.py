@@ -117,10 +117,12 @@ def rerun_note(chapter: str) -> str:
     if not chapter or "/" in chapter or chapter.endswith(".ipynb"):
         raise ValueError(f"chapter must be a notebook's stem such as '04_full_force', got "
                          f"{chapter!r}")
-    return (f"**Rerun this chapter** with other values of the parameters in the next cell:\n"
-            f"`make chapter NB={chapter} ARGS=\"-p quick true -p seed 3\"` (a book of its own "
-            f"in `_build/custom/{chapter}`), or\n"
-            f"`papermill book/{chapter}.ipynb out.ipynb -p quick true -p seed 3`.")
+    return (f"**Rerun this chapter** with other values of the parameters in the next cell, as a "
+            f"book of its own (in `_build/custom/{chapter}`) or alone:\n\n"
+            f"```bash\n"
+            f"make chapter NB={chapter} ARGS=\"-p quick true -p seed 3\"\n"
+            f"papermill book/{chapter}.ipynb out.ipynb -p quick true -p seed 3\n"
+            f"```")
 
 
 def write_rerun_note(path: str | Path) -> bool:
