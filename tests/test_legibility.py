@@ -93,9 +93,11 @@ def test_an_interval_through_zero_ends_at_the_bottom_of_a_log_axis():
     fig, ax = plt.subplots()
     interval_bar(ax, [0, 1, 2], [0.01, 0.3, 2.0], [-0.05, 0.2, 1.0], [0.05, 0.5, 3.0],
                  color="C0")
+    ax.axvline(1.5, ls=":")                          # y in axes coordinates: not a value
     assert log_if_spanning(ax, [0.01, 0.3, 2.0])
     bottom, top = ax.get_ylim()
     assert 0 < bottom < 0.01 and top >= 3.0          # every mean and positive bound shown
+    assert top == pytest.approx(3.0 * 1.25)
     edge = [line for line in ax.lines if line.get_marker() == "v"]
     assert len(edge) == 1                            # only the interval through 0 is marked
     assert edge[0].get_xdata()[0] == 0 and edge[0].get_ydata()[0] == 0.0
@@ -114,3 +116,12 @@ def test_chapters_glue_figures_only_through_glue_figure(notebook):
     bare = [m for src in _code_cells(notebook)
             for m in re.findall(r"\bglue\(\s*[\"']fig_\w+[\"']", src)]
     assert not bare, f"{notebook.name}: figures glued without glue_figure: {bare}"
+
+
+def test_a_vertical_line_does_not_stretch_a_log_axis():
+    """An axvline's y runs 0..1 in axes coordinates: not a value on the y axis."""
+    fig, ax = plt.subplots()
+    interval_bar(ax, [0, 1], [0.001, 0.05], [0.0005, 0.02], [0.002, 0.2], color="C1")
+    ax.axvline(0.5)
+    assert log_if_spanning(ax, [0.001, 0.05])
+    assert ax.get_ylim()[1] == pytest.approx(0.2 * 1.25)

@@ -485,7 +485,9 @@ def _keep_intervals_on_log_axis(ax) -> None:
     from matplotlib.collections import LineCollection, PathCollection
     from matplotlib.transforms import blended_transform_factory
 
-    values = [np.asarray(line.get_ydata(), dtype=float) for line in ax.lines]
+    # lines in data coordinates along y only (not an axvline's 0..1 in axes coordinates)
+    values = [np.asarray(line.get_ydata(), dtype=float) for line in ax.lines
+              if line.get_transform().contains_branch_seperately(ax.transData)[1]]
     bars = [c for c in ax.collections if isinstance(c, LineCollection)]
     ends = [np.asarray(seg, dtype=float)[:, 1] for c in bars for seg in c.get_segments()]
     dots = [np.asarray(c.get_offsets(), dtype=float).reshape(-1, 2)[:, 1]
