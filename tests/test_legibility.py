@@ -125,3 +125,13 @@ def test_a_vertical_line_does_not_stretch_a_log_axis():
     ax.axvline(0.5)
     assert log_if_spanning(ax, [0.001, 0.05])
     assert ax.get_ylim()[1] == pytest.approx(0.2 * 1.25)
+
+
+def test_a_band_on_a_log_axis_is_shown_whole():
+    from ffhlib.plotting.style import interval_band
+
+    fig, ax = plt.subplots()
+    interval_band(ax, [0, 1, 2], [0.01, 0.1, 1.0], [0.005, 0.05, 0.5], [0.02, 0.2, 4.0],
+                  color="C0")
+    assert log_if_spanning(ax, [0.01, 0.1, 1.0])
+    assert ax.get_ylim()[1] >= 4.0                   # the band's top is not cut off

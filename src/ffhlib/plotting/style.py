@@ -482,7 +482,7 @@ def _keep_intervals_on_log_axis(ax) -> None:
     would run off the bottom of the axes: limit the axis to the drawn values' positive range and
     end each such bar at the bottom edge with a downward triangle (the interval continues below).
     """
-    from matplotlib.collections import LineCollection, PathCollection
+    from matplotlib.collections import LineCollection, PathCollection, PolyCollection
     from matplotlib.transforms import blended_transform_factory
 
     # lines in data coordinates along y only (not an axvline's 0..1 in axes coordinates)
@@ -492,7 +492,9 @@ def _keep_intervals_on_log_axis(ax) -> None:
     ends = [np.asarray(seg, dtype=float)[:, 1] for c in bars for seg in c.get_segments()]
     dots = [np.asarray(c.get_offsets(), dtype=float).reshape(-1, 2)[:, 1]
             for c in ax.collections if isinstance(c, PathCollection)]
-    parts = values + ends + dots
+    bands = [np.asarray(path.vertices, dtype=float)[:, 1] for c in ax.collections
+             if isinstance(c, PolyCollection) for path in c.get_paths()]
+    parts = values + ends + dots + bands
     drawn = np.concatenate([v.ravel() for v in parts]) if parts else np.zeros(0)
     drawn = drawn[np.isfinite(drawn) & (drawn > 0)]
     means = np.concatenate([v.ravel() for v in values]) if values else drawn
