@@ -30,6 +30,8 @@ CHAPTERS := $(sort $(wildcard book/[0-9][0-9]_*.ipynb))
 APPENDIX := $(sort $(wildcard book/[a-z]*.ipynb))
 PAGES    := $(wildcard book/*.md)
 IMAGES   := $(wildcard book/images/*)
+# The book's own CSS (Jupyter Book includes every .css file of _static/ at the book's root).
+STATIC   := $(wildcard _static/*)
 LIBSRC   := $(shell find src/ffhlib -name '*.py' 2>/dev/null)
 EXECUTED := $(CHAPTERS:%=$(STAGE)/%)
 EXECUTED_APPENDIX := $(APPENDIX:%=$(STAGE)/%)
@@ -86,13 +88,14 @@ bench: $(STAMP)  ## run the benchmarks; one JSON object per line
 # The stage only ever holds runs at the paper's parameters: no ARGS reach it (custom runs go to
 # _build/custom, see `make chapter`), and a staged notebook that papermill gave parameters (left by
 # an older `make chapter`) is re-executed.
-$(STAGE)/_config.yml: _config.yml _toc.yml references.bib CITATION.cff $(PAGES) $(IMAGES) | $(STAMP)
-	mkdir -p $(STAGE)/book/images
+$(STAGE)/_config.yml: _config.yml _toc.yml references.bib CITATION.cff $(PAGES) $(IMAGES) $(STATIC) | $(STAMP)
+	mkdir -p $(STAGE)/book/images $(STAGE)/_static
 	cp _toc.yml references.bib $(STAGE)/
 	$(BIN)/python -m ffhlib.notebook stage-config _config.yml > $(STAGE)/_config.yml
 	cp $(PAGES) $(STAGE)/book/
 	$(BIN)/python -m ffhlib.notebook citation CITATION.cff > $(STAGE)/book/citation.bib
 	$(if $(IMAGES),cp $(IMAGES) $(STAGE)/book/images/)
+	$(if $(STATIC),cp $(STATIC) $(STAGE)/_static/)
 	touch $@
 
 # Each execution also logs what it read from the cache and what it computed (ffhlib.cache), for

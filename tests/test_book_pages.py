@@ -180,6 +180,25 @@ def test_every_figure_of_a_chapter_is_glued_numbered_and_captioned(chapter):
         assert f"{{numref}}`{block.group(1)}`" in markdown, f"{key} is never referred to"
 
 
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_parameters_cell_is_shown_after_its_rerun_note(chapter):
+    """The knobs a reader turns are visible, beside the two commands that rerun the chapter
+    (written by ``python -m ffhlib.notebook rerun-note``)."""
+    from ffhlib.notebook import HIDING_TAGS, RERUN_NOTE_TAG, rerun_note
+
+    cells = [c for c, _ in _notebook_cells(BOOK / f"{chapter}.ipynb")]
+    where = [i for i, c in enumerate(cells) if "parameters" in c["metadata"].get("tags", [])]
+    assert len(where) == 1, "one parameters cell"
+    params = cells[where[0]]
+    assert not set(params["metadata"]["tags"]) & HIDING_TAGS, "the parameters cell is folded"
+    note = cells[where[0] - 1]
+    assert note["cell_type"] == "markdown" and RERUN_NOTE_TAG in note["metadata"].get("tags", [])
+    text = "".join(note["source"])
+    assert text == rerun_note(chapter), "stale note: run python -m ffhlib.notebook rerun-note"
+    assert f"make chapter NB={chapter} ARGS=" in text
+    assert f"papermill book/{chapter}.ipynb out.ipynb -p quick true -p seed 3" in text
+
+
 # --- over the built book -------------------------------------------------------------------------
 
 PAGES = sorted((HTML / "book").glob("*.html")) if (HTML / "book").is_dir() else []
@@ -366,3 +385,20 @@ def test_chapter_03_glues_the_ground_truth_summary():
     # chapter 03 builds the ground truths of the later chapters (the study's defaults)
     assert values["ground_truth_seeds"] == StudyParams().ground_truth_seeds
     assert {"seed", "quick"} <= set(values)
+
+
+#: A code cell as myst-nb renders it: ``<div class="cell tag_parameters docutils container">``.
+_CELL = re.compile(r'<div class="cell([^"]*)"')
+
+
+@pytest.mark.parametrize("page", CHAPTER_PAGES, ids=[p.stem for p in CHAPTER_PAGES])
+def test_parameters_cell_is_visible_in_the_built_page(page):
+    html = page.read_text(encoding="utf-8")
+    cells = [m for m in _CELL.finditer(html) if "tag_parameters" in m.group(1).split()]
+    assert len(cells) == 1, f"{page.name}: no (or several) parameters cells rendered"
+    classes = set(cells[0].group(1).split())
+    hidden = sorted(c for c in classes if re.match(r"tag_(hide|remove)-", c))
+    assert not hidden, f"{page.name}: the parameters cell is folded ({hidden})"
+    before = html[:cells[0].start()]
+    assert f"NB={page.stem}" in before and f"book/{page.stem}.ipynb" in before, \
+        f"{page.name}: no rerun commands before the parameters cell"

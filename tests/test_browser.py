@@ -12,7 +12,13 @@ a real browser; the check asserts that
   (``sphinx-mathjax-offline``), and each page with math shows MathJax's ``mjx-container`` elements
   when opened with every connection refused (``--proxy-server`` at a closed local port). The book is
   an archived artefact: it must read offline;
-- no display equation is wider than its column at 1280 px (it would be cut off).
+- no display equation is wider than its column at 1280 px (it would be cut off);
+- no table caption is cut off at 1280 px (a table wider than the column scrolls sideways, and its
+  caption with it: ``_static/ffh-book.css`` makes tables with set column widths fit);
+- no figure shows text smaller than 9 px at 1280 px: each figure's PNG records its dpi and
+  smallest font size (``ffhlib.plotting.legibility``), the browser reports the width at which it
+  shows the image and the image's own width, and smallest_font_pt x dpi/72 x rendered/natural
+  must be >= 9.
 
 Every page is opened with the network cut, so nothing on it may depend on a download.
 
@@ -292,3 +298,81 @@ def test_math_is_typeset_offline(page, chromium, tmp_path):
     typeset = dom.count("<mjx-container")
     assert typeset > 0, (f"{page.name}: MathJax typeset nothing with the network cut "
                          "(the math shows as TeX source)")
+
+
+#: Injected into a copy of each page: after the load event, the width at which each image of the
+#: article is shown and its own width.
+FIGURE_PROBE = """<script>
+window.addEventListener("load", function () {
+  var shown = Array.from(document.querySelectorAll("article img, main img")).map(function (img) {
+    return {src: img.getAttribute("src"), rendered: img.getBoundingClientRect().width,
+            natural: img.naturalWidth};
+  });
+  document.documentElement.setAttribute("data-ffh-shown", JSON.stringify(shown));
+});
+</script>"""
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
+def test_no_figure_text_below_9px_at_1280(page, chromium, tmp_path):
+    """Every figure is legible in the text column of a 1280 px window."""
+    from ffhlib.plotting.legibility import MIN_SCREEN_PX, read_png_info, screen_font_px
+
+    html = page.read_text(encoding="utf-8").replace('loading="lazy"', "")
+    head = f'<head><base href="{page.parent.as_uri()}/">{FIGURE_PROBE}'
+    probe = tmp_path / page.name
+    probe.write_text(re.sub(r"<head[^>]*>", lambda m: head, html, count=1), encoding="utf-8")
+    dom = _dump_dom(chromium, probe, tmp_path, "--window-size=1280,2000")
+    found = re.search(r'data-ffh-shown="([^"]*)"', dom)
+    assert found, f"{page.name}: the page did not finish loading in the browser"
+    shown = json.loads(found.group(1).replace("&quot;", '"').replace("&lt;", "<")
+                       .replace("&gt;", ">").replace("&amp;", "&"))
+    problems = []
+    for image in shown:
+        path = (page.parent / unquote(urlsplit(image["src"]).path)).resolve()
+        if path.suffix.lower() != ".png":
+            continue                                 # vector images scale with their text
+        info = read_png_info(path)
+        if info is None:
+            problems.append(f"{image['src']}: no size record (glue it with glue_figure)")
+            continue
+        px = screen_font_px(info, image["rendered"], image["natural"])
+        if px < MIN_SCREEN_PX:
+            problems.append(f"{image['src']}: {info.min_font_pt:g} pt text "
+                            f"({info.min_font_text!r}) shown {px:.1f} px high (image "
+                            f"{image['natural']} px shown {image['rendered']:.0f} px wide)")
+    assert not problems, f"{page.name}: text below {MIN_SCREEN_PX:g} px:\n" + "\n".join(problems)
+
+
+#: Injected into a copy of each page: every table caption that sticks out of the box it is
+#: shown in (a table wider than the column scrolls inside that box, cutting its caption off).
+CAPTION_PROBE = """<script>
+window.addEventListener("load", function () {
+  var cut = Array.from(document.querySelectorAll("article table")).filter(function (t) {
+    var caption = t.querySelector("caption");
+    if (!caption) { return false; }
+    var box = (t.closest(".pst-scrollable-table-container") || t.parentElement)
+      .getBoundingClientRect();
+    var c = caption.getBoundingClientRect();
+    return c.left < box.left - 1 || c.right > box.right + 1;
+  }).map(function (t) { return (t.id || "") + ": " + t.querySelector("caption").textContent
+                                .slice(0, 60); });
+  document.documentElement.setAttribute("data-ffh-cut", JSON.stringify(cut));
+});
+</script>"""
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
+def test_no_table_caption_is_cut_off_at_1280(page, chromium, tmp_path):
+    html = page.read_text(encoding="utf-8")
+    if "<caption" not in html:
+        pytest.skip(f"{page.name} has no captioned table")
+    head = f'<head><base href="{page.parent.as_uri()}/">{CAPTION_PROBE}'
+    probe = tmp_path / page.name
+    probe.write_text(re.sub(r"<head[^>]*>", lambda m: head, html, count=1), encoding="utf-8")
+    dom = _dump_dom(chromium, probe, tmp_path, "--window-size=1280,2000")
+    found = re.search(r'data-ffh-cut="([^"]*)"', dom)
+    assert found, f"{page.name}: the page did not finish loading in the browser"
+    cut = json.loads(found.group(1).replace("&quot;", '"').replace("&lt;", "<")
+                     .replace("&gt;", ">").replace("&amp;", "&"))
+    assert not cut, f"{page.name}: table captions cut off at 1280 px: {cut}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import subprocess
 import sys
@@ -102,9 +103,58 @@ def glued(path: Path) -> dict:
 
 
 def execute(notebook: Path, out: Path, *params: str) -> subprocess.CompletedProcess:
+    """Run ``notebook`` under papermill into ``out``; the files it offers for download go to
+    ``out``'s folder (``$FFHLIB_OUTPUT_DIR``), not into the repository."""
     cmd = [sys.executable, "-m", "papermill", str(notebook.relative_to(ROOT)), str(out),
            "--log-level", "WARNING", *params]
-    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    env = {**os.environ, "FFHLIB_OUTPUT_DIR": str(out.parent)}
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
+
+
+#: Tables a chapter offers, and glued means that must equal the CSV's (measure, kind, glue key):
+#: the mean over ground truths of each ground truth's mean over its rows, as the book computes.
+OFFERED = {
+    "04_full_force": ("hint_sweep_table.csv", []),
+    "05_dynamics_similarity": ("study_table.csv", [("cca_e", "ffh", "cca_unobserved_ffh_mean"),
+                                                   ("cca_e", "ff", "cca_unobserved_ff_mean")]),
+    "06_generalization": ("generalization_table.csv", [("gen_err", "ff", "gen_err_ff"),
+                                                       ("gen_err", "ffh", "gen_err_ffh"),
+                                                       ("gen_err", "interpolation",
+                                                        "gen_err_interp")]),
+    "07_how_many_neurons": ("sweep_table.csv", []),
+    "08_mechanisms": ("mechanism_table.csv", [("dsa", "ff", "dsa_ff_mean"),
+                                              ("dsa", "ffh", "dsa_ffh_mean")]),
+}
+
+
+def check_offered_tables(stem: str, folder: Path, values: dict) -> None:
+    """Every table the chapter offered loads with pandas, has the data dictionary's columns and
+    the run's parameters, and matches the chapter's glued summaries."""
+    import pandas as pd
+
+    from ffhlib import tables
+
+    offered = tables.read_sidecars(folder)
+    if stem in OFFERED:
+        assert OFFERED[stem][0] in [s["table"] for s in offered], f"{stem} offers no table"
+    for side in offered:
+        frame = pd.read_csv(folder / side["table"])
+        assert list(frame.columns) == [c["name"] for c in side["columns"]]
+        assert len(frame) == side["n_rows"] > 0
+        for column in side["columns"]:
+            assert tables.column_of(column["name"], side["rows"]) == tables.Column(**column)
+        assert side["chapter"] == stem
+        assert side["parameters"]["seed"] == 3 and side["parameters"]["quick"] is True
+    if stem not in OFFERED:
+        return
+    name, checks = OFFERED[stem]
+    frame = pd.read_csv(folder / name)
+    ok = frame[frame["error"].isna()] if "error" in frame else frame   # failed rows left out
+    for measure, kind, key in checks:
+        rows = ok[ok["network"] == kind]
+        mean = float(rows.groupby("ground_truth")[measure].mean().mean())
+        assert math.isclose(mean, float(values[key]), rel_tol=1e-9, abs_tol=1e-12), \
+            f"{name}: mean {measure} of {kind} {mean} != glued {key} {values[key]}"
 
 
 def test_every_required_chapter_exists():
@@ -147,6 +197,7 @@ def test_chapter_executes_in_quick_mode(notebook, tmp_path):
         if key in MAY_BE_NAN.get(notebook.stem, ()):
             continue
         assert math.isfinite(number), f"{notebook.stem} glues a non-finite {key} = {text}"
+    check_offered_tables(notebook.stem, tmp_path, values)
 
 
 @pytest.mark.slow

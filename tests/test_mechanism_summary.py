@@ -290,6 +290,9 @@ def test_figures_draw_what_they_are_given(full):
     left, right = mplots.plot_dsa(summary.similarity.distance, summary.similarity.comparison,
                                   summary.similarity.unit_differences)
     assert left.figure is right.figure
+    # the axis says what the distance is: the Frobenius norm, minimised over orthogonal C, of
+    # one-step operators (ffhlib.mechanisms.dsa_distance), so without units
+    assert "Vert_F" in left.get_ylabel() and "unitless" in left.get_ylabel()
     v = summary.variants
     left, right = mplots.plot_task_variants(v.delays_ms, v.delay_error, v.switch_error,
                                             trained_delay_ms=v.trained_delay_ms,

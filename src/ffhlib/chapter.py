@@ -207,6 +207,7 @@ CHAPTERS: dict[str, tuple[str, ...]] = {
                            "n_jobs", "valid_r2"),
     "parameters": ("seed", "quick"),
     "reproducibility": ("seed", "quick"),
+    "data": ("seed", "quick"),
     "04_full_force": ("seed", "quick", "ground_truth_seed", "cue_epoch", "neuron_fraction",
                       "muscle_fraction", "n_units", "n_passes", "hint_gain", "training_noise",
                       "hint_gains", "full", "n_workers"),
@@ -369,12 +370,25 @@ def glue_all(values: Mapping[str, Any]) -> None:
 
 def glue_figure(key: str, fig) -> None:
     """Glue a figure for a numbered ``{glue:figure}`` in the prose, and close it (otherwise the
-    inline backend would also show it, uncaptioned, under the code cell)."""
+    inline backend would also show it, uncaptioned, under the code cell).
+
+    The figure is glued as the PNG the book shows (:func:`ffhlib.plotting.legibility.figure_png`:
+    its width, dpi and smallest font size recorded in the PNG, for the browser check of ``make
+    check``), after checking that no text in it would be shown below 9 px in the book's text
+    column (:class:`~ffhlib.plotting.legibility.IllegibleFigure`, a ``ValueError``, otherwise).
+    """
     import matplotlib.pyplot as plt
+    from IPython.display import Image
     from myst_nb import glue
 
-    glue(key, fig, display=False)
-    plt.close(fig)
+    from .plotting.legibility import check_legible, figure_png
+
+    try:
+        png, info = figure_png(fig)
+        check_legible(info, name=key)
+    finally:
+        plt.close(fig)
+    glue(key, Image(data=png, format="png"), display=False)
 
 
 def glue_comparison(prefix: str, summary) -> None:

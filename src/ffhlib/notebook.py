@@ -5,14 +5,18 @@ chapters and appendices import them from here): :mod:`ffhlib.executed` (the exec
 papermill's records, run times, cache use, seeds, where a chapter writes its downloads),
 :mod:`ffhlib.buildenv` (commit, date, threads, BLAS, the lock file), :mod:`ffhlib.custom_book`
 (custom runs) and :mod:`ffhlib.citation` (BibTeX from CITATION.cff). This module adds
-:func:`chapter_arguments` and :func:`markdown_table`.
+:func:`chapter_arguments`, :func:`markdown_table` and :func:`rerun_note` (the note before each
+chapter's parameters cell).
 
 Run as a module, ``python -m ffhlib.notebook custom-book DIR CHAPTER`` turns a copy of the staged
-book in ``DIR`` into the book of a custom run of ``CHAPTER`` (``make chapter`` does this).
+book in ``DIR`` into the book of a custom run of ``CHAPTER`` (``make chapter`` does this), and
+``python -m ffhlib.notebook rerun-note book/NN_name.ipynb ...`` writes (or refreshes) the note
+:func:`rerun_note` just before each chapter's ``parameters`` cell and shows that cell.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -54,8 +58,14 @@ __all__ = [
     "pinned_config", "repository_file_url",
     "custom_run_page", "file_sha256", "git_state", "lock_file", "locked_versions",
     "make_custom_book", "markdown_table", "parameter_differences", "staged_chapters_dir",
-    "thread_settings",
+    "thread_settings", "HIDING_TAGS", "RERUN_NOTE_TAG", "rerun_note", "write_rerun_note",
 ]
+
+#: Tag of the markdown cell :func:`rerun_note` writes before a chapter's ``parameters`` cell.
+RERUN_NOTE_TAG = "rerun-note"
+#: Cell tags that fold or hide a cell in the book: a chapter's parameters cell carries none.
+HIDING_TAGS = frozenset({"hide-input", "hide-cell", "hide-output", "remove-input",
+                         "remove-cell", "remove-output"})
 
 
 def chapter_arguments(*, seed, quick) -> tuple[int, bool]:
@@ -95,6 +105,51 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[object]], *,
     return "\n".join([*head, "", *lines, "```"])
 
 
+def rerun_note(chapter: str) -> str:
+    """The note shown just before a chapter's ``parameters`` cell: the two one-line commands that
+    rerun the chapter with other values of the parameters that cell lists.
+
+    Parameters
+    ----------
+    chapter : str
+        The chapter's file name without ``.ipynb`` (``"04_full_force"``).
+    """
+    if not chapter or "/" in chapter or chapter.endswith(".ipynb"):
+        raise ValueError(f"chapter must be a notebook's stem such as '04_full_force', got "
+                         f"{chapter!r}")
+    return (f"**Rerun this chapter** with other values of the parameters in the next cell, as a "
+            f"book of its own (in `_build/custom/{chapter}`) or alone:\n\n"
+            f"```bash\n"
+            f"make chapter NB={chapter} ARGS=\"-p quick true -p seed 3\"\n"
+            f"papermill book/{chapter}.ipynb out.ipynb -p quick true -p seed 3\n"
+            f"```")
+
+
+def write_rerun_note(path: str | Path) -> bool:
+    """Put :func:`rerun_note` just before the ``parameters`` cell of the notebook at ``path``
+    (a markdown cell tagged :data:`RERUN_NOTE_TAG`, refreshed if present) and remove the tags of
+    :data:`HIDING_TAGS` from the parameters cell. Returns whether the file changed."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    nb = json.loads(text)
+    cells = nb["cells"]
+    where = [i for i, c in enumerate(cells) if "parameters" in c["metadata"].get("tags", [])]
+    if len(where) != 1:
+        raise ValueError(f"{path.name}: expected one cell tagged 'parameters', found {len(where)}")
+    cells[:] = [c for c in cells if RERUN_NOTE_TAG not in c["metadata"].get("tags", [])]
+    index = next(i for i, c in enumerate(cells) if "parameters" in c["metadata"].get("tags", []))
+    params = cells[index]
+    params["metadata"]["tags"] = [t for t in params["metadata"]["tags"] if t not in HIDING_TAGS]
+    lines = rerun_note(path.stem).split("\n")
+    cells.insert(index, {"cell_type": "markdown", "id": RERUN_NOTE_TAG,
+                         "metadata": {"tags": [RERUN_NOTE_TAG]},
+                         "source": [line + "\n" for line in lines[:-1]] + lines[-1:]})
+    new = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+    if new != text:
+        path.write_text(new, encoding="utf-8")
+    return new != text
+
+
 def _main(argv: Sequence[str] | None = None) -> int:
     import argparse
 
@@ -108,7 +163,14 @@ def _main(argv: Sequence[str] | None = None) -> int:
     stage = commands.add_parser("stage-config",
                                 help="print _config.yml with its links pinned to this commit")
     stage.add_argument("config", type=Path)
+    note = commands.add_parser("rerun-note",
+                               help="write the rerun note before each chapter's parameters cell")
+    note.add_argument("notebooks", type=Path, nargs="+")
     args = parser.parse_args(argv)
+    if args.command == "rerun-note":
+        for path in args.notebooks:
+            print(f"{path}: {'updated' if write_rerun_note(path) else 'unchanged'}")
+        return 0
     commit = git_state(args.cff.parent if args.command == "citation" else
                        args.config.parent).commit if args.command != "custom-book" else None
     if args.command == "citation":

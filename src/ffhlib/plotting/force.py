@@ -10,6 +10,7 @@ from collections.abc import Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .legibility import COLUMN_WIDTH_IN as COLUMN
 from .style import color, direction_colors, direction_key, line_kw, muscle_labels
 
 __all__ = ["plot_calibration", "plot_hint_reproduction", "plot_learning_curves",
@@ -29,7 +30,7 @@ def plot_learning_curves(nets: Mapping, *, fig=None):
     fig : matplotlib Figure, optional
     """
     if fig is None:
-        fig = plt.figure(figsize=(8, 2.8))
+        fig = plt.figure(figsize=(COLUMN, 2.6))
     ax_r2, ax_cur = fig.subplots(1, 2)
     for name, net in nets.items():
         ax_r2.plot(net.curve_passes, net.r2_curve, "o-", ms=3, **line_kw(name, label=name))
@@ -65,7 +66,7 @@ def plot_traces_grid(time_ms, target, predictions: Mapping[str, np.ndarray], ang
     target = np.asarray(target)
     n_dir, _, n_ch = target.shape
     if fig is None:
-        fig = plt.figure(figsize=(1.2 * n_dir + 0.9, 1.0 * n_ch + 1.0))
+        fig = plt.figure(figsize=(min(COLUMN, 0.62 * n_dir + 0.9), 1.0 * n_ch + 1.0))
     axes = fig.subplots(n_ch, n_dir, sharex=True, sharey="row", squeeze=False)
     labels = muscle_labels(list(muscles))
     for m in range(n_ch):
@@ -78,7 +79,7 @@ def plot_traces_grid(time_ms, target, predictions: Mapping[str, np.ndarray], ang
                 ax.set_title(f"{np.degrees(angles[c]):.0f}°", fontsize="small")
             if c == 0:
                 ax.set_ylabel(labels[m], rotation=0, ha="right", va="center")
-            ax.tick_params(labelsize=6)
+            ax.tick_params(labelsize=7)
     fig.supxlabel("time from movement onset (ms)", fontsize="small")
     fig.supylabel(ylabel, fontsize="small")
     handles, names = axes[0, 0].get_legend_handles_labels()
@@ -109,7 +110,7 @@ def plot_hint_reproduction(time_ms, hints, reproduced, angles, neurons, *, neuro
     """
     neurons = list(neurons)
     if fig is None:
-        fig = plt.figure(figsize=(1.9 * len(neurons) + 1.0, 2.4))
+        fig = plt.figure(figsize=(min(COLUMN, 1.3 * len(neurons) + 0.8), 2.4))
     axes = fig.subplots(1, len(neurons), sharey=True, squeeze=False)[0]
     colors = direction_colors(angles)
     for ax, k, label in zip(axes, neurons, neuron_labels, strict=True):
@@ -135,7 +136,7 @@ def plot_calibration(evidence, chosen, *, fig=None):
     fig : matplotlib Figure, optional
     """
     if fig is None:
-        fig = plt.figure(figsize=(9, 6.2))
+        fig = plt.figure(figsize=(COLUMN, 5.6))
     ax_fit, ax_gen, ax_gain, ax_pass = fig.subplots(2, 2).ravel()
     noise = evidence.noise
     ok = (noise["fit_r2"] >= evidence.min_fit_r2).to_numpy()
@@ -149,7 +150,7 @@ def plot_calibration(evidence, chosen, *, fig=None):
     ax_gen.plot(sigma[~ok], noise["gen_err"].to_numpy()[~ok], "o", mfc="white",
                 color=color("FF"), label="fit below it")
     ax_gen.set(xlabel="training noise σ", ylabel="error, untrained directions")
-    ax_gen.legend(frameon=False, fontsize="x-small")
+    ax_gen.legend(frameon=False, fontsize="small")
     gains = evidence.gains
     ax_gain.plot(gains["hint_gain"], gains["fit_r2"], "o-", **line_kw("FFH", label="FFH"))
     ax_gain.axhline(evidence.min_fit_r2, color="0.5", lw=0.8, ls="--")

@@ -12,6 +12,7 @@ import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
+from .legibility import COLUMN_WIDTH_IN as COLUMN
 from .style import (
     COLORS,
     axes_or_new,
@@ -52,7 +53,7 @@ def plot_gains(gains, angles, n_excitatory: int | None = None, ax=None):
     -------
     matplotlib Axes
     """
-    ax = axes_or_new(ax, figsize=(8, 3.2), layout="constrained")
+    ax = axes_or_new(ax, figsize=(COLUMN, 3.0), layout="constrained")
     gains = np.asarray(gains)
     n = gains.shape[1]
     spread = float(max(gains.max(), 1.0 / gains.min()))
@@ -64,7 +65,7 @@ def plot_gains(gains, angles, n_excitatory: int | None = None, ax=None):
     bar.set_ticks(nice[(nice >= 1.0 / spread) & (nice <= spread)])
     bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     bar.ax.yaxis.set_minor_formatter(NullFormatter())
-    ax.set_yticks(np.arange(len(angles)), [_degrees(a) for a in angles], fontsize="x-small")
+    ax.set_yticks(np.arange(len(angles)), [_degrees(a) for a in angles], fontsize="small")
     if n_excitatory is not None:
         ax.axvline(n_excitatory + 0.5, color="k", lw=1)
         for x, text in ((n_excitatory / 2, "excitatory"), ((n_excitatory + n) / 2, "inhibitory")):
@@ -102,7 +103,7 @@ def plot_soc_rates(time_ms, rates, angles, neurons, fig=None, *, key: bool = Tru
     """
     neurons = list(neurons)
     if fig is None:
-        fig = plt.figure(figsize=(2.0 * len(neurons), 2.4), layout="constrained")
+        fig = plt.figure(figsize=(min(COLUMN, 1.5 * len(neurons) + 0.3), 2.4), layout="constrained")
     axes = fig.subplots(1, len(neurons), sharey=True, squeeze=False)[0]
     colors = direction_colors(angles)
     for ax, i in zip(axes, neurons, strict=True):
@@ -141,7 +142,8 @@ def plot_emg_fit(time_ms, emg, emg_target, angles, fig=None, ncols: int = 5, *, 
     C, _, M = emg.shape
     nrows = int(np.ceil(M / ncols))
     if fig is None:
-        fig = plt.figure(figsize=(2.0 * ncols, 0.28 * C * nrows + 1.0), layout="constrained")
+        fig = plt.figure(figsize=(min(COLUMN, 1.5 * ncols + 0.3), 0.28 * C * nrows + 1.0),
+                         layout="constrained")
     axes = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False).ravel()
     colors = direction_colors(angles)
     labels = muscle_labels(M)
@@ -155,7 +157,7 @@ def plot_emg_fit(time_ms, emg, emg_target, angles, fig=None, ncols: int = 5, *, 
         ax.set_title(labels[k])
         if k % ncols == 0:
             ax.set_yticks(np.arange(C))
-            ax.set_yticklabels([_degrees(a) for a in angles], fontsize="x-small")
+            ax.set_yticklabels([_degrees(a) for a in angles], fontsize="small")
             ax.set_ylabel("direction (deg); EMG offset")
         if k >= M - ncols:
             ax.set_xlabel("time (ms)")
@@ -240,7 +242,7 @@ def plot_fits_over_ground_truths(angles_deg, unexplained, is_training, seeds, *,
         values are positive.
     """
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(8, 3), layout="constrained",
+        _, axes = plt.subplots(1, 2, figsize=(COLUMN, 2.8), layout="constrained",
                                gridspec_kw={"width_ratios": (1.6, 1)})
     left, right = axes
     angles_deg = np.asarray(angles_deg)
@@ -260,7 +262,7 @@ def plot_fits_over_ground_truths(angles_deg, unexplained, is_training, seeds, *,
     left.set_xlabel("reach direction (deg)")
     left.set_ylabel("1 − R² (muscles × time)")
     left.set_xticks(np.arange(0, 361, 90))
-    left.legend(frameon=False, fontsize="x-small", loc="best")
+    left.legend(frameon=False, fontsize="small", loc="best")
     for g in range(len(seeds)):
         unit_dots(right, g, unexplained[g], color=COLORS["SOC"], jitter=0.35, size=10,
                   force=True)
@@ -355,7 +357,8 @@ def plot_gain_fit_overview(traces: Mapping[int, np.ndarray], angles_deg, unexpla
     -------
     matplotlib.figure.Figure
     """
-    fig, axes = plt.subplot_mosaic([["a", "b"], ["c", "c"]], figsize=(8, 6), layout="constrained",
+    fig, axes = plt.subplot_mosaic([["a", "b"], ["c", "c"]], figsize=(COLUMN, 5.2),
+                                   layout="constrained",
                                    gridspec_kw={"width_ratios": (1.2, 1)})
     plot_learning_curves(traces, main=main, ax=axes["a"])
     plot_fits_over_ground_truths(angles_deg, unexplained, is_training, seeds, main=main,

@@ -17,6 +17,7 @@ from . import force as _force
 from . import similarity as _similarity
 from ._style import NETWORK_COLORS, axes_or_new, log_if_spanning
 from ._style import network_color as _color
+from .legibility import COLUMN_WIDTH_IN as COLUMN
 
 if TYPE_CHECKING:
     from ..generalization import UntrainedExample
@@ -80,7 +81,8 @@ def plot_heldout_emg(time_ms, target, outputs: Mapping[str, np.ndarray], angles,
     muscles = range(target.shape[2]) if muscles is None else muscles
     directions, muscles = list(directions), list(muscles)
     if fig is None:
-        fig = plt.figure(figsize=(1.6 * len(directions) + 0.8, 1.2 * len(muscles) + 0.8))
+        fig = plt.figure(figsize=(min(COLUMN, 1.0 * len(directions) + 0.8),
+                                  1.2 * len(muscles) + 0.8))
     axes = fig.subplots(len(muscles), len(directions), sharex=True, sharey="row", squeeze=False)
     for i, k in enumerate(muscles):
         for j, c in enumerate(directions):
@@ -201,7 +203,7 @@ def plot_paired_values(values: Mapping[str, np.ndarray], *, ylabel: str, pairs=(
     -------
     matplotlib.axes.Axes
     """
-    ax = axes_or_new(ax, figsize=(0.9 * len(values) + 1.5, 3.0))
+    ax = axes_or_new(ax, figsize=(min(COLUMN, 0.9 * len(values) + 1.5), 3.0))
     names = list(values)
     for i, name in enumerate(names):
         v = np.asarray(values[name], dtype=float)
@@ -234,7 +236,7 @@ def plot_untrained(result: UntrainedDirections):
     -------
     matplotlib.figure.Figure
     """
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.3), gridspec_kw={"width_ratios": [0.9, 1]})
+    fig, axes = plt.subplots(1, 2, figsize=(COLUMN, 3.0), gridspec_kw={"width_ratios": [0.9, 1]})
     _similarity.plot_kinds(result.errors, ylabel="error on untrained directions, 1 − $R^2$",
                            ax=axes[0])
     log_if_spanning(axes[0], [s.per_ground_truth for s in result.errors.values()])
@@ -294,7 +296,7 @@ def plot_unobserved(result: UnobservedMuscles):
     matplotlib.figure.Figure
     """
     ylabel = "held-out $R^2$, unobserved muscles"
-    fig, axes = plt.subplots(1, 2, figsize=(10.5, 3.3))
+    fig, axes = plt.subplots(1, 2, figsize=(COLUMN, 3.0))
     _similarity.plot_kinds(result.r2, ylabel=ylabel, ax=axes[0])
     _similarity.plot_summary_curves(result.penalties, result.by_penalty,
                                     xlabel="relative ridge penalty", ylabel=ylabel, ax=axes[1],
@@ -318,7 +320,7 @@ def plot_input_noise(result: InputNoise):
     matplotlib.figure.Figure
     """
     xlabel = "input noise σ (input units)"
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
+    fig, axes = plt.subplots(1, 2, figsize=(COLUMN, 3.0))
     _similarity.plot_summary_curves(result.sigmas, result.errors, xlabel=xlabel,
                                     ylabel="EMG error, 1 − $R^2$", ax=axes[0], dots=True)
     log_if_spanning(axes[0], [s.mean for s in result.errors.values()])

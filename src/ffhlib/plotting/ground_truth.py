@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
+from .legibility import COLUMN_WIDTH_IN as COLUMN
 from .style import COLORS, axes_or_new, muscle_labels, threshold_kw
 
 __all__ = [
@@ -60,7 +61,8 @@ def plot_emg_grid(time_ms, emg, angles, *, extra_emg=None, extra_angles=None, fi
     if max_muscles is not None:
         n_mus = min(n_mus, max_muscles)
     if fig is None:
-        fig = plt.figure(figsize=(1.15 * n_cond + 0.8, 0.62 * n_mus + 1.2), layout="constrained")
+        width = min(COLUMN, 0.66 * n_cond + 0.8)   # drawn for the text column
+        fig = plt.figure(figsize=(width, 0.62 * n_mus + 1.2), layout="constrained")
     axes = fig.subplots(n_mus, n_cond, sharex=True, sharey=True, squeeze=False)
     col_of_extra = []
     if extra_emg is not None:
@@ -117,7 +119,8 @@ def plot_emg_tuning(angles, mean_emg, training_angles, training_mean, *, fig=Non
     n_mus = mean_emg.shape[1]
     nrows = int(np.ceil(n_mus / ncols))
     if fig is None:
-        fig = plt.figure(figsize=(1.8 * ncols, 1.9 * nrows + 0.3), layout="constrained")
+        fig = plt.figure(figsize=(min(COLUMN, 1.2 * ncols), 1.3 * nrows + 0.6),
+                         layout="constrained")
     axes = fig.subplots(nrows, ncols, subplot_kw={"projection": "polar"}, squeeze=False).ravel()
     rmax = 1.05 * max(float(mean_emg.max()), float(training_mean.max()))
     for k, (ax, label) in enumerate(zip(axes, muscle_labels(n_mus), strict=False)):
@@ -127,15 +130,18 @@ def plot_emg_tuning(angles, mean_emg, training_angles, training_mean, *, fig=Non
         ax.set_title(label, fontsize="small", pad=2)
         ax.set_xticks(np.radians([0, 90, 180, 270]))
         ax.set_xticklabels(["0°", "", "180°", ""] if k else ["0°", "90°", "180°", "270°"],
-                           fontsize=6)
+                           fontsize=7)
         ax.tick_params(axis="x", pad=-2)
         ax.yaxis.set_major_locator(MaxNLocator(2))
         ax.set_rlabel_position(70)
-        ax.tick_params(axis="y", labelsize=6)
+        ax.tick_params(axis="y", labelsize=7)
         if k:
             ax.set_yticklabels([])
     for ax in axes[n_mus:]:
         ax.set_visible(False)
+    fig.supxlabel("radius: the muscle's EMG averaged over the movement (dimensionless; each "
+                  "muscle's maximum over time and directions = 1), ticks on the first panel; "
+                  "angle: reach direction", fontsize="small", wrap=True)
     return fig
 
 

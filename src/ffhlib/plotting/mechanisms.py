@@ -12,11 +12,13 @@ from collections.abc import Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .legibility import COLUMN_WIDTH_IN as COLUMN
 from .similarity import plot_ground_truth_effects, plot_kinds, plot_summary_curves
 from .style import color, direction_colors, direction_key, log_if_spanning
 from .sweep import LABELS
 
-__all__ = ["plot_dsa", "plot_jpc_planes", "plot_rotation", "plot_spectra", "plot_task_variants"]
+__all__ = ["DSA_LABEL", "plot_dsa", "plot_jpc_planes", "plot_rotation", "plot_spectra",
+           "plot_task_variants"]
 
 
 def plot_jpc_planes(projections: Mapping[str, np.ndarray], angles, *, fig=None):
@@ -33,7 +35,7 @@ def plot_jpc_planes(projections: Mapping[str, np.ndarray], angles, *, fig=None):
     """
     angles = np.asarray(angles)
     if fig is None:
-        fig = plt.figure(figsize=(3.0 * len(projections) + 1.0, 3.0))
+        fig = plt.figure(figsize=(min(COLUMN, 2.0 * len(projections) + 0.8), 2.6))
     axes = fig.subplots(1, len(projections), squeeze=False)[0]
     colors = direction_colors(angles)
     for ax, (name, P) in zip(axes, projections.items(), strict=True):
@@ -108,6 +110,13 @@ def plot_rotation(strength: Mapping[str, object], *, ax=None):
     return ax
 
 
+#: What the DSA distance is (ffhlib.mechanisms.dsa_distance): the Frobenius distance, minimised
+#: over orthogonal changes of basis, between the fitted one-step linear operators of the
+#: delay-embedded principal components; operators are maps per time step, so it is unitless.
+DSA_LABEL = ("DSA distance to E\n" r"$\min_C\,\Vert A - C B C^{T}\Vert_F$"
+             " (one-step operators, unitless)")
+
+
 def plot_dsa(distance: Mapping[str, object], comparison, unit_differences=None, *, axes=None):
     """Dynamical similarity: each kind's distance to the evaluation neurons (left) and the paired
     FFH - FF difference per ground truth and over all (right).
@@ -130,11 +139,13 @@ def plot_dsa(distance: Mapping[str, object], comparison, unit_differences=None, 
     """
     new = axes is None
     if new:
-        _, axes = plt.subplots(1, 2, figsize=(10, 3.3), gridspec_kw={"width_ratios": [1, 1]})
-    plot_kinds(distance, ylabel="DSA distance to E", ax=axes[0])
+        # stacked: the kinds' long names need the column's width
+        _, axes = plt.subplots(2, 1, figsize=(COLUMN, 6.0), gridspec_kw={"height_ratios": [1.3, 1]})
+    plot_kinds(distance, ylabel=DSA_LABEL, ax=axes[0])
     axes[0].set_xticks(range(len(distance)), [LABELS.get(k, k) for k in distance], rotation=20,
                        ha="right")
-    plot_ground_truth_effects(comparison, ylabel="FFH − FF, DSA distance", ax=axes[1],
+    plot_ground_truth_effects(comparison, ylabel="FFH − FF, DSA distance (unitless)",
+                              ax=axes[1],
                               unit_values=unit_differences)
     if new:
         axes[0].figure.tight_layout()
@@ -168,7 +179,7 @@ def plot_task_variants(delays_ms, delay_error: Mapping[str, object],
     """
     new = axes is None
     if new:
-        _, axes = plt.subplots(1, 2, figsize=(10, 3.3), gridspec_kw={"width_ratios": [1.3, 1]})
+        _, axes = plt.subplots(1, 2, figsize=(COLUMN, 3.0), gridspec_kw={"width_ratios": [1.3, 1]})
     left, right = axes
     plot_summary_curves(delays_ms, delay_error, xlabel="preparatory period (ms)",
                         ylabel="EMG error, 1 − $R^2$", ax=left, dots=True)

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .legibility import COLUMN_WIDTH_IN as COLUMN
 from .style import (
     axes_or_new,
     color,
@@ -81,7 +82,7 @@ def plot_pc_trajectories(latents: Mapping[str, np.ndarray], angles, *, fig=None)
     """
     angles = np.asarray(angles)
     if fig is None:
-        fig = plt.figure(figsize=(3.2 * len(latents) + 0.9, 3.3))
+        fig = plt.figure(figsize=(min(COLUMN, 2.0 * len(latents) + 0.9), 2.8))
     colors = direction_colors(angles)
     width = 0.86 / len(latents)
     for k, (name, Z) in enumerate(latents.items()):
@@ -311,7 +312,7 @@ def plot_similarity_with_effects(summaries: Mapping[str, object], effects, *,
     -------
     matplotlib.figure.Figure
     """
-    fig, axes = plt.subplots(1, 2, figsize=(10.5, 3.4), gridspec_kw={"width_ratios": [1.1, 1]})
+    fig, axes = plt.subplots(1, 2, figsize=(COLUMN, 3.0), gridspec_kw={"width_ratios": [1.1, 1]})
     plot_kinds(summaries, ylabel="mean canonical correlation with E", ax=axes[0])
     plot_ground_truth_effects(effects, ylabel="FFH − FF, mean canonical corr. with E",
                               ax=axes[1], unit_values=unit_values)
@@ -327,7 +328,7 @@ def plot_similarity_by_dim(dims, summaries: Mapping[str, object], *, headline=No
     -------
     matplotlib.figure.Figure
     """
-    fig, ax = plt.subplots(figsize=(6.5, 3.4))
+    fig, ax = plt.subplots(figsize=(COLUMN, 3.2))
     plot_summary_curves(dims, summaries, xlabel="number of PCA factors d",
                         ylabel="mean canonical correlation with E", ax=ax, dots=True)
     if headline is not None:
@@ -369,7 +370,7 @@ def plot_trial_designs(summaries: Mapping[str, Mapping[str, Mapping[str, object]
     if unknown or len(summaries) != 4:
         raise ValueError(f"summaries must hold the four measures {tuple(DESIGN_PANEL_TEXT)}; "
                          f"got {tuple(summaries)}")
-    fig, axes = plt.subplots(2, 2, figsize=(9.5, 7))
+    fig, axes = plt.subplots(2, 2, figsize=(COLUMN, 5.4))
     extra, designs = [], []
     for ax, (measure, sums) in zip(axes.ravel(), summaries.items(), strict=True):
         title, label = DESIGN_PANEL_TEXT[measure]
@@ -431,6 +432,14 @@ def relabel_kinds(ax, kinds, labels: Mapping[str, str]):
     return ax
 
 
+def _two_over_one(height: float, *, stacked: bool = False):
+    """A column-wide figure: panels a and b side by side (or ``stacked``, for long tick labels),
+    c below them at full width."""
+    layout = [["a"], ["b"], ["c"]] if stacked else [["a", "b"], ["c", "c"]]
+    fig, axes = plt.subplot_mosaic(layout, figsize=(COLUMN, height))
+    return fig, [axes["a"], axes["b"], axes["c"]]
+
+
 def plot_training_similarity(cca: Mapping[str, object], cca_cd: Mapping[str, object], effects,
                              *, unit_values=None):
     """Chapter 05 on the training directions: (a) the CCA with E of each kind, (b) the same on
@@ -449,7 +458,7 @@ def plot_training_similarity(cca: Mapping[str, object], cca_cd: Mapping[str, obj
     -------
     matplotlib.figure.Figure
     """
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.6), gridspec_kw={"width_ratios": [1, 1, 1]})
+    fig, axes = _two_over_one(5.6)
     for ax, sums, title in ((axes[0], cca, "a. all of the activity"),
                             (axes[1], cca_cd, "b. condition-dependent part")):
         plot_kinds(sums, ylabel="mean canonical correlation with E", ax=ax)
@@ -484,8 +493,7 @@ def plot_untrained_similarity(cca_cd: Mapping[str, object], cca: Mapping[str, ob
     matplotlib.figure.Figure
     """
     labels = UNTRAINED_LABELS if labels is None else labels
-    fig, axes = plt.subplots(1, 3, figsize=(13.5, 4.0),
-                             gridspec_kw={"width_ratios": [1.2, 1.2, 1]})
+    fig, axes = _two_over_one(8.4, stacked=True)
     for ax, sums, title in ((axes[0], cca_cd, "a. condition-dependent part (primary)"),
                             (axes[1], cca, "b. all of the activity")):
         plot_kinds(sums, ylabel="mean canonical corr. with E, untrained", ax=ax,
@@ -516,7 +524,8 @@ def plot_direction_sets(panels: Mapping[str, Mapping[str, Mapping[str, object]]]
     """
     from matplotlib.lines import Line2D
 
-    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 3.8), squeeze=False)
+    fig, axes = plt.subplots(1, len(panels), figsize=(min(COLUMN, 3.0 * len(panels)), 3.2),
+                             squeeze=False)
     sets = []
     for ax, (title, sums) in zip(axes[0], panels.items(), strict=True):
         plot_designs(sums, ylabel="mean canonical corr. with E" if ax is axes[0][0] else "",
@@ -553,7 +562,8 @@ def plot_seed_spread(spreads: Mapping[str, object], titles: Mapping[str, str], *
         x: the ground truths; per ground truth, FF left and FFH right, one marker per seed,
         the seeds of one ground truth joined by a vertical line.
     """
-    fig, axes = plt.subplots(1, len(spreads), figsize=(5.6 * len(spreads), 3.4), squeeze=False)
+    fig, axes = plt.subplots(1, len(spreads), figsize=(min(COLUMN, 3.0 * len(spreads)), 3.0),
+                             squeeze=False)
     for ax, (measure, spread) in zip(axes[0], spreads.items(), strict=True):
         gts = list(spread.ground_truths)
         for j, (kind, values) in enumerate(spread.values.items()):

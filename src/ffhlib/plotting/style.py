@@ -14,8 +14,9 @@ Every chapter draws with these names, so that a colour means the same thing on e
   interval convention (95 % percentile bootstrap intervals over the study's independent units,
   never clipped; below :data:`DOTS_BELOW` units, every unit is also drawn as a dot; with fewer
   than :data:`MIN_UNITS` there is no interval, only the dots);
-- :func:`log_if_spanning`: log axes where values span decades; :func:`percent_log_axis`: a log
-  axis of fractions labelled in percent at the values drawn.
+- :func:`log_if_spanning`: log axes where values span decades (an interval reaching 0 or far below
+  the lines ends at the axis' bottom edge with a downward triangle instead of running off it);
+  :func:`percent_log_axis`: a log axis of fractions labelled in percent at the values drawn.
 
 Functions here draw what they are given and compute no statistics.
 """
@@ -122,10 +123,13 @@ class UnknownStyleName(KeyError):
 
 
 def setup_figures() -> None:
-    """One figure style for the whole book (readable in the rendered HTML)."""
+    """One figure style for the whole book (readable in the rendered HTML: figures are drawn for
+    the text column, :mod:`ffhlib.plotting.legibility`)."""
+    from .legibility import DPI
+
     plt.rcParams.update({
-        "figure.dpi": 110,
-        "savefig.dpi": 110,
+        "figure.dpi": DPI,
+        "savefig.dpi": DPI,
         "axes.spines.top": False,
         "axes.spines.right": False,
         "axes.titlesize": "medium",
@@ -261,7 +265,7 @@ def direction_key(ax_or_fig, angles, *, bounds: Sequence[float] | None = None,
     key.spines["polar"].set_color("0.6")
     ticks = np.radians([0, 90, 180, 270])
     key.set_xticks(ticks, [f"{d}°" for d in (0, 90, 180, 270)] if labels else [])
-    key.tick_params(axis="x", labelsize=6, pad=-1)
+    key.tick_params(axis="x", labelsize=7, pad=-1)
     key.set_title(title, fontsize=7, pad=3)
     key.patch.set_alpha(0.0)
     return key
@@ -460,6 +464,8 @@ def log_if_spanning(ax, values, axis: str = "y", decades: float = 1.5) -> bool:
     if v.size == 0 or np.any(v <= 0) or np.log10(v.max() / v.min()) <= decades:
         return False
     (ax.set_yscale if axis == "y" else ax.set_xscale)("log")
+    if axis == "y":
+        _keep_intervals_on_log_axis(ax)
     if np.log10(v.max() / v.min()) < 3:  # few decades: label 1-2-5 steps in plain numbers
         from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
@@ -469,6 +475,44 @@ def log_if_spanning(ax, values, axis: str = "y", decades: float = 1.5) -> bool:
         target.set_minor_formatter(NullFormatter())
     return True
 
+
+
+def _keep_intervals_on_log_axis(ax) -> None:
+    """On a log y axis, an interval whose lower bound is <= 0 (or far below every drawn value)
+    would run off the bottom of the axes: limit the axis to the drawn values' positive range and
+    end each such bar at the bottom edge with a downward triangle (the interval continues below).
+    """
+    from matplotlib.collections import LineCollection, PathCollection, PolyCollection
+    from matplotlib.transforms import blended_transform_factory
+
+    # lines in data coordinates along y only (not an axvline's 0..1 in axes coordinates)
+    values = [np.asarray(line.get_ydata(), dtype=float) for line in ax.lines
+              if line.get_transform().contains_branch_seperately(ax.transData)[1]]
+    bars = [c for c in ax.collections if isinstance(c, LineCollection)]
+    ends = [np.asarray(seg, dtype=float)[:, 1] for c in bars for seg in c.get_segments()]
+    dots = [np.asarray(c.get_offsets(), dtype=float).reshape(-1, 2)[:, 1]
+            for c in ax.collections if isinstance(c, PathCollection)]
+    bands = [np.asarray(path.vertices, dtype=float)[:, 1] for c in ax.collections
+             if isinstance(c, PolyCollection) for path in c.get_paths()]
+    parts = values + ends + dots + bands
+    drawn = np.concatenate([v.ravel() for v in parts]) if parts else np.zeros(0)
+    drawn = drawn[np.isfinite(drawn) & (drawn > 0)]
+    means = np.concatenate([v.ravel() for v in values]) if values else drawn
+    means = means[np.isfinite(means) & (means > 0)]
+    if drawn.size == 0 or means.size == 0:
+        return
+    # the bottom: a little below the smallest drawn value, but never more than two decades
+    # below the smallest line (a bound near 0 would squash every line into the top)
+    bottom = max(drawn.min(), means.min() / 100.0) / 1.25
+    ax.set_ylim(bottom, drawn.max() * 1.25)
+    to_edge = blended_transform_factory(ax.transData, ax.transAxes)
+    for c in bars:
+        colours = c.get_colors()
+        for i, seg in enumerate(c.get_segments()):
+            seg = np.asarray(seg, dtype=float)
+            if seg.shape[0] and np.nanmin(seg[:, 1]) < bottom:
+                ax.plot([seg[0, 0]], [0.0], marker="v", ms=5, transform=to_edge, clip_on=False,
+                        color=colours[i % len(colours)] if len(colours) else "k", ls="none")
 
 
 def percent_log_axis(ax, fractions, axis: str = "x") -> None:

@@ -14,6 +14,7 @@ import numpy as np
 from matplotlib.colors import to_rgb
 from matplotlib.ticker import NullFormatter
 
+from .legibility import COLUMN_WIDTH_IN as COLUMN
 from .similarity import KIND_LABELS, KIND_STYLE, legend_outside
 from .style import (
     color,
@@ -89,7 +90,7 @@ def plot_sweep_similarity(result: SimilarityByFraction):
     -------
     matplotlib.figure.Figure
     """
-    fig, (raw, norm) = plt.subplots(1, 2, figsize=(11, 3.6))
+    fig, (raw, norm) = plt.subplots(1, 2, figsize=(COLUMN, 3.2))
     plot_flat_references(raw, result.flat)
     for name in ("hints", "ffh"):
         _curve(raw, name, getattr(result, name), result.capped if name == "hints" else None)
@@ -106,7 +107,7 @@ def plot_sweep_similarity(result: SimilarityByFraction):
         if c.reached:
             norm.axvline(c.estimate, color=color(KIND_STYLE[name]), lw=0.8, ls=":")
     norm.text(result.ffh.x[0], crossing.level, f"{100 * crossing.level:g} % of floor → oracle",
-              va="bottom", fontsize="x-small", color="0.35")
+              va="bottom", fontsize="small", color="0.35")
     norm.set_ylabel("normalised: floor 0, oracle 1")
     for ax in (raw, norm):
         percent_log_axis(ax, result.ffh.x)
@@ -130,7 +131,7 @@ def plot_sweep_behaviour(result: BehaviourByFraction):
     -------
     matplotlib.figure.Figure
     """
-    fig, axes = plt.subplots(1, 2, figsize=(10.5, 3.3))
+    fig, axes = plt.subplots(1, 2, figsize=(COLUMN, 3.0))
     panels = ((axes[0], result.gen, result.gen_flat, "error on untrained directions"),
               (axes[1], result.fit, {"ff": result.fit_ff}, "fit $R^2$ (training directions)"))
     for ax, c, flats, ylabel in panels:
@@ -162,7 +163,7 @@ def plot_sweep_gain(result: GainComparison):
     -------
     matplotlib.figure.Figure
     """
-    fig, ax = plt.subplots(figsize=(6.5, 3.4))
+    fig, ax = plt.subplots(figsize=(COLUMN, 3.2))
     gains = list(result.gains)
     shades = np.linspace(0.45, 1.0, len(result.fractions))
     base = np.asarray(to_rgb(color("FFH")))
