@@ -402,3 +402,20 @@ def test_parameters_cell_is_visible_in_the_built_page(page):
     before = html[:cells[0].start()]
     assert f"NB={page.stem}" in before and f"book/{page.stem}.ipynb" in before, \
         f"{page.name}: no rerun commands before the parameters cell"
+
+
+def test_every_label_is_named_once_across_the_book():
+    """Sphinx refuses a label defined twice (``make book`` builds with warnings as errors), and a
+    ``{numref}`` to a duplicated label would point at either page: every ``:name:`` and ``(label)=``
+    target in the book's sources is unique."""
+    names = re.compile(r":name:\s*([\w-]+)|^\(([\w-]+)\)=\s*$", re.M)
+    seen: dict[str, list[str]] = {}
+    for path in sorted(BOOK.glob("*.ipynb")) + sorted(BOOK.glob("*.md")):
+        text = path.read_text()
+        if path.suffix == ".ipynb":
+            text = "\n".join("".join(cell["source"]) for cell in json.loads(text)["cells"])
+        for match in names.finditer(text):
+            seen.setdefault(match.group(1) or match.group(2), []).append(path.name)
+    twice = {name: files for name, files in seen.items() if len(files) > 1}
+    assert len(seen) > 20, "the label scan found almost no labels: the pattern is wrong"
+    assert not twice, f"labels defined more than once: {twice}"
