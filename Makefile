@@ -38,7 +38,7 @@ EXECUTED_APPENDIX := $(APPENDIX:%=$(STAGE)/%)
 JB_FLAGS := -W -n --keep-going
 PAPERMILL := $(BIN)/papermill --log-level WARNING
 
-.PHONY: help venv lock test test-fast book chapter custom-run bench check lint clean distclean FORCE
+.PHONY: help venv lock test test-fast book chapter custom-run bench check expected lint clean distclean FORCE
 
 help:  ## list the targets
 	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -147,6 +147,16 @@ custom-run: $(STAMP)
 check: book  ## build the book, then open every page in headless Chromium (network cut): figures, math, links
 	FFH_BROWSER_CHECK=1 $(BIN)/python -m pytest -m browser tests/test_browser.py
 	$(BIN)/python -m pytest tests/test_book_pages.py
+	@if [ -f book/expected.json ]; then $(BIN)/python -m ffhlib.golden compare book/expected.json $(STAGE)/book; \
+	  else echo "book/expected.json not recorded yet: make expected RUNS='...'"; fi
+
+# The published numbers under watch (ffhlib.golden): the record of this build's glued values, with
+# per-key tolerances measured over it and other builds of the same commit that differ in how they
+# ran (e.g. RUNS="/elsewhere/_build/stage/book" built with OMP_NUM_THREADS=2).
+expected: book  ## record book/expected.json from this build and the builds in RUNS (tolerances)
+	@test -n "$(RUNS)" || { echo "RUNS: one or more other builds' _build/stage/book of this commit"; exit 2; }
+	$(BIN)/python -m ffhlib.golden record book/expected.json $(STAGE)/book $(RUNS) \
+	  --commit "$$(git rev-parse HEAD)"
 
 clean:  ## remove the built book (custom runs included) and the cache of computed stages
 	rm -rf _build .cache

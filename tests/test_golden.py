@@ -67,3 +67,30 @@ def test_glued_values_reads_an_executed_notebook(tmp_path):
     values = golden.glued_values(path)
     assert values["a"] == 0.25 and values["b"] == "✔ supports" and values["d"] is True
     assert values["e"] == 12 and math.isnan(values["c"])
+
+
+def _executed(folder, chapter, values):
+    """A minimal executed notebook gluing ``values`` as myst-nb does (scrapbook metadata)."""
+    cells = [{"cell_type": "code", "source": "", "metadata": {}, "execution_count": 1,
+              "outputs": [{"output_type": "display_data", "metadata": {"scrapbook": {"name": k}},
+                           "data": {"text/plain": repr(v)}}]} for k, v in values.items()]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / chapter).write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4,
+                                              "nbformat_minor": 5}))
+
+
+def test_command_line_records_two_builds_and_flags_a_moved_value(tmp_path, capsys):
+    for name, run in (("a", RUN_A), ("b", RUN_B)):
+        for chapter, values in run.items():
+            _executed(tmp_path / name, chapter, values)
+    out = tmp_path / "expected.json"
+    assert golden._main(["record", str(out), str(tmp_path / "a"), str(tmp_path / "b")]) == 0
+    record = golden.read_expected(out)
+    assert record["chapters"]["05_x.ipynb"]["cca_ffh_mean"]["tolerance"] == pytest.approx(
+        golden.SAFETY * 0.002)
+    assert golden._main(["compare", str(out), str(tmp_path / "b")]) == 0
+    _executed(tmp_path / "moved", "05_x.ipynb", {**RUN_B["05_x.ipynb"], "cca_ffh_mean": 0.9})
+    assert golden._main(["compare", str(out), str(tmp_path / "moved")]) == 1
+    assert "cca_ffh_mean" in capsys.readouterr().out
+    with pytest.raises(FileNotFoundError, match="make book"):
+        golden.build_values(tmp_path / "nowhere")

@@ -30,8 +30,8 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["IGNORED", "MIN_TOLERANCE", "Drift", "compare", "glued_values", "ignored",
-           "read_expected", "tolerances_from_runs", "write_expected"]
+__all__ = ["IGNORED", "MIN_TOLERANCE", "Drift", "build_values", "compare", "glued_values",
+           "ignored", "read_expected", "tolerances_from_runs", "write_expected"]
 
 #: Keys that measure the build, not the science (compared never).
 IGNORED = re.compile(r"(seconds|minutes|hours|_time|wall|worker|cached|cache_|_cold_|"
@@ -208,3 +208,52 @@ def compare(expected: Mapping, actual: Mapping[str, Mapping]) -> list[Drift]:
                 drifts.append(Drift(chapter, key, want, got, tol,
                                     f"moved by {got - want:+.3g}"))
     return drifts
+
+
+def build_values(stage: str | Path, chapters=None) -> dict:
+    """``{chapter: {key: value}}`` of the executed chapters in ``stage`` (a build's
+    ``_build/stage/book``): every ``NN_*.ipynb`` there, or the names in ``chapters``."""
+    stage = Path(stage)
+    paths = ([stage / c for c in chapters] if chapters is not None
+             else sorted(stage.glob("[0-9][0-9]_*.ipynb")))
+    missing = [p.name for p in paths if not p.is_file()]
+    if missing or not paths:
+        raise FileNotFoundError(f"no executed chapters {missing or ''} in {stage}: run make book")
+    return {p.name: glued_values(p) for p in paths}
+
+
+def _main(argv=None) -> int:
+    """``python -m ffhlib.golden record OUT STAGE [STAGE ...]`` writes the record from the first
+    build with tolerances measured over all of them (at least two: e.g. one BLAS thread and two);
+    ``python -m ffhlib.golden compare EXPECTED STAGE`` prints every drift and exits 1 if any."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m ffhlib.golden")
+    sub = parser.add_subparsers(dest="command", required=True)
+    rec = sub.add_parser("record", help="write the record from two or more builds")
+    rec.add_argument("out")
+    rec.add_argument("stages", nargs="+")
+    rec.add_argument("--commit", default="")
+    cmp_ = sub.add_parser("compare", help="list the drifts of a build from the record")
+    cmp_.add_argument("expected")
+    cmp_.add_argument("stage")
+    args = parser.parse_args(argv)
+    if args.command == "record":
+        runs = {str(s): build_values(s) for s in args.stages}
+        tolerances = tolerances_from_runs(runs)
+        write_expected(args.out, runs[str(args.stages[0])], tolerances,
+                       provenance={"commit": args.commit, "runs": list(runs)})
+        print(f"{args.out}: {sum(len(v) for v in tolerances.values())} keys from {len(runs)} "
+              "builds")
+        return 0
+    record = read_expected(args.expected)
+    drifts = compare(record, build_values(args.stage, chapters=list(record["chapters"])))
+    for drift in drifts:
+        print(drift)
+    n_keys = sum(len(v) for v in record["chapters"].values())
+    print(f"{len(drifts)} of {n_keys} published values drift from {args.expected}")
+    return 1 if drifts else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())
