@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+from test_kao_summary import ACTS, _levels, _table
 
 from ffhlib import kao_summary as ks
 from ffhlib import report_kao as rk
-from test_kao_summary import ACTS, _levels, _table
 
 
 def _rising():
