@@ -139,3 +139,26 @@ def test_failed_rows_are_left_out_and_bad_input_refused():
         ks.summarize_kao(table, population="cca_nope")
     with pytest.raises(ValueError, match="no grid rows"):
         ks.summarize_kao(table[table.network != "bptt"])
+
+
+def test_figure_draws_every_cell_and_reference_at_its_means():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ffhlib.plotting import kao as kplots
+
+    summary = ks.summarize_kao(_table(_levels(0.7), _levels(0.6)))
+    ax = kplots.plot_levels(summary)
+    handles, labels = ax.get_legend_handles_labels()
+    assert labels == [c.name for c in summary.cells] + ["FF", "FFH", "recorded neurons",
+                                                        "untrained network"]
+    points = [line for line in ax.lines if line.get_marker() not in (None, "None", "")]
+    xy = {(round(float(p.get_xdata()[0]), 9), round(float(p.get_ydata()[0]), 9))
+          for p in points if len(p.get_xdata()) == 1}
+    for c in summary.cells:
+        assert (round(c.measures["single_neuron"].mean, 9),
+                round(c.measures["cca_cd_e"].mean, 9)) in xy
+    assert "unitless" in ax.get_xlabel() and "unitless" in ax.get_ylabel()
+    plt.close(ax.figure)
