@@ -66,6 +66,12 @@ REQUIRED_GLUE = {
                       "switch_pvalue", "fp_found_fraction_ff", "fp_found_fraction_ffh",
                       "prep_rsa_ff", "prep_rsa_ffh", "n_ground_truths", "n_seeds",
                       "dsa_hints_mean", "dsa_oracle_mean", "dsa_padj", "mech_family_size"],
+    "10_single_neurons_populations": [
+        "kao_n_cells", "kao_n_ground_truths", "kao_rank_corr_mean", "kao_rank_corr_pvalue",
+        "kao_dissociating_cells", "kao_n_dissociating",
+        *[f"kao_{m}_{a}_{k}" for m in ("single", "cca_cd")
+          for a in ("tanh", "rtanh", "softplus") for k in range(3)],
+        *[f"single_neuron_match_{k}_mean" for k in ("ff", "ffh", "hints", "floor")]],
 }
 
 #: Glued numbers that are NaN by design in some outcomes, each beside a glued sentence that words

@@ -32,7 +32,9 @@ import math
 import time
 
 from . import fullforce, rival_measures, rivals, study
+from . import kao_calibration as kc
 from ._params import param
+from .activations import ACTIVATIONS
 from .cache import cached_result
 from .generalization import GeneralizationParams
 from .mechanism_study import MechanismParams, jpca_of
@@ -45,7 +47,7 @@ from .study import StudyParams
 from .sweep import SweepGrid, _check_grid
 
 __all__ = ["KAO_KINDS", "REFERENCE_KINDS", "KaoDesign", "KaoUnit", "cell_rivals", "grid_table",
-           "kao_unit", "run_kao_grid"]
+           "kao_design", "kao_unit", "run_kao_grid"]
 
 #: The references scored beside the grid (``soc``: jPCA only).
 REFERENCE_KINDS = ("ff", "ffh", "hints", "floor", "soc")
@@ -116,6 +118,55 @@ class KaoDesign:
     def strength_index(self, rate_l2: float) -> int:
         """The position ``k`` of a strength in :attr:`strengths`."""
         return self.strengths.index(rate_l2)
+
+
+def kao_design(params: StudyParams, *, quick: bool = False, full: bool = False,
+               rivals_params: RivalParams | None = None, n_units: int | None = None,
+               steps: int | None = None) -> KaoDesign:
+    """The chapter's grid.
+
+    Parameters
+    ----------
+    params : StudyParams
+        The study (ground truths, network seeds, FF and FFH).
+    quick : bool
+        A small network with few steps on the quick study (numbers not meaningful).
+    full : bool
+        Chapter 09's network size and steps (the tanh cell at chapter 09's strength is then
+        chapter 09's row), every calibration strength up to the strongest kept, two network
+        seeds per ground truth.
+    rivals_params : RivalParams, optional
+        Chapter 09's rivals (default: their defaults, or the quick preset).
+    n_units, steps : int, optional
+        The grid's network (default: :data:`ffhlib.kao_calibration.GRID_UNITS` and
+        ``GRID_STEPS``; quick: 40 and 150; full: chapter 09's).
+
+    Returns
+    -------
+    KaoDesign
+        Strengths ``k = 0, 1, 2``: none, chapter 09's calibrated strength, the strongest keeping
+        the fit (:data:`ffhlib.kao_calibration.STRONGEST_RATE_L2`); with ``full``, then the
+        other calibration strengths below it.
+    """
+    if rivals_params is None:
+        rivals_params = RivalParams.quick() if quick else RivalParams()
+    rival = rivals_params.bptt
+    size = (40, 150) if quick else ((rival.n_units, rival.steps) if full
+                                    else (kc.GRID_UNITS, kc.GRID_STEPS))
+    network = kc.grid_network(rival, n_units=n_units or size[0], steps=steps or size[1])
+    strengths = [0.0, float(rival.rate_l2), float(kc.STRONGEST_RATE_L2)]
+    if len(set(strengths)) < 3:
+        raise ValueError(f"the grid's strengths {strengths} are not distinct: chapter 09's "
+                         f"calibrated strength equals the strongest that keeps the fit")
+    if full:
+        strengths += [s for s in kc.STRENGTHS if s < kc.STRONGEST_RATE_L2 and s not in strengths]
+    seeds = params.seeds + ((params.seeds[-1] + 1,) if full else ())
+    grid = SweepGrid(activations=ACTIVATIONS, rate_l2s=tuple(strengths),
+                     ground_truth_seeds=params.ground_truth_seeds, seeds=seeds)
+    return KaoDesign(study=params, rivals=rivals_params, network=network, grid=grid,
+                     strengths=tuple(strengths),
+                     gen=GeneralizationParams.quick() if quick else GeneralizationParams(),
+                     mech=MechanismParams.quick() if quick else MechanismParams())
 
 
 def cell_rivals(base: RivalParams, network) -> RivalParams:

@@ -41,6 +41,7 @@ __all__ = [
     "KaoSummary",
     "cell_kind",
     "cell_name",
+    "design_values",
     "glue_values",
     "summarize_kao",
     "table_rows",
@@ -298,3 +299,15 @@ def table_rows(summary: KaoSummary) -> list[list[str]]:
                      "–" if fit is None else f"{fit.mean:.3f}",
                      *[_fmt(m.get(e)) for e in extra], "–", "–"])
     return rows
+
+
+def design_values(design, table, n_workers: int) -> dict:
+    """The glue keys of the grid's design and cost: ``kao_grid_units``, ``kao_grid_steps``,
+    ``kao_n_networks`` (grid networks), ``kao_wall_minutes`` (this run), ``kao_n_workers``, and
+    ``kao_strength_<k>`` for every strength of the design."""
+    grid = table[table["network"] == "bptt"]
+    out = {"kao_grid_units": design.network.n_units, "kao_grid_steps": design.network.steps,
+           "kao_n_networks": int(len(grid)), "kao_n_workers": int(n_workers),
+           "kao_wall_minutes": float(table.attrs.get("wall_seconds", math.nan)) / 60.0}
+    out.update({f"kao_strength_{k}": float(s) for k, s in enumerate(design.strengths)})
+    return out
