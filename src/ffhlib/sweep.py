@@ -100,8 +100,8 @@ class SweepGrid:
                                  f"{tuple(names)}")
             object.__setattr__(self, "activations", tuple(names))
         if self.rate_l2s is not None:
-            object.__setattr__(self, "rate_l2s", tuple(sorted(set(check_number_tuple(
-                "rate_l2s", self.rate_l2s, minimum=0.0)))))
+            object.__setattr__(self, "rate_l2s", tuple(sorted(check_number_tuple(
+                "rate_l2s", self.rate_l2s, minimum=0.0))))
         bounds = {"neuron_fractions": (0.0, 1.0), "muscle_fractions": (0.0, 1.0),
                   "hint_gains": (0.0, None), "training_noises": (0.0, None)}
         for name, (low, high) in bounds.items():
