@@ -3,8 +3,10 @@
 The grid's third strength is "the strongest rate penalty that keeps the EMG fit": among the
 strengths of :data:`STRENGTHS`, the largest at which the grid's network (:data:`GRID_UNITS` units,
 :data:`GRID_STEPS` Adam steps, chapter 09's other settings, the activation of chapter 09's rival,
-tanh) fits the observed EMG with R^2 >= :data:`MIN_FIT` on **every** calibration ground truth
-(:data:`ffhlib.study.CALIBRATION_GROUND_TRUTHS`, never reported), network seed 0.
+tanh) fits the observed EMG with a mean R^2 >= :data:`MIN_FIT` over the calibration ground truths
+(:data:`ffhlib.study.CALIBRATION_GROUND_TRUTHS`, never reported), network seed 0: chapter 09's
+rule for its rival's strength (:mod:`ffhlib.bptt_calibration`), applied at the grid's size to a
+grid of strengths reaching further.
 
 The record of the run that set :data:`STRONGEST_RATE_L2` ships with the library
 (``ffhlib/data/kao_strength_calibration.csv``); :func:`load_record` reads it,
@@ -42,7 +44,7 @@ STRENGTHS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 RECORD_COLUMNS = ("activation", "rate_l2", "ground_truth", "seed", "n_units", "steps", "fit_r2",
                   "seconds")
 #: The rule applied to the shipped record (a test keeps the two equal).
-STRONGEST_RATE_L2 = math.nan
+STRONGEST_RATE_L2 = 0.03
 _RECORD = "kao_strength_calibration.csv"
 
 
@@ -104,8 +106,8 @@ def load_record():
 
 
 def strongest_within_fit(record, min_fit: float = MIN_FIT) -> float:
-    """The rule: the largest ``rate_l2`` whose smallest fit over the record's ground truths is
-    at least ``min_fit``.
+    """The rule: the largest ``rate_l2`` whose mean fit over the record's ground truths is at
+    least ``min_fit``.
 
     Raises
     ------
@@ -116,9 +118,9 @@ def strongest_within_fit(record, min_fit: float = MIN_FIT) -> float:
     missing = [c for c in ("rate_l2", "ground_truth", "fit_r2") if c not in record]
     if missing:
         raise ValueError(f"the record lacks the columns {missing}")
-    worst = record.groupby("rate_l2")["fit_r2"].min()
-    kept = worst[worst.to_numpy() >= min_fit]
+    mean = record.groupby("rate_l2")["fit_r2"].mean()
+    kept = mean[mean.to_numpy() >= min_fit]
     if kept.empty:
-        raise ValueError(f"no strength of the record keeps the fit >= {min_fit:g} on every "
-                         f"ground truth (best: {float(np.nanmax(worst.to_numpy())):.3f})")
+        raise ValueError(f"no strength of the record keeps a mean fit >= {min_fit:g} over the "
+                         f"ground truths (best: {float(np.nanmax(mean.to_numpy())):.3f})")
     return float(kept.index.max())
