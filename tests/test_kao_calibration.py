@@ -1,4 +1,4 @@
-"""The strongest rate penalty of Kao's grid: the rule, and the shipped record that set the default."""
+"""The strongest rate penalty of Kao's grid: the rule, and the shipped record behind the default."""
 
 from __future__ import annotations
 

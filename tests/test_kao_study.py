@@ -1,5 +1,5 @@
-"""Kao's grid (ffhlib.kao_study): the anchor cell is chapter 09's row (the same cache entry), the Kao
-rows against direct computations, the design's checks, and a tiny grid end to end."""
+"""Kao's grid (ffhlib.kao_study): the anchor cell is chapter 09's row (the same cache entry),
+the Kao rows against direct computations, the design's checks, and a tiny grid end to end."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ import dataclasses
 
 import numpy as np
 import pytest
-
 from _tiny import tiny_study
+from ffhlib.rivals import RivalParams
+
 from ffhlib import fullforce, kao_study, rivals, study
 from ffhlib.bptt import BPTTParams
 from ffhlib.generalization import GeneralizationParams
 from ffhlib.mechanism_study import MechanismParams, analyse_unit, jpca_of
-from ffhlib.rivals import RivalParams
 from ffhlib.seeds import rng_for
 from ffhlib.single_neuron import single_neuron_match
 from ffhlib.sweep import SweepGrid

@@ -16,7 +16,6 @@ the default. :func:`run_calibration` reruns it (minutes on one core).
 
 from __future__ import annotations
 
-import math
 import time
 from importlib import resources
 from pathlib import Path
