@@ -30,6 +30,9 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+import zlib
+
+import numpy as np
 
 from . import fullforce, rival_measures, rivals, study
 from . import kao_calibration as kc
@@ -41,13 +44,12 @@ from .mechanism_study import MechanismParams, jpca_of
 from .observe import observe
 from .parallel import run_tasks
 from .rivals import RivalParams, rival_key
-from .seeds import rng_for
 from .single_neuron import single_neuron_match
 from .study import StudyParams
 from .sweep import SweepGrid, _check_grid
 
 __all__ = ["KAO_KINDS", "REFERENCE_KINDS", "KaoDesign", "KaoUnit", "cell_rivals", "grid_table",
-           "kao_design", "kao_unit", "run_kao_grid"]
+           "kao_design", "kao_unit", "run_kao_grid", "subset_seed"]
 
 #: The references scored beside the grid (``soc``: jPCA only).
 REFERENCE_KINDS = ("ff", "ffh", "hints", "floor", "soc")
@@ -203,6 +205,14 @@ class KaoUnit:
     seconds: float
 
 
+def subset_seed(ground_truth_seed: int, seed: int) -> int:
+    """The seed of the unit's draw of candidate units for the single-neuron match (the same for
+    every activity of the unit): from the unit and the CRC32 of "single_neuron", so that it is
+    independent of every stream of :mod:`ffhlib.seeds`."""
+    entropy = [int(ground_truth_seed), int(seed), zlib.crc32(b"single_neuron")]
+    return int(np.random.default_rng(entropy).integers(2**31))
+
+
 def _activity(params, rivals_cell, gt, obs, g, s, kind):
     """The activity (C, T, units) a Kao row scores, on the training directions."""
     train = gt.training
@@ -231,7 +241,7 @@ def _kao(params, rivals_cell, mech, g, s, kind) -> KaoUnit:
         if rates.shape[-1] < k:
             raise ValueError(f"the {kind} network has {rates.shape[-1]} units, fewer than the "
                              f"{k} recorded neurons its single-neuron match draws from")
-        draw = int(rng_for((g, s), "single_neuron").integers(2**31))
+        draw = subset_seed(g, s)
         single = single_neuron_match(train.rates[..., obs.evaluation.neurons], rates,
                                      n_units=k, rng=draw).median
     rotation = math.nan
