@@ -123,7 +123,7 @@ def test_glue_values_hold_every_cell_and_reference():
     assert values["kao_n_cells"] == 9 and values["kao_n_ground_truths"] == 12
     assert values["single_neuron_match_ffh_mean"] == pytest.approx(0.8, abs=0.02)
     rows = ks.table_rows(summary)
-    assert len(rows) == 9 + 4 and len({len(r) for r in rows}) == 1
+    assert len(rows) == 9 + 4 and len({len(r) for r in rows}) == 1  # no SOC rows here
 
 
 def test_failed_rows_are_left_out_and_bad_input_refused():

@@ -272,7 +272,8 @@ def _fmt(summary: KindSummary | None, digits: int = 2) -> str:
 
 
 def table_rows(summary: KaoSummary) -> list[list[str]]:
-    """The chapter's table: one row per cell, then FF, FFH, the recorded neurons and the floor.
+    """The chapter's table: one row per cell, then FF, FFH, the recorded neurons, the floor and
+    the ground truth (its jPCA rotational strength).
 
     Columns: activity, single-neuron score, population score, fit R^2 (mean; minimum), jPCA
     rotational strength, DSA distance, input-noise error, cue-switch error, the population
@@ -289,7 +290,8 @@ def table_rows(summary: KaoSummary) -> list[list[str]]:
                      *[_fmt(m.get(e)) for e in extra],
                      f"{cmp.mean_diff:+.2f} (p = {cmp.p_adjusted:.2g})",
                      "yes" if c.dissociates else "no"])
-    names = {"ff": "FF", "ffh": "FFH", "hints": "recorded neurons", "floor": "untrained network"}
+    names = {"ff": "FF", "ffh": "FFH", "hints": "recorded neurons", "floor": "untrained network",
+             "soc": "ground truth (SOC)"}
     for kind, label in names.items():
         m = summary.references.get(kind)
         if m is None:
