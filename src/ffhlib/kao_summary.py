@@ -305,11 +305,16 @@ def table_rows(summary: KaoSummary) -> list[list[str]]:
 
 def design_values(design, table, n_workers: int) -> dict:
     """The glue keys of the grid's design and cost: ``kao_grid_units``, ``kao_grid_steps``,
-    ``kao_n_networks`` (grid networks), ``kao_wall_minutes`` (this run), ``kao_n_workers``, and
-    ``kao_strength_<k>`` for every strength of the design."""
+    ``kao_n_networks`` (grid networks), ``kao_wall_minutes`` (this execution, cache hits
+    included), ``kao_n_workers``, ``kao_train_minutes`` (training the grid's networks from an
+    empty cache, divided among the workers), ``kao_reference_train_minutes`` (the same for FF
+    and FFH, chapter 05's networks), and ``kao_strength_<k>`` for every strength."""
     grid = table[table["network"] == "bptt"]
+    refs = table[table["network"].isin(("ff", "ffh"))]
     out = {"kao_grid_units": design.network.n_units, "kao_grid_steps": design.network.steps,
            "kao_n_networks": int(len(grid)), "kao_n_workers": int(n_workers),
-           "kao_wall_minutes": float(table.attrs.get("wall_seconds", math.nan)) / 60.0}
+           "kao_wall_minutes": float(table.attrs.get("wall_seconds", math.nan)) / 60.0,
+           "kao_train_minutes": float(grid["train_seconds"].sum()) / 60.0 / n_workers,
+           "kao_reference_train_minutes": float(refs["train_seconds"].sum()) / 60.0 / n_workers}
     out.update({f"kao_strength_{k}": float(s) for k, s in enumerate(design.strengths)})
     return out
