@@ -22,6 +22,7 @@ table (:func:`ffhlib.rival_measures.run_measures`), :func:`summarize_rivals` giv
 from __future__ import annotations
 
 import dataclasses
+
 import numpy as np
 
 from . import study
