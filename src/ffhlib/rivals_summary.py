@@ -27,7 +27,10 @@ import numpy as np
 
 from . import study
 from .inference import PairedComparison, adjust_family, equivalent_within
-from .rivals import DATA_NEEDED, RIVALS
+from .generalization import GeneralizationParams
+from .mechanism_study import MechanismParams
+from .rivals import DATA_NEEDED, RIVALS, RivalParams
+from .study import StudyParams
 
 __all__ = ["FIT_FLAG", "KINDS", "MARGIN", "MEASURES", "PRIMARY", "SECONDARY", "RivalSummary",
            "chapter_values", "comparison_family", "family_rows", "flagged_units",
@@ -230,3 +233,197 @@ def family_rows(result: RivalSummary) -> list[dict]:
                      "n": c.n})
     return rows
 
+
+
+# ----------------------------------------------------------------------------- the chapter
+
+#: The kinds of row chapter 09 computes (FF's and FFH's are chapter 05's cached rows).
+RUN_KINDS = study.NETWORKS + RIVALS
+#: The recorded fraction of the second study under ``full``.
+LOW_FRACTION = 0.05
+
+
+@dataclasses.dataclass(frozen=True)
+class ChapterPlan:
+    """Chapter 09's studies: the headline (the study's recorded fraction) and, under ``full``,
+    the same at :data:`LOW_FRACTION` recorded (``low``; None otherwise)."""
+
+    params: StudyParams
+    rivals: RivalParams
+    gen: GeneralizationParams
+    mech: MechanismParams
+    low: StudyParams | None
+
+
+def chapter_plan(params: StudyParams, *, quick: bool, full: bool) -> ChapterPlan:
+    """The chapter's plan: the rivals' and the tests' presets (quick or default)."""
+    rivals = RivalParams.quick() if quick else RivalParams()
+    gen = GeneralizationParams.quick() if quick else GeneralizationParams()
+    mech = MechanismParams.quick() if quick else MechanismParams()
+    low = dataclasses.replace(params, observation=dataclasses.replace(
+        params.observation, neuron_fraction=LOW_FRACTION)) if full else None
+    return ChapterPlan(params=params, rivals=rivals, gen=gen, mech=mech, low=low)
+
+
+@dataclasses.dataclass(frozen=True)
+class ChapterTables:
+    """The tables of a :class:`ChapterPlan` (``*_low`` None without ``full``) and the wall time
+    of computing them in this execution (s)."""
+
+    plan: ChapterPlan
+    table: object
+    robust: object
+    table_low: object
+    robust_low: object
+    seconds: float
+
+
+def _check_failures(table) -> None:
+    """Stop on a failed row that is not a diverging training (a bug, not a result)."""
+    bad = table[(table["error"] != "") & ~table["error"].str.startswith("DivergenceError")]
+    if not bad.empty:
+        raise RuntimeError(f"{len(bad)} tasks failed:\n"
+                           f"{bad[['ground_truth', 'seed', 'network', 'error']]}")
+
+
+def run_chapter(plan: ChapterPlan, *, n_workers: int = 1, progress: bool = True
+                ) -> ChapterTables:
+    """Every table of ``plan`` on ``n_workers`` local processes (JAX is imported in them only)."""
+    import time
+
+    from . import rival_measures, rivals
+    from .parallel import make_executor
+
+    start = time.perf_counter()
+    out = {}
+    with make_executor(n_workers, backend="processes") as executor:
+        for name, p in (("", plan.params), ("_low", plan.low)):
+            if p is None:
+                out["table" + name] = out["robust" + name] = None
+                continue
+            out["table" + name] = rivals.run_study(p, plan.rivals, kinds=RUN_KINDS,
+                                                   executor=executor, progress=progress)
+            out["robust" + name] = rival_measures.run_measures(
+                p, plan.rivals, plan.gen, plan.mech, executor=executor, progress=progress)
+    for t in out.values():
+        if t is not None:
+            _check_failures(t)
+    return ChapterTables(plan=plan, seconds=time.perf_counter() - start, **out)
+
+
+@dataclasses.dataclass(frozen=True)
+class ChapterSummary:
+    """The chapter's summaries: the headline and (under ``full``) the low fraction's."""
+
+    main: RivalSummary
+    low: RivalSummary | None
+    seconds: dict
+    tables: ChapterTables
+
+
+def summarize_chapter(tables: ChapterTables) -> ChapterSummary:
+    """:func:`summarize_rivals` of each study of the chapter."""
+    gen = tables.plan.gen
+
+    def one(table, robust):
+        return None if table is None else summarize_rivals(
+            table, robust, noise_sigmas=gen.input_noise_sigmas, noise_sigma=gen.noise_sigma)
+
+    ok = tables.table[tables.table["error"] == ""]
+    seconds = {k: ok.loc[ok["network"] == k, "train_seconds"].to_numpy() for k in KINDS
+               if (ok["network"] == k).any()}
+    return ChapterSummary(main=one(tables.table, tables.robust),
+                          low=one(tables.table_low, tables.robust_low), seconds=seconds,
+                          tables=tables)
+
+
+def chapter_texts(result: RivalSummary) -> dict[str, str]:
+    """The chapter's outcome-dependent sentences (:mod:`ffhlib.report_rivals`): the lead, the
+    verdict of each rival on each measure, the flags, the advice to a lab, and the intro's mark
+    (``rivals_claim``: how the closest rival on the primary measure stands against FFH)."""
+    from . import report_rivals as rr
+
+    primary = {r: c for (r, m), c in result.family.items() if m == PRIMARY}
+    texts = {"rivals_lead": rr.rivals_lead(primary, MARGIN),
+             "rivals_flags": rr.flag_text(result.n_flagged, result.n_failed, FIT_FLAG),
+             "rivals_advice": rr.lab_advice(primary, MARGIN, result.seconds_median,
+                                            DATA_NEEDED)}
+    whats = {PRIMARY: "the primary measure", SECONDARY: "the training directions"}
+    for (rival, measure), c in result.family.items():
+        texts[f"verdict_{_FAMILY[measure]}_{rival}"] = rr.rival_verdict(rival, c, MARGIN,
+                                                                          what=whats[measure])
+    best = max(primary, key=lambda r: primary[r].mean_diff) if primary else None
+    texts["rivals_best"] = rr.RIVAL_NAMES[best] if best else "none"
+    texts["rivals_claim"] = rr.rival_mark(primary.get(best), MARGIN)
+    return texts
+
+
+def best_rival_values(result: RivalSummary) -> dict:
+    """The closest rival to FFH on the primary measure (largest mean difference): its mean and
+    adjusted p, for the intro's table (``rivals_best_mean``, ``rivals_best_padj``)."""
+    primary = {r: c for (r, m), c in result.family.items() if m == PRIMARY}
+    if not primary:
+        return {"rivals_best_mean": float("nan"), "rivals_best_padj": float("nan")}
+    best = max(primary, key=lambda r: primary[r].mean_diff)
+    return {"rivals_best_mean": primary[best].mean_a, "rivals_best_padj": primary[best].p_adjusted}
+
+
+def results_table(result: RivalSummary, *, name: str = "tab-rivals") -> str:
+    """Every network side by side (a numbered MyST table)."""
+    from . import report_rivals as rr
+    from .notebook import markdown_table
+
+    def mean(measure, k):
+        s = result.summaries[measure].get(k)
+        if s is None:
+            return "–"
+        interval = "" if not np.isfinite(s.low) else f" [{s.low:.3f}, {s.high:.3f}]"
+        return f"{s.mean:.3f}{interval}" if measure in (PRIMARY, SECONDARY) else f"{s.mean:.3f}"
+
+    rows = []
+    for k in result.kinds:
+        c = {m: result.family.get((k, m)) for m in _FAMILY}
+        rows.append([rr.RIVAL_NAMES[k], DATA_NEEDED[k], mean(PRIMARY, k),
+                     "" if c[PRIMARY] is None else f"{c[PRIMARY].p_adjusted:.3g}",
+                     "" if c[PRIMARY] is None else rr.rival_mark(c[PRIMARY], MARGIN),
+                     mean(SECONDARY, k),
+                     "" if c[SECONDARY] is None else f"{c[SECONDARY].p_adjusted:.3g}",
+                     "" if c[SECONDARY] is None else rr.rival_mark(c[SECONDARY], MARGIN),
+                     mean("cca_untrained_e", k), mean("dsa", k), mean("gen_err", k),
+                     mean("noise_err", k), mean("switch_err", k),
+                     f"{result.fit_min[k]:.3f}", f"{result.seconds_median[k]:.1f}"])
+    header = ["network", "needs", "cond.-dep. CCA with E, untrained (primary)", "$p$ (Holm)",
+              "vs FFH", "CCA with E, training (secondary)", "$p$ (Holm)", "vs FFH",
+              "CCA with E, untrained", "DSA to E", "error, untrained directions",
+              f"error, input noise σ = {result.noise_sigma:g}", "error, cue switched",
+              "worst fit $R^2$", "training s per network (median)"]
+    caption = (f"FFH, FF and the rivals over {result.n_ground_truths} ground truths: means with "
+               "95 % percentile bootstrap intervals for the two measures of the family; $p$: "
+               "Wilcoxon over ground truths of rival − FFH, Holm-adjusted over the "
+               f"{max((c.family_size for c in result.family.values()), default=0)} comparisons "
+               f"(rivals × the two measures); '= matches': the 95 % interval of the difference "
+               f"lies within ±{MARGIN:g}; ✔ FFH ahead / ✘ rival ahead: significant after "
+               "adjustment; errors are 1 − R² of the observed muscles (lower is better); DSA: "
+               "distance (lower is closer).")
+    return markdown_table(header, rows, caption=caption, name=name)
+
+
+def sensitivity_table(result: RivalSummary) -> str:
+    """The family with and without the flagged networks (a numbered MyST table)."""
+    from . import report_rivals as rr
+    from .notebook import markdown_table
+
+    rows = []
+    for row in family_rows(result):
+        rows.append([rr.RIVAL_NAMES[row["rival"]],
+                     {PRIMARY: "primary", SECONDARY: "secondary"}[row["measure"]],
+                     f"{row['diff']:+.3f} [{row['lo']:+.3f}, {row['hi']:+.3f}]",
+                     f"{row['p']:.3g}", f"{row['p_adjusted']:.3g}",
+                     f"{row['p_adjusted_unflagged']:.3g}"])
+    caption = (f"Every comparison of the family, rival − FFH: mean difference over ground truths "
+               "with its 95 % bootstrap interval, the raw Wilcoxon $p$, the Holm-adjusted $p$, "
+               f"and the adjusted $p$ without the units where the rival or FFH fits the EMG "
+               f"with $R^2$ below {FIT_FLAG:g} (fixed in advance).")
+    return markdown_table(["rival", "measure", "difference [95 % interval]", "$p$",
+                           "$p$ (Holm)", "$p$ (Holm), flagged networks left out"], rows,
+                          caption=caption, name="tab-rivals-family")
