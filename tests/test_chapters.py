@@ -66,6 +66,18 @@ REQUIRED_GLUE = {
                       "switch_pvalue", "fp_found_fraction_ff", "fp_found_fraction_ffh",
                       "prep_rsa_ff", "prep_rsa_ffh", "n_ground_truths", "n_seeds",
                       "dsa_hints_mean", "dsa_oracle_mean", "dsa_padj", "mech_family_size"],
+    "09_compared_to_what": ["n_ground_truths",
+                            *[f"{key}_{r}{stat}" for r in ("ff_tau", "ffh_tau", "bptt",
+                                                           "bptt_rec", "pinned")
+                              for key, stat in (("cca_cd_untrained", "_mean"),
+                                                ("cca_train", "_mean"),
+                                                ("cca_untrained", "_mean"), ("dsa", "_mean"),
+                                                ("gen_err", "_mean"), ("fit_r2", "_min"),
+                                                ("train_seconds", "_median"),
+                                                ("pvalue_cd_untrained", "_vs_ffh"),
+                                                ("pvalue_train", "_vs_ffh"))],
+                            *[f"matches_ffh_{r}" for r in ("ff_tau", "ffh_tau", "bptt",
+                                                          "bptt_rec", "pinned")]],
 }
 
 #: Glued numbers that are NaN by design in some outcomes, each beside a glued sentence that words

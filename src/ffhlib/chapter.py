@@ -219,6 +219,8 @@ CHAPTERS: dict[str, tuple[str, ...]] = {
                             "scheduler_address", "full"),
     "08_mechanisms": _STUDY + ("analyses", "delays_ms", "dsa_n_delays", "dsa_rank",
                                "n_workers"),
+    "09_compared_to_what": ("seed", "quick", "ground_truth_seeds", "n_seeds", "neuron_fraction",
+                            "muscle_fraction", "n_workers", "full"),
 }
 
 #: Names IPython and papermill put into a notebook's namespace.

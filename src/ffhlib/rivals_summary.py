@@ -26,8 +26,8 @@ import dataclasses
 import numpy as np
 
 from . import study
-from .inference import PairedComparison, adjust_family, equivalent_within
 from .generalization import GeneralizationParams
+from .inference import PairedComparison, adjust_family, equivalent_within
 from .mechanism_study import MechanismParams
 from .rivals import DATA_NEEDED, RIVALS, RivalParams
 from .study import StudyParams
