@@ -39,9 +39,10 @@ import dataclasses
 import math
 import time
 from collections.abc import Sequence
-from importlib import metadata
 
-from . import bptt, fullforce, pinned, rnn, study
+from . import bptt as _bptt
+from . import force_rivals, fullforce, rnn, study
+from . import pinned as _pinned
 from ._host import worker_name
 from ._params import param
 from ._validate import check_bool, check_seed
@@ -67,11 +68,13 @@ DATA_NEEDED = {"ff": "EMG", "ffh": "EMG + recordings",
 #: The packages of the BPTT engine whose versions enter the cache keys of BPTT rows.
 ENGINE_PACKAGES = ("jax", "jaxlib", "optax")
 _BPTT_KINDS = ("bptt", "bptt_rec")
+#: The quick mode's BPTT networks (a few seconds each).
+_QUICK_BPTT = _bptt.BPTTParams(n_units=60, steps=150)
 
 
 def engine_versions() -> dict[str, str]:
     """The installed versions of :data:`ENGINE_PACKAGES` (read without importing JAX)."""
-    return {name: metadata.version(name) for name in ENGINE_PACKAGES}
+    return _bptt.library_versions()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,18 +88,18 @@ class RivalParams:
     """
 
     force_tau: fullforce.ForceParams = param(
-        fullforce.ForceParams(tau_ms=200.0, dt_ms=10.0), doc="full-FORCE of ff_tau and ffh_tau "
-        "(time constant the SOC's)", provenance="calibrated")
-    bptt: bptt.BPTTParams = param(bptt.BPTTParams(), doc="BPTT on the EMG alone (bptt)",
+        force_rivals.tau_matched_force(), doc="full-FORCE of ff_tau and ffh_tau (time constant "
+        "the SOC's)", provenance="calibrated")
+    bptt: _bptt.BPTTParams = param(_bptt.BPTTParams(), doc="BPTT on the EMG alone (bptt)",
                                   provenance="calibrated")
-    bptt_rec: bptt.BPTTParams = param(bptt.BPTTParams(), doc="BPTT with the activity loss on "
+    bptt_rec: _bptt.BPTTParams = param(_bptt.BPTTParams(activity_l2=1.0), doc="BPTT with the activity loss on "
                                       "the recorded neurons (bptt_rec)", provenance="calibrated")
-    pinned: pinned.PinnedParams = param(pinned.PinnedParams(), doc="data-constrained units "
+    pinned: _pinned.PinnedParams = param(_pinned.PinnedParams(), doc="data-constrained units "
                                         "(pinned)", provenance="calibrated")
 
     def __post_init__(self):
-        for name, cls in (("force_tau", fullforce.ForceParams), ("bptt", bptt.BPTTParams),
-                          ("bptt_rec", bptt.BPTTParams), ("pinned", pinned.PinnedParams)):
+        for name, cls in (("force_tau", fullforce.ForceParams), ("bptt", _bptt.BPTTParams),
+                          ("bptt_rec", _bptt.BPTTParams), ("pinned", _pinned.PinnedParams)):
             if not isinstance(getattr(self, name), cls):
                 raise TypeError(f"{name} must be {cls.__name__}, got "
                                 f"{type(getattr(self, name)).__name__}")
@@ -110,10 +113,9 @@ class RivalParams:
     @classmethod
     def quick(cls) -> RivalParams:
         """Small networks, few passes and steps: the chapters' quick mode."""
-        return cls(force_tau=dataclasses.replace(fullforce.ForceParams.quick(), tau_ms=200.0,
-                                                 dt_ms=10.0),
-                   bptt=bptt.BPTTParams.quick(), bptt_rec=bptt.BPTTParams.quick(),
-                   pinned=pinned.PinnedParams.quick())
+        return cls(force_tau=force_rivals.tau_matched_force(fullforce.ForceParams.quick()),
+                   bptt=_QUICK_BPTT, bptt_rec=dataclasses.replace(_QUICK_BPTT, activity_l2=1.0),
+                   pinned=dataclasses.replace(_pinned.PinnedParams(), n_units=100, n_passes=3))
 
 
 def _check_rival(kind: str) -> None:
@@ -141,8 +143,8 @@ def simulate(net, angles, **options) -> rnn.RNNActivity:
     ``switch_ms``)."""
     if isinstance(net, rnn.TrainedRNN):
         return rnn.simulate(net, angles, **options)
-    if isinstance(net, bptt.BPTTNetwork):
-        return bptt.simulate(net, angles, **options)
+    if isinstance(net, _bptt.BPTTNetwork):
+        return _bptt.simulate(net, angles, **options)
     raise TypeError(f"net must be a TrainedRNN or a BPTTNetwork, got {type(net).__name__}")
 
 
@@ -173,11 +175,10 @@ def train_rival(params: StudyParams, rivals: RivalParams, ground_truth_seed: int
                                hint_ids=obs.neuron_idx if hinted else None, progress=progress,
                                use_cache=True)
     if kind in _BPTT_KINDS:
-        return bptt.train(targets, tr.angles, tr.time_ms, own, key,
+        return _bptt.train(targets, tr.angles, tr.time_ms, own, key,
                           hints=recordings if kind == "bptt_rec" else None, progress=progress,
                           use_cache=True)
-    return pinned.train(targets, tr.angles, tr.time_ms, own, key, recordings=recordings,
-                        output_ids=obs.muscle_idx, recorded_ids=obs.neuron_idx,
+    return _pinned.train(targets, tr.angles, tr.time_ms, own, key, hints=recordings,
                         progress=progress, use_cache=True)
 
 
