@@ -92,8 +92,9 @@ class RivalParams:
         "the SOC's)", provenance="calibrated")
     bptt: _bptt.BPTTParams = param(_bptt.BPTTParams(), doc="BPTT on the EMG alone (bptt)",
                                   provenance="calibrated")
-    bptt_rec: _bptt.BPTTParams = param(_bptt.BPTTParams(activity_l2=1.0), doc="BPTT with the activity loss on "
-                                      "the recorded neurons (bptt_rec)", provenance="calibrated")
+    bptt_rec: _bptt.BPTTParams = param(
+        _bptt.BPTTParams(activity_l2=1.0), doc="BPTT with the activity loss on the recorded "
+        "neurons (bptt_rec)", provenance="calibrated")
     pinned: _pinned.PinnedParams = param(_pinned.PinnedParams(), doc="data-constrained units "
                                         "(pinned)", provenance="calibrated")
 
