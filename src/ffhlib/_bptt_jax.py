@@ -16,6 +16,7 @@ dt grid; ``h`` (S_m, C, K) the transformed recordings (K = 0: no activity loss).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 
 import numpy as np
@@ -41,6 +42,17 @@ class LossSettings:
     rate_l2: float
     weight_l2: float
     activity_l2: float
+
+    @property
+    def static(self) -> tuple[str, int]:
+        """What ``jit`` compiles for: the activation and the start of the movement epoch."""
+        return (self.activation, self.n_prep)
+
+    @property
+    def coefficients(self) -> np.ndarray:
+        """What ``jit`` takes as data (no recompilation when they change): dt/tau and the
+        penalties' weights."""
+        return np.array([self.dt_tau, self.rate_l2, self.weight_l2, self.activity_l2])
 
 
 def configure_threads() -> None:
@@ -68,7 +80,7 @@ def _phi(name: str, x):
     raise ValueError(f"activation must be one of 'tanh', 'rtanh', 'softplus'; got {name!r}")
 
 
-def _trajectory(theta, u, settings: LossSettings):
+def _trajectory(theta, u, activation: str, dt_tau):
     """Rates (S, C, N) at the states x_0 .. x_{S-1} and the largest |x| reached."""
     jax, jnp = _jax()
     drive = u @ theta["B"].T + theta["b"]  # (S, C, N)
@@ -76,19 +88,21 @@ def _trajectory(theta, u, settings: LossSettings):
     J_T = theta["J"].T
 
     def step(x, d):
-        r = _phi(settings.activation, x)
-        x_next = x + settings.dt_tau * (-x + r @ J_T + d)
+        r = _phi(activation, x)
+        x_next = x + dt_tau * (-x + r @ J_T + d)
         return x_next, (r, jnp.max(jnp.abs(x)))
 
     _, (r, x_abs) = jax.lax.scan(step, x_start, drive)
     return r, jnp.max(x_abs)
 
 
-def _loss(theta, data, settings: LossSettings):
+def _loss(theta, data, static: tuple[str, int], coefficients):
     """Total loss and its parts ``(emg, rate, weight, activity, max|x|)``."""
     _, jnp = _jax()
-    r, x_max = _trajectory(theta, data["u"], settings)
-    move = r[settings.n_prep:]
+    activation, n_prep = static
+    dt_tau, rate_l2, weight_l2, activity_l2 = (coefficients[i] for i in range(4))
+    r, x_max = _trajectory(theta, data["u"], activation, dt_tau)
+    move = r[n_prep:]
     emg = jnp.mean((move @ theta["W"].T + theta["b_z"] - data["y"]) ** 2)
     rate = jnp.mean(r ** 2)
     n_params = sum(theta[k].size for k in PENALISED)
@@ -97,8 +111,7 @@ def _loss(theta, data, settings: LossSettings):
         activity = jnp.mean((move @ theta["C"].T + theta["c"] - data["h"]) ** 2)
     else:
         activity = jnp.zeros((), dtype=emg.dtype)
-    total = (emg + settings.rate_l2 * rate + settings.weight_l2 * weight
-             + settings.activity_l2 * activity)
+    total = emg + rate_l2 * rate + weight_l2 * weight + activity_l2 * activity
     return total, jnp.stack([emg, rate, weight, activity, x_max])
 
 
@@ -118,7 +131,9 @@ def loss_and_grad(theta: dict, data: dict, settings: LossSettings, *, dtype: str
     jax, _ = _jax()
     with jax.enable_x64(dtype == "float64"):
         fun = jax.jit(jax.value_and_grad(_loss, has_aux=True), static_argnums=2)
-        (loss, parts), grad = fun(_to_device(theta, dtype), _to_device(data, dtype), settings)
+        (loss, parts), grad = fun(_to_device(theta, dtype), _to_device(data, dtype),
+                                  settings.static, _to_device({"k": settings.coefficients},
+                                                              dtype)["k"])
         return (float(loss), np.asarray(parts, dtype=np.float64),
                 {k: np.asarray(v, dtype=np.float64) for k, v in grad.items()})
 
@@ -129,8 +144,33 @@ def rates(theta: dict, u: np.ndarray, settings: LossSettings, *,
     jax, _ = _jax()
     with jax.enable_x64(dtype == "float64"):
         fun = jax.jit(_trajectory, static_argnums=2)
-        r, _ = fun(_to_device(theta, dtype), _to_device({"u": u}, dtype)["u"], settings)
+        arrays = _to_device({"u": u, "dt_tau": np.asarray(settings.dt_tau)}, dtype)
+        r, _ = fun(_to_device(theta, dtype), arrays["u"], settings.activation, arrays["dt_tau"])
         return np.asarray(r, dtype=np.float64)
+
+
+def _optimiser(learning_rate: float, clip_norm: float):
+    """Clip the gradient's global norm, then Adam."""
+    import optax
+
+    return optax.chain(optax.clip_by_global_norm(clip_norm), optax.adam(learning_rate))
+
+
+@functools.cache
+def _compiled_step():
+    """One Adam step, ``jit``-compiled once per process for each activation, epoch start,
+    shapes and dtype (learning rate, clipping and the penalties' weights are data)."""
+    jax, _ = _jax()
+    import optax
+
+    value_and_grad = jax.value_and_grad(_loss, has_aux=True)
+
+    def step(params, state, batch, static, coefficients, learning_rate, clip_norm):
+        (loss, parts), grad = value_and_grad(params, batch, static, coefficients)
+        updates, state = _optimiser(learning_rate, clip_norm).update(grad, state, params)
+        return optax.apply_updates(params, updates), state, loss, parts, optax.tree.norm(grad)
+
+    return jax.jit(step, static_argnums=3)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -163,27 +203,21 @@ def fit(theta: dict, data: dict, settings: LossSettings, *, steps: int, learning
         At the first step whose loss or gradient is not finite or whose state exceeds ``x_limit``
         in absolute value, or if the final weights are not finite.
     """
-    jax, jnp = _jax()
-    import optax
+    jax, _ = _jax()
 
     with jax.enable_x64(dtype == "float64"):
-        optimiser = optax.chain(optax.clip_by_global_norm(clip_norm), optax.adam(learning_rate))
-        value_and_grad = jax.value_and_grad(_loss, has_aux=True)
-
-        @jax.jit
-        def step(params, state, batch):
-            (loss, parts), grad = value_and_grad(params, batch, settings)
-            updates, state = optimiser.update(grad, state, params)
-            return optax.apply_updates(params, updates), state, loss, parts, \
-                optax.global_norm(grad)
-
+        step = _compiled_step()
+        optimiser = _optimiser(learning_rate, clip_norm)
         params = _to_device(theta, dtype)
         batch = _to_device(data, dtype)
+        scalars = _to_device({"k": settings.coefficients, "lr": np.asarray(learning_rate),
+                              "clip": np.asarray(clip_norm)}, dtype)
         state = optimiser.init(params)
         loss = np.empty(steps)
         parts = np.empty((steps, 4))
         for i in range(steps):
-            params, state, value, aux, norm = step(params, state, batch)
+            params, state, value, aux, norm = step(params, state, batch, settings.static,
+                                                   scalars["k"], scalars["lr"], scalars["clip"])
             value, aux, norm = float(value), np.asarray(aux, dtype=np.float64), float(norm)
             if not (np.isfinite(value) and np.all(np.isfinite(aux)) and np.isfinite(norm)):
                 raise Diverged(i + 1, "the loss or its gradient is not finite")
