@@ -49,25 +49,37 @@ def _train(params: study.StudyParams, bp: bptt.BPTTParams, g: int, recorded: boo
 
 
 def run_calibration(params: study.StudyParams | None = None,
-                    base: bptt.BPTTParams | None = None):
+                    base: bptt.BPTTParams | None = None, path=None):
     """Train every setting of the rule on every calibration ground truth (serially; cached);
-    returns the record (a DataFrame). Only the calibration script calls this."""
+    returns the record (a DataFrame). Only the calibration run calls this
+    (``python -c "from ffhlib import bptt_calibration as b; b.run_calibration(path='x.csv')"``).
+
+    With ``path``, the record so far is written there (atomically) after every training, so
+    that an interrupted run leaves what it measured.
+    """
     import pandas as pd
 
     params = study.StudyParams() if params is None else params
     base = bptt.BPTTParams() if base is None else base
     rows = []
+
+    def add(row):
+        rows.append(row)
+        if path is not None:
+            tmp = Path(f"{path}.tmp")
+            pd.DataFrame(rows).to_csv(tmp, index=False)
+            tmp.replace(path)
+
     for lam in RATE_GRID:
         for g in study.CALIBRATION_GROUND_TRUTHS:
-            rows.append({"rival": "bptt", "setting": "rate_l2", "value": lam,
-                         "ground_truth": g,
-                         **_train(params, dataclasses.replace(base, rate_l2=lam), g, False)})
+            add({"rival": "bptt", "setting": "rate_l2", "value": lam, "ground_truth": g,
+                 **_train(params, dataclasses.replace(base, rate_l2=lam), g, False)})
     rate = choose_rate(pd.DataFrame(rows))
     for lam in ACTIVITY_GRID:
         for g in study.CALIBRATION_GROUND_TRUTHS:
             bp = dataclasses.replace(base, rate_l2=rate, activity_l2=lam)
-            rows.append({"rival": "bptt_rec", "setting": "activity_l2", "value": lam,
-                         "ground_truth": g, **_train(params, bp, g, True)})
+            add({"rival": "bptt_rec", "setting": "activity_l2", "value": lam,
+                 "ground_truth": g, **_train(params, bp, g, True)})
     return pd.DataFrame(rows)
 
 

@@ -307,8 +307,8 @@ def run_study(params: StudyParams, rivals: RivalParams, *, kinds: Sequence[str] 
     -------
     pandas.DataFrame
         :func:`ffhlib.study.run_study`'s columns, rows in the order of units and ``kinds``. A
-        task that failed (e.g. a diverging training: ``error`` starts with
-        ``DivergenceError``) is a row with NaN measures and its error.
+        task that failed (e.g. a diverging training: ``error`` is
+        ``ffhlib.errors.DivergenceError: ...``) is a row with NaN measures and its error.
     """
     params, rivals, kinds = _checked(params, rivals, kinds)
     study.check_reported(params.ground_truth_seeds, calibration=False)

@@ -58,6 +58,8 @@ MARGIN = 0.05
 #: A network whose EMG fit R² (training directions) is below this is flagged.
 FIT_FLAG = 0.95
 _FAMILY = {PRIMARY: "cd_untrained", SECONDARY: "train"}
+#: The error of a failed row whose training diverged (``ffhlib.errors.DivergenceError: ...``).
+DIVERGED = r"^(?:[\w.]+\.)?DivergenceError:"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -280,7 +282,8 @@ class ChapterTables:
 
 def _check_failures(table) -> None:
     """Stop on a failed row that is not a diverging training (a bug, not a result)."""
-    bad = table[(table["error"] != "") & ~table["error"].str.startswith("DivergenceError")]
+    diverged = table["error"].str.match(DIVERGED)
+    bad = table[(table["error"] != "") & ~diverged]
     if not bad.empty:
         raise RuntimeError(f"{len(bad)} tasks failed:\n"
                            f"{bad[['ground_truth', 'seed', 'network', 'error']]}")
