@@ -15,12 +15,19 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 from _tiny import tiny_study
 from scipy.stats import wilcoxon
 
-from ffhlib import _bptt_jax, bptt, force_rivals, generalization, mechanism_study, pinned
-from ffhlib import rival_measures, rivals
+from ffhlib import (
+    _bptt_jax,
+    bptt,
+    force_rivals,
+    generalization,
+    mechanism_study,
+    pinned,
+    rival_measures,
+    rivals,
+)
 from ffhlib import rivals_summary as rs
 from ffhlib.inference import bootstrap_mean_interval, equivalent_within
 from ffhlib.parallel import SINGLE_THREAD_ENV, ProcessExecutor, SerialExecutor
