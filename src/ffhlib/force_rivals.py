@@ -48,13 +48,18 @@ class RivalSettings:
     hint_gain: float
     n_passes: int
     hint_gain_qualified: bool = True
+    noise_qualified: bool = True
 
 
 #: The settings chapter 04's rule chose for the τ-matched networks, per trial design, from the
 #: recorded run shipped with the library (``ffhlib/data/rivals_force_calibration_*.csv``; a test
-#: checks that the rule gives these from it).
+#: checks that the rule gives these from it). Flagged: at τ = 200 ms FF reaches the fit threshold
+#: (mean R² 0.98) at no training noise of the grid (best: 0.956 without noise), so the noise is the
+#: rule's fallback, the lowest FF error on the untrained directions over all noises
+#: (``noise_qualified=False``); FFH reaches it at every gain from 0.2 (0.5, the largest, chosen).
 TAU_MATCHED = {
-    "preparation": RivalSettings(training_noise=0.05, hint_gain=0.2, n_passes=60),
+    "preparation": RivalSettings(training_noise=0.02, hint_gain=0.5, n_passes=76,
+                                 noise_qualified=False),
 }
 
 

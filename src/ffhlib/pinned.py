@@ -110,12 +110,12 @@ class PinnedParams:
                          provenance="ref-code")
     update_every: int = param(2, doc="RLS update every this many time steps (of the learning "
                               "steps)", provenance="ref-code")
-    n_passes: int = param(40, doc="training passes; each pass is one trial per training "
+    n_passes: int = param(44, doc="training passes; each pass is one trial per training "
                           "direction, in shuffled order", provenance="calibrated")
     target_gain: float = param(0.5, doc="a pinned unit's target state is its recorded neuron "
                                "z-scored times this gain; its target rate tanh of that",
                                provenance="calibrated")
-    training_noise: float = param(0.05, doc="state noise sigma during training: each step adds "
+    training_noise: float = param(0.02, doc="state noise sigma during training: each step adds "
                                   "N(0, sigma^2 dt/tau) to x", provenance="calibrated")
     prep_ms: float = param(200.0, doc="preparatory period before movement onset",
                            provenance="choice", unit="ms")

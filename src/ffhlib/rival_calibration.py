@@ -61,7 +61,7 @@ PINNED_GRID = CalibrationParams(training_noises=(0.0, 0.02, 0.05),
 PINNED_REFERENCE_GAIN = 0.5
 
 #: The settings the rule chose for the pinned network (default design), from the shipped record.
-PINNED = {"preparation": RivalSettings(training_noise=0.05, hint_gain=0.5, n_passes=40)}
+PINNED = {"preparation": RivalSettings(training_noise=0.02, hint_gain=0.5, n_passes=44)}
 
 
 def pinned_params(base=None, cue_epoch: str = "preparation") -> pinned.PinnedParams:
@@ -161,8 +161,9 @@ def _first_stable(curve, tolerance: float) -> int:
 
 
 def choose_tau_matched(record: CalibrationRecord, calib: CalibrationParams = TAU_GRID
-                       ) -> tuple[RivalSettings, bool]:
-    """Chapter 04's rule on the τ-matched rows: ``(settings, noise_qualified)``."""
+                            ) -> RivalSettings:
+    """Chapter 04's rule on the τ-matched rows (``noise_qualified``: whether FF reached the fit
+    threshold at some noise)."""
     keep = {"ff_tau": "ff", "ffh_tau": "ffh"}
     runs = record.runs[record.runs["network"].isin(keep)]
     curves = record.curves[record.curves["network"].isin(keep)]
@@ -171,12 +172,13 @@ def choose_tau_matched(record: CalibrationRecord, calib: CalibrationParams = TAU
     s = calibration.choose(sub, calib, cue_epoch="preparation")
     _, noise_ok = _choose_noise(sub.runs[sub.runs["network"] == "ff"], calib)
     return RivalSettings(training_noise=s.training_noise, hint_gain=s.hint_gain,
-                         n_passes=s.n_passes, hint_gain_qualified=s.hint_gain_qualified), noise_ok
+                         n_passes=s.n_passes, hint_gain_qualified=s.hint_gain_qualified,
+                         noise_qualified=noise_ok)
 
 
 def choose_pinned(record: CalibrationRecord, calib: CalibrationParams = PINNED_GRID
-                  ) -> tuple[RivalSettings, bool]:
-    """The rule of the module docstring on the pinned rows: ``(settings, noise_qualified)``."""
+                  ) -> RivalSettings:
+    """The rule of the module docstring on the pinned rows."""
     runs = record.runs[record.runs["network"] == "pinned"]
     curves = record.curves[record.curves["network"] == "pinned"]
     if runs.empty:
@@ -190,7 +192,7 @@ def choose_pinned(record: CalibrationRecord, calib: CalibrationParams = PINNED_G
     at = np.isclose(curves["training_noise"], noise) & np.isclose(curves["hint_gain"], gain)
     passes = _first_stable(curves[at], calib.passes_tolerance)
     return RivalSettings(training_noise=noise, hint_gain=gain, n_passes=passes,
-                         hint_gain_qualified=qualified), noise_ok
+                         hint_gain_qualified=qualified, noise_qualified=noise_ok)
 
 
 # ----------------------------------------------------------------------------- the record
