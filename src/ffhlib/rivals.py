@@ -16,10 +16,15 @@ of the study table.
 
 Every rival is trained on the unit's trained directions (:func:`ffhlib.study.direction_split`)
 with the study's trial design and seed key ``(ground_truth_seed, seed)``, and scored by the
-measures of every other row (:func:`ffhlib.scoring.similarity_measures`). The rivals that use
-recordings take them as FFH's hints are taken (the epoch convention of the book, for all of them):
-the recorded rates z-scored per neuron, on the movement epoch, with the value at movement onset
-held through the preparatory period (:func:`ffhlib.trials.to_trial_grid`).
+measures of every other row (:func:`ffhlib.scoring.similarity_measures`).
+
+**Epoch convention of the rivals that use recordings** (one for both, fixed before any run): the
+recorded rates, z-scored per neuron and times a gain, constrain the network on the **movement
+epoch only**: ``bptt_rec``'s activity loss covers the dt steps of the movement epoch
+(:mod:`ffhlib.bptt`), ``pinned``'s units have targets there only (:mod:`ffhlib.pinned`); nothing
+constrains their preparatory activity to the recordings. FFH's hints differ: their value at
+movement onset is held through the preparatory period (:func:`ffhlib.trials.to_trial_grid`), and
+``ffh_tau``, FFH with another time constant, keeps FFH's hints as they are.
 
 :func:`simulate` runs any network of the book (a :class:`~ffhlib.rnn.TrainedRNN` or a
 :class:`~ffhlib.bptt.BPTTNetwork`); :func:`run_study` gives the one study table with the FF/FFH
