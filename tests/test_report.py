@@ -907,20 +907,55 @@ def test_lab_advice_every_outcome():
     seconds = {"ffh": 40.0, "bptt": 90.0, "bptt_rec": 95.0, "pinned": 30.0, "ff_tau": 20.0}
     data = {"ffh": "EMG + recordings", "bptt": "EMG", "bptt_rec": "EMG + recordings",
             "pinned": "EMG + recordings", "ff_tau": "EMG"}
-    assert rr.lab_advice({"bptt": level, "pinned": down}, 0.05, seconds, data) == (
+
+    def advice(primary, flagged=None, sensitivity=None):
+        return rr.lab_advice(primary, 0.05, seconds, data, flagged=flagged or {},
+                             sensitivity=sensitivity or {}, fit_flag=0.95)
+
+    assert advice({"bptt": level, "pinned": down}) == (
         "A lab without recordings loses nothing on this measure: regularised BPTT, trained on "
         "the EMG alone, matches or beats FFH (90 s per network against FFH's 40 s per network "
         "on one core).")
-    assert rr.lab_advice({"bptt": down, "pinned": up, "bptt_rec": level}, 0.05, seconds,
-                         data) == (
+    assert advice({"bptt": down, "pinned": up, "bptt_rec": level}) == (
         "With recordings, FFH is not the only choice: data-constrained units and BPTT with the "
         "activity loss do as well; the cheapest of them is data-constrained units (30 s per "
         "network; FFH 40 s per network on one core). Without recordings, no method tested here "
         "reaches FFH.")
-    assert rr.lab_advice({"bptt": down, "ff_tau": wide}, 0.05, seconds, data) == (
+    assert advice({"bptt": down, "ff_tau": wide}) == (
         "FFH is the method to use when recordings exist (40 s per network on one core); for "
         "τ-matched FF these ground truths cannot tell whether they would do as well: more "
         "ground truths would.")
-    assert rr.lab_advice({"bptt": down}, 0.05, seconds, data) == (
+    assert advice({"bptt": down}) == (
         "FFH is the method to use when recordings exist (40 s per network on one core): every "
         "rival, with or without recordings, falls below it.")
+
+
+def test_lab_advice_does_not_count_a_rival_whose_networks_do_not_fit():
+    up, level = _paired(TWELVE_UP), _paired(NEAR_ZERO)
+    down = _paired([-d for d in TWELVE_UP])
+    seconds = {"ffh": 40.0, "bptt": 90.0, "pinned": 30.0}
+    data = {"ffh": "EMG + recordings", "bptt": "EMG", "pinned": "EMG + recordings"}
+    caveat = (" regularised BPTT matches or beats FFH only with networks whose EMG fit is below "
+              "R² = 0.95; without them it does not, so it is not counted here.")
+
+    def advice(primary, flagged, sensitivity):
+        return rr.lab_advice(primary, 0.05, seconds, data, flagged=flagged,
+                             sensitivity=sensitivity, fit_flag=0.95)
+
+    # BPTT matches only thanks to its flagged networks: the EMG-only branch must not fire
+    assert advice({"bptt": level, "pinned": down}, {"bptt": 3},
+                  {"bptt": down, "pinned": down}) == (
+        "FFH is the method to use when recordings exist (40 s per network on one core): no "
+        "rival whose networks fit the EMG does as well, with or without recordings." + caveat)
+    assert advice({"bptt": level, "pinned": level}, {"bptt": 3},
+                  {"pinned": level}) == (
+        "With recordings, FFH is not the only choice: data-constrained units does as well; the "
+        "cheapest of them is data-constrained units (30 s per network; FFH 40 s per network on "
+        "one core). Without recordings, no method tested here reaches FFH." + caveat)
+    # flagged, but it still matches without them: counted
+    assert advice({"bptt": up, "pinned": down}, {"bptt": 2},
+                  {"bptt": level, "pinned": down}).startswith(
+        "A lab without recordings loses nothing on this measure: regularised BPTT")
+    # FFH's own flagged networks put every rival to the sensitivity check
+    assert advice({"bptt": level, "pinned": down}, {"ffh": 1},
+                  {"bptt": down, "pinned": down}).endswith(caveat)

@@ -124,10 +124,17 @@ def flag_text(n_flagged: Mapping[str, int], n_failed: Mapping[str, int], thresho
 
 
 def lab_advice(primary: Mapping[str, PairedComparison], margin: float,
-               seconds: Mapping[str, float], data_needed: Mapping[str, str]) -> str:
+               seconds: Mapping[str, float], data_needed: Mapping[str, str], *,
+               flagged: Mapping[str, int], sensitivity: Mapping[str, PairedComparison],
+               fit_flag: float) -> str:
     """What a lab can act on (sentences with full stops): which method to use for a model whose
     untrained-condition dynamics resemble the circuit's, given what it has recorded and what
     training costs.
+
+    A rival counts as doing as well as FFH only if it matches or beats FFH (``primary``) and,
+    when some of its networks (or FFH's in the same units) are flagged for their EMG fit, still
+    does without them (``sensitivity``, fixed in advance): a model that does not produce the
+    EMG is no substitute for one that does.
 
     Parameters
     ----------
@@ -138,26 +145,49 @@ def lab_advice(primary: Mapping[str, PairedComparison], margin: float,
         Median training seconds per network (FFH's and the rivals').
     data_needed : mapping of kind -> str
         ``"EMG"`` or ``"EMG + recordings"``.
+    flagged : mapping of kind -> int
+        Networks of each kind (FFH's included) with fit R² below ``fit_flag``.
+    sensitivity : mapping of rival kind -> PairedComparison
+        The same comparison without the flagged networks' units (a rival may be missing: none
+        left).
+    fit_flag : float
     """
     stand = {k: rival_standing(c, margin) for k, c in primary.items()}
-    good = [k for k, s in stand.items() if s in ("matches", "above")]
+
+    def holds(kind: str) -> bool:
+        if not (flagged.get(kind, 0) or flagged.get("ffh", 0)):
+            return True
+        without = sensitivity.get(kind)
+        return without is not None and rival_standing(without, margin) in ("matches", "above")
+
+    level = [k for k, s in stand.items() if s in ("matches", "above")]
+    good = [k for k in level if holds(k)]
+    unfit = [k for k in level if not holds(k)]
+    caveat = "" if not unfit else (
+        f" {_join([_name(k) for k in unfit])} {_verb(unfit, 'matches', 'match')} or "
+        f"{_verb(unfit, 'beats', 'beat')} FFH only with networks whose EMG fit is below "
+        f"R² = {fit_flag:g}; without them {_verb(unfit, 'it does', 'they do')} not, so "
+        f"{_verb(unfit, 'it is', 'they are')} not counted here.")
     emg_only = [k for k in good if data_needed[k] == "EMG"]
     cost = f"{seconds['ffh']:.0f} s per network on one core"
     if emg_only:
         cheapest = min(emg_only, key=lambda k: seconds[k])
         return (f"A lab without recordings loses nothing on this measure: {_name(cheapest)}, "
                 f"trained on the EMG alone, matches or beats FFH "
-                f"({seconds[cheapest]:.0f} s per network against FFH's {cost}).")
+                f"({seconds[cheapest]:.0f} s per network against FFH's {cost}).") + caveat
     if good:
         cheapest = min(good + ["ffh"], key=lambda k: seconds[k])
         return (f"With recordings, FFH is not the only choice: {_join([_name(k) for k in good])} "
                 f"{_verb(good, 'does', 'do')} as well; the cheapest of them is "
                 f"{_name(cheapest)} ({seconds[cheapest]:.0f} s per network; FFH {cost}). "
-                "Without recordings, no method tested here reaches FFH.")
+                "Without recordings, no method tested here reaches FFH.") + caveat
     undecided = [k for k, s in stand.items() if s in ("undecided", "untested")]
     if undecided:
         return (f"FFH is the method to use when recordings exist ({cost}); for "
                 f"{_join([_name(k) for k in undecided])} these ground truths cannot tell "
-                "whether they would do as well: more ground truths would.")
+                "whether they would do as well: more ground truths would.") + caveat
+    if unfit:
+        return (f"FFH is the method to use when recordings exist ({cost}): no rival whose "
+                "networks fit the EMG does as well, with or without recordings.") + caveat
     return (f"FFH is the method to use when recordings exist ({cost}): every rival, with or "
             "without recordings, falls below it.")

@@ -349,8 +349,10 @@ def chapter_texts(result: RivalSummary) -> dict[str, str]:
     primary = {r: c for (r, m), c in result.family.items() if m == PRIMARY}
     texts = {"rivals_lead": rr.rivals_lead(primary, MARGIN),
              "rivals_flags": rr.flag_text(result.n_flagged, result.n_failed, FIT_FLAG),
-             "rivals_advice": rr.lab_advice(primary, MARGIN, result.seconds_median,
-                                            DATA_NEEDED)}
+             "rivals_advice": rr.lab_advice(
+                 primary, MARGIN, result.seconds_median, DATA_NEEDED, flagged=result.n_flagged,
+                 sensitivity={r: c for (r, m), c in result.sensitivity.items() if m == PRIMARY},
+                 fit_flag=FIT_FLAG)}
     whats = {PRIMARY: "the primary measure", SECONDARY: "the training directions"}
     for (rival, measure), c in result.family.items():
         texts[f"verdict_{_FAMILY[measure]}_{rival}"] = rr.rival_verdict(rival, c, MARGIN,
