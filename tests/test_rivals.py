@@ -21,6 +21,7 @@ from scipy.stats import wilcoxon
 from ffhlib import (
     _bptt_jax,
     bptt,
+    bptt_calibration,
     force_rivals,
     generalization,
     mechanism_study,
@@ -31,6 +32,7 @@ from ffhlib import (
 from ffhlib import rivals_summary as rs
 from ffhlib.inference import bootstrap_mean_interval, equivalent_within
 from ffhlib.parallel import SINGLE_THREAD_ENV, ProcessExecutor, SerialExecutor
+from ffhlib.study import CALIBRATION_GROUND_TRUTHS
 from ffhlib.summaries import BOOT_SEED, N_BOOT
 
 TINY = tiny_study()
@@ -183,3 +185,38 @@ def test_sensitivity_family_leaves_out_the_flagged_units():
     assert sens[("pinned", rs.PRIMARY)].n == 11
     np.testing.assert_allclose(sens[("pinned", rs.PRIMARY)].mean_diff, d["pinned"][0][1:].mean())
     assert sens[("bptt", rs.PRIMARY)].n == 12
+
+
+# ----------------------------------------------------------------------------- calibration
+
+
+def test_the_bptt_rule_on_the_shipped_record_gives_the_defaults():
+    record = bptt_calibration.load_record()
+    defaults = rivals.RivalParams()
+    assert bptt_calibration.choose(record) == {"rate_l2": defaults.bptt.rate_l2,
+                                               "activity_l2": defaults.bptt_rec.activity_l2}
+    assert defaults.bptt_rec.rate_l2 == defaults.bptt.rate_l2
+    # every setting of the grids on every calibration ground truth, once
+    for rival, grid in (("bptt", bptt_calibration.RATE_GRID),
+                        ("bptt_rec", bptt_calibration.ACTIVITY_GRID)):
+        rows = record[record["rival"] == rival]
+        assert sorted(zip(rows["value"], rows["ground_truth"], strict=True)) == sorted(
+            (v, g) for v in grid for g in CALIBRATION_GROUND_TRUTHS)
+    assert record["fit_r2"].between(-np.inf, 1).all()
+
+
+def test_the_bptt_rule_by_hand():
+    def record(rate_fits, activity_fits):
+        rows = [{"rival": "bptt", "value": v, "ground_truth": g, "fit_r2": f}
+                for v, fs in rate_fits.items() for g, f in enumerate(fs)]
+        rows += [{"rival": "bptt_rec", "value": v, "ground_truth": g, "fit_r2": f}
+                 for v, fs in activity_fits.items() for g, f in enumerate(fs)]
+        return pd.DataFrame(rows)
+
+    # strongest rate penalty whose mean fit >= 0.95; largest activity weight keeping it
+    r = record({0.001: [0.99, 0.99], 0.01: [0.96, 0.95], 0.1: [0.99, 0.90]},
+               {0.1: [0.97, 0.97], 1.0: [0.96, 0.95], 10.0: [0.94, 0.95]})
+    assert bptt_calibration.choose(r) == {"rate_l2": 0.01, "activity_l2": 1.0}
+    # none reaches the fit: the best-fitting rate, the smallest activity weight
+    r = record({0.001: [0.90, 0.92], 0.01: [0.93, 0.93]}, {0.1: [0.9, 0.9], 1.0: [0.8, 0.8]})
+    assert bptt_calibration.choose(r) == {"rate_l2": 0.01, "activity_l2": 0.1}

@@ -73,8 +73,12 @@ DATA_NEEDED = {"ff": "EMG", "ffh": "EMG + recordings",
 #: The packages of the BPTT engine whose versions enter the cache keys of BPTT rows.
 ENGINE_PACKAGES = ("jax", "jaxlib", "optax")
 _BPTT_KINDS = ("bptt", "bptt_rec")
+#: The BPTT rivals' rate penalty and activity-loss weight, chosen by the rule of
+#: :mod:`ffhlib.bptt_calibration` from its record (a test checks that the rule gives these).
+_BPTT_RATE_L2 = 0.1
+_BPTT_ACTIVITY_L2 = 10.0
 #: The quick mode's BPTT networks (a few seconds each).
-_QUICK_BPTT = _bptt.BPTTParams(n_units=60, steps=150)
+_QUICK_BPTT = _bptt.BPTTParams(n_units=50, steps=80, rate_l2=_BPTT_RATE_L2)
 
 
 def engine_versions() -> dict[str, str]:
@@ -95,11 +99,12 @@ class RivalParams:
     force_tau: fullforce.ForceParams = param(
         force_rivals.tau_matched_force(), doc="full-FORCE of ff_tau and ffh_tau (time constant "
         "the SOC's)", provenance="calibrated")
-    bptt: _bptt.BPTTParams = param(_bptt.BPTTParams(), doc="BPTT on the EMG alone (bptt)",
-                                  provenance="calibrated")
+    bptt: _bptt.BPTTParams = param(_bptt.BPTTParams(rate_l2=_BPTT_RATE_L2),
+                                  doc="BPTT on the EMG alone (bptt)", provenance="calibrated")
     bptt_rec: _bptt.BPTTParams = param(
-        _bptt.BPTTParams(activity_l2=1.0), doc="BPTT with the activity loss on the recorded "
-        "neurons (bptt_rec)", provenance="calibrated")
+        _bptt.BPTTParams(rate_l2=_BPTT_RATE_L2, activity_l2=_BPTT_ACTIVITY_L2),
+        doc="BPTT with the activity loss on the recorded neurons (bptt_rec)",
+        provenance="calibrated")
     pinned: _pinned.PinnedParams = param(_pinned.PinnedParams(), doc="data-constrained units "
                                         "(pinned)", provenance="calibrated")
 
@@ -120,7 +125,8 @@ class RivalParams:
     def quick(cls) -> RivalParams:
         """Small networks, few passes and steps: the chapters' quick mode."""
         return cls(force_tau=force_rivals.tau_matched_force(fullforce.ForceParams.quick()),
-                   bptt=_QUICK_BPTT, bptt_rec=dataclasses.replace(_QUICK_BPTT, activity_l2=1.0),
+                   bptt=_QUICK_BPTT,
+                   bptt_rec=dataclasses.replace(_QUICK_BPTT, activity_l2=_BPTT_ACTIVITY_L2),
                    pinned=dataclasses.replace(_pinned.PinnedParams(), n_units=100, n_passes=3))
 
 
