@@ -239,6 +239,24 @@ def family_rows(result: RivalSummary) -> list[dict]:
 
 # ----------------------------------------------------------------------------- the chapter
 
+#: Ground truths of chapter 09 at defaults: the first nine of the study's (chapter 05's). Nine is
+#: the fewest at which a two-sided Wilcoxon test can survive Holm's adjustment over the family of
+#: ten (its smallest p, 2 / 2**9 = 0.0039, is below 0.05 / 10); twelve would take the chapter
+#: beyond ten minutes on two cores from an empty cache (measured: see the chapter).
+N_GROUND_TRUTHS = 9
+
+
+def chapter_study(args) -> StudyParams:
+    """The chapter's study (``args``: :func:`ffhlib.chapter.setup`'s): ``args.study()``, with the
+    first :data:`N_GROUND_TRUTHS` ground truths unless ``ground_truth_seeds`` is given or in
+    quick mode."""
+    params = args.study()
+    if args.quick or args["ground_truth_seeds"] is not None:
+        return params
+    return dataclasses.replace(params,
+                               ground_truth_seeds=params.ground_truth_seeds[:N_GROUND_TRUTHS])
+
+
 #: The kinds of row chapter 09 computes (FF's and FFH's are chapter 05's cached rows).
 RUN_KINDS = study.NETWORKS + RIVALS
 #: The recorded fraction of the second study under ``full``.
