@@ -959,3 +959,17 @@ def test_lab_advice_does_not_count_a_rival_whose_networks_do_not_fit():
     # FFH's own flagged networks put every rival to the sensitivity check
     assert advice({"bptt": level, "pinned": down}, {"ffh": 1},
                   {"bptt": down, "pinned": down}).endswith(caveat)
+
+
+def test_rivals_settings_sentences():
+    assert rr.tau_noise_text(True, 0.98) == (
+        "τ-matched FF reaches the required fit (R² ≥ 0.98) at some noise level, and the rule took "
+        "the one with the lowest untrained-direction error among them.")
+    assert rr.tau_noise_text(False, 0.98).startswith(
+        "τ-matched FF reaches the required fit (R² ≥ 0.98) at no noise level, so the rule fell "
+        "back")
+    assert rr.activity_fit_text(0.955, 0.995) == (
+        "With the recordings to follow, the network fits the EMG better, not worse (mean R² "
+        "0.995 against 0.955 without the activity loss).")
+    assert "fits the EMG worse (mean R² 0.900" in rr.activity_fit_text(0.955, 0.9)
+    assert "fits the EMG as well" in rr.activity_fit_text(0.9, 0.9)

@@ -220,3 +220,28 @@ def test_the_bptt_rule_by_hand():
     # none reaches the fit: the best-fitting rate, the smallest activity weight
     r = record({0.001: [0.90, 0.92], 0.01: [0.93, 0.93]}, {0.1: [0.9, 0.9], 1.0: [0.8, 0.8]})
     assert bptt_calibration.choose(r) == {"rate_l2": 0.01, "activity_l2": 0.1}
+
+
+def test_chapter_04_shows_the_settings_the_rivals_train_with():
+    from ffhlib import rival_calibration, rival_settings_summary
+
+    values = rival_settings_summary.settings_values()
+    defaults = rivals.RivalParams()
+    assert values["rivals_bptt_rate_l2"] == defaults.bptt.rate_l2 == defaults.bptt_rec.rate_l2
+    assert values["rivals_bptt_activity_l2"] == defaults.bptt_rec.activity_l2
+    assert values["rivals_bptt_steps"] == defaults.bptt.steps
+    tau = defaults.force_tau
+    assert (values["rivals_tau_noise"], values["rivals_tau_gain"],
+            values["rivals_tau_passes"]) == (tau.training_noise, tau.hint_gain, tau.n_passes)
+    assert (values["rivals_pinned_noise"], values["rivals_pinned_gain"],
+            values["rivals_pinned_passes"]) == (defaults.pinned.training_noise,
+                                                defaults.pinned.target_gain,
+                                                defaults.pinned.n_passes)
+    rows = rival_settings_summary.settings_rows()
+    chosen = {r["rival"]: r for r in rows if r["chosen"]}
+    assert set(chosen) == set(rivals.RIVALS)  # one chosen setting per rival
+    assert sum(r["chosen"] for r in rows) == len(rivals.RIVALS)
+    record = bptt_calibration.load_record()
+    bptt_rows = record[(record["rival"] == "bptt") & (record["value"] == defaults.bptt.rate_l2)]
+    np.testing.assert_allclose(chosen["bptt"]["fit_mean"], bptt_rows["fit_r2"].mean())
+    assert rival_calibration.PINNED["preparation"].n_passes == defaults.pinned.n_passes

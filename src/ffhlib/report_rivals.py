@@ -13,8 +13,8 @@ import numpy as np
 
 from .inference import PairedComparison, equivalent_within
 
-__all__ = ["RIVAL_NAMES", "flag_text", "lab_advice", "rival_mark", "rival_standing",
-           "rival_verdict", "rivals_lead"]
+__all__ = ["RIVAL_NAMES", "activity_fit_text", "flag_text", "lab_advice", "rival_mark",
+           "rival_standing", "rival_verdict", "rivals_lead", "tau_noise_text"]
 
 #: How the prose names each network.
 RIVAL_NAMES = {"ff": "FF", "ffh": "FFH", "ff_tau": "τ-matched FF", "ffh_tau": "τ-matched FFH",
@@ -191,3 +191,26 @@ def lab_advice(primary: Mapping[str, PairedComparison], margin: float,
                 "networks fit the EMG does as well, with or without recordings.") + caveat
     return (f"FFH is the method to use when recordings exist ({cost}): every rival, with or "
             "without recordings, falls below it.")
+
+
+def tau_noise_text(qualified: bool, min_fit: float) -> str:
+    """How chapter 04's rule chose the τ-matched networks' training noise (a sentence)."""
+    if qualified:
+        return (f"τ-matched FF reaches the required fit (R² ≥ {min_fit:g}) at some noise level, "
+                "and the rule took the one with the lowest untrained-direction error among them.")
+    return (f"τ-matched FF reaches the required fit (R² ≥ {min_fit:g}) at no noise level, so the "
+            "rule fell back on the lowest untrained-direction error over all of them: its "
+            "networks enter chapter 9 below the fit they would need.")
+
+
+def activity_fit_text(fit_without: float, fit_with: float) -> str:
+    """What the chosen activity loss did to the BPTT networks' EMG fit (a sentence): mean fit
+    without it (at the chosen rate penalty) and with it (at the chosen weight)."""
+    if fit_with > fit_without:
+        verb = "better, not worse"
+    elif fit_with < fit_without:
+        verb = "worse"
+    else:
+        verb = "as well"
+    return (f"With the recordings to follow, the network fits the EMG {verb} (mean R² "
+            f"{fit_with:.3f} against {fit_without:.3f} without the activity loss).")
