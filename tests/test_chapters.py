@@ -29,7 +29,9 @@ REQUIRED_GLUE = {
                            "n_ground_truths"],
     "04_full_force": ["ff_r2", "ffh_r2", "ffh_hint_r2", "n_neurons_rnn", "neuron_fraction",
                       "muscle_fraction", "ff_seconds", "ffh_seconds", "calib_hint_gain",
-                      "calib_training_noise", "calib_n_passes",
+                      "calib_training_noise", "calib_n_passes", "rivals_tau_noise",
+                      "rivals_pinned_passes", "rivals_bptt_rate_l2", "rivals_bptt_activity_l2",
+                      "rivals_tau_noise_text", "rivals_activity_fit_text",
                       *[f"hint_sweep_{m}_{g}" for g in ("0p1", "0p2", "0p3", "0p5", "1")
                         for m in ("cca_e", "fit_r2")]],
     "05_dynamics_similarity": ["cca_unobserved_ff_mean", "cca_unobserved_ffh_mean",
