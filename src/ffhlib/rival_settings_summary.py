@@ -72,8 +72,9 @@ def settings_table(force_record=None, bptt_record=None) -> str:
                "training noise σ and hint (or target) gain, by chapter 4's rule; 'other' is the "
                "EMG error on the untrained directions. BPTT: the strongest rate penalty "
                f"λ_r whose mean fit stays at least {bptt_calibration.FIT_MIN:g}, then the "
-               "largest activity weight λ_a keeping it; 'other' is the activity loss's R² on the recorded neurons. Seconds: "
-               "training wall time per network, one core (the machine was shared).")
+               "largest activity weight λ_a keeping it; 'other' is the activity loss's R² on "
+               "the recorded neurons. Seconds: training wall time per network, one core (the "
+               "machine was shared).")
     return markdown_table(["rival", "setting", "fit R² (mean)", "fit R² (worst)", "other",
                            "s per network", "chosen"], rows, caption=caption,
                           name="tab-rivals-settings")
