@@ -245,3 +245,24 @@ def test_chapter_04_shows_the_settings_the_rivals_train_with():
     bptt_rows = record[(record["rival"] == "bptt") & (record["value"] == defaults.bptt.rate_l2)]
     np.testing.assert_allclose(chosen["bptt"]["fit_mean"], bptt_rows["fit_r2"].mean())
     assert rival_calibration.PINNED["preparation"].n_passes == defaults.pinned.n_passes
+
+
+def test_chapter_values_of_a_synthetic_study():
+    table, d = _synthetic()
+    for column in ("cca_untrained_e", "cca_cd_e", "procrustes_cd_untrained_e", "gen_err",
+                   "train_seconds"):
+        table[column] = np.linspace(0.1, 0.9, len(table))
+    robust = table[["ground_truth", "seed", "network"]].assign(
+        dsa=0.3, switch_err=0.2, noise_err_s0=0.1, noise_err_s1=0.4, error="")
+    summary = rs.summarize_rivals(table, robust, noise_sigmas=(0.0, 0.4), noise_sigma=0.4)
+    values = rs.chapter_values(summary)
+    assert summary.n_flagged["pinned"] == 1 and summary.n_ground_truths == 12
+    assert values["rivals_family_size"] == 6
+    assert values["matches_ffh_pinned"] and not values["matches_ffh_ff_tau"]
+    np.testing.assert_allclose(values["diff_cd_untrained_bptt_vs_ffh"], d["bptt"][0].mean())
+    np.testing.assert_allclose(values["noise_err_bptt_mean"], 0.4)
+    np.testing.assert_allclose(values["cca_cd_untrained_ffh_mean"],
+                               table.loc[table.network == "ffh", "cca_cd_untrained_e"].mean())
+    assert values["pvalue_cd_untrained_pinned_vs_ffh_unflagged"] == summary.sensitivity[
+        ("pinned", rs.PRIMARY)].p_adjusted
+    assert all(np.isfinite(v) for v in values.values() if isinstance(v, float))

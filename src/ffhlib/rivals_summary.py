@@ -189,7 +189,7 @@ def chapter_values(result: RivalSummary) -> dict:
     for each rival r ``pvalue_cd_untrained_{r}_vs_ffh`` and ``pvalue_train_{r}_vs_ffh``
     (Holm-adjusted), ``diff_…`` with ``_lo``/``_hi``, ``matches_ffh_{r}`` (primary measure)
     and ``matches_ffh_train_{r}``, the same p without the flagged networks
-    (``pvalue_…_vs_ffh_unflagged``); ``n_ground_truths``, ``rivals_family_size``,
+    (``pvalue_…_vs_ffh_unflagged``, only where some unit is left); ``n_ground_truths``, ``rivals_family_size``,
     ``rivals_noise_sigma``."""
     nan = float("nan")
     out: dict = {"n_ground_truths": result.n_ground_truths,
@@ -215,7 +215,8 @@ def chapter_values(result: RivalSummary) -> dict:
             s = result.sensitivity.get((r, measure))
             lo, hi = (nan, nan) if c is None else c.ci_diff
             out[f"pvalue_{name}_{r}_vs_ffh"] = nan if c is None else c.p_adjusted
-            out[f"pvalue_{name}_{r}_vs_ffh_unflagged"] = nan if s is None else s.p_adjusted
+            if s is not None:  # absent when every unit of the rival (or FFH) is flagged
+                out[f"pvalue_{name}_{r}_vs_ffh_unflagged"] = s.p_adjusted
             out[f"diff_{name}_{r}_vs_ffh"] = nan if c is None else c.mean_diff
             out[f"diff_{name}_{r}_vs_ffh_lo"], out[f"diff_{name}_{r}_vs_ffh_hi"] = lo, hi
         out[f"matches_ffh_{r}"] = bool(result.matches.get((r, PRIMARY), False))
