@@ -189,8 +189,8 @@ def chapter_values(result: RivalSummary) -> dict:
     for each rival r ``pvalue_cd_untrained_{r}_vs_ffh`` and ``pvalue_train_{r}_vs_ffh``
     (Holm-adjusted), ``diff_…`` with ``_lo``/``_hi``, ``matches_ffh_{r}`` (primary measure)
     and ``matches_ffh_train_{r}``, the same p without the flagged networks
-    (``pvalue_…_vs_ffh_unflagged``, only where some unit is left); ``n_ground_truths``, ``rivals_family_size``,
-    ``rivals_noise_sigma``."""
+    (``pvalue_…_vs_ffh_unflagged``, only where some unit is left); ``n_ground_truths``,
+    ``rivals_family_size``, ``rivals_noise_sigma``."""
     nan = float("nan")
     out: dict = {"n_ground_truths": result.n_ground_truths,
                  "rivals_noise_sigma": result.noise_sigma,
