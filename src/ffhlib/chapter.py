@@ -223,6 +223,8 @@ CHAPTERS: dict[str, tuple[str, ...]] = {
                             "scheduler_address", "full"),
     "08_mechanisms": _STUDY + ("analyses", "delays_ms", "dsa_n_delays", "dsa_rank",
                                "n_workers"),
+    "09_compared_to_what": ("seed", "quick", "ground_truth_seeds", "n_seeds", "neuron_fraction",
+                            "muscle_fraction", "n_workers", "full"),
     "10_single_neurons_populations": ("seed", "quick", "full", "ground_truth_seeds",
                                       "grid_units", "grid_steps", "n_workers",
                                       "scheduler_address"),
