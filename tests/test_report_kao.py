@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 from test_kao_summary import ACTS, _levels, _table
 
 from ffhlib import kao_summary as ks
@@ -98,9 +99,20 @@ def test_verdict_branches():
     assert rk.kao_verdict(flat).endswith("not consistently related across cells")
 
 
+def test_strengths_text_branches():
+    above = rk.kao_strengths_text([0.0, 0.1, 0.03])
+    assert above.startswith("chapter 09's strength (0.1), calibrated for its larger")
+    assert "fit (0.03)" in above
+    below = rk.kao_strengths_text([0.0, 0.01, 0.03])
+    assert below == ("the grid's networks keep the fit up to 0.03, beyond chapter 09's strength "
+                     "(0.01)")
+    with pytest.raises(ValueError, match="k = 0, 1, 2"):
+        rk.kao_strengths_text([0.0, 0.1])
+
+
 def test_texts_keys():
     texts = rk.kao_texts(_summary(_levels(0.7), _levels(0.6)))
     assert set(texts) == {"kao_dissociation_text", "kao_rank_text", "kao_reference_text",
-                          "kao_fit_text", "kao_verdict"}
+                          "kao_fit_text", "kao_verdict", "kao_strengths_text"}
     assert all(isinstance(t, str) and t for t in texts.values())
     assert np.all([not t.endswith(".") for t in texts.values()])

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from .stats import WithinGroupRankCorrelation
 
 __all__ = ["kao_dissociation_text", "kao_fit_text", "kao_rank_text", "kao_reference_text",
-           "kao_texts", "kao_verdict"]
+           "kao_strengths_text", "kao_texts", "kao_verdict"]
 
 _REFERENCE = {"ffh": "FFH's", "hints": "the recorded neurons'"}
 
@@ -78,6 +78,21 @@ def kao_fit_text(summary: KaoSummary, threshold: float = 0.95) -> str:
             f"in {len(low)} cell{'s' if len(low) != 1 else ''}: {'; '.join(low)}")
 
 
+def kao_strengths_text(strengths) -> str:
+    """How chapter 09's strength (k = 1) compares with the strongest the grid's networks keep
+    the fit at (k = 2): the two are calibrated by one rule at different network sizes."""
+    if len(strengths) < 3:
+        raise ValueError(f"strengths must hold k = 0, 1, 2; got {list(strengths)}")
+    calibrated, strongest = float(strengths[1]), float(strengths[2])
+    if calibrated > strongest:
+        return (f"chapter 09's strength ({calibrated:g}), calibrated for its larger, "
+                f"longer-trained networks, is stronger than the strongest at which the grid's "
+                f"networks keep the fit ({strongest:g}): the grid's networks at chapter 09's "
+                f"strength may not fit")
+    return (f"the grid's networks keep the fit up to {strongest:g}, beyond chapter 09's strength "
+            f"({calibrated:g})")
+
+
 def kao_verdict(summary: KaoSummary) -> str:
     """The grid's answer to Kao's first consideration, in one sentence."""
     alpha = _alpha(summary)
@@ -100,10 +115,17 @@ def kao_verdict(summary: KaoSummary) -> str:
             "across cells")
 
 
+def _by_index(summary: KaoSummary) -> list[float]:
+    """The cells' strengths in the order k = 0, 1, 2, ..."""
+    by_k = {c.strength_index: c.strength for c in summary.cells}
+    return [by_k[k] for k in sorted(by_k)]
+
+
 def kao_texts(summary: KaoSummary) -> dict[str, str]:
     """Every sentence of the chapter, by glue key."""
     return {"kao_dissociation_text": kao_dissociation_text(summary),
             "kao_rank_text": kao_rank_text(summary.rank, _alpha(summary)),
             "kao_reference_text": kao_reference_text(summary),
             "kao_fit_text": kao_fit_text(summary),
+            "kao_strengths_text": kao_strengths_text(_by_index(summary)),
             "kao_verdict": kao_verdict(summary)}

@@ -13,7 +13,7 @@ ACTIVATION_MARKERS = {"tanh": "o", "rtanh": "s", "softplus": "^"}
 #: Reference rows drawn beside the grid: (summary key, legend label, style colour name).
 _REFERENCES = (("ff", "FF", "FF"), ("ffh", "FFH", "FFH"), ("hints", "recorded neurons", "hints"),
                ("floor", "untrained network", "floor"))
-#: Greys of the strengths, lightest first (0: no rate regularisation).
+#: Greys of the strengths, lightest (the weakest: no rate regularisation) first.
 _STRENGTH_GREYS = ("#B0B0B0", "#6E6E6E", "#1F1F1F", "#000000")
 
 
@@ -42,8 +42,9 @@ def plot_levels(summary, ax=None):
     matplotlib Axes
     """
     ax = axes_or_new(ax, figsize=(6.4, 4.6))
+    order = sorted(summary.strengths)
     for cell in summary.cells:
-        grey = _STRENGTH_GREYS[min(cell.strength_index, len(_STRENGTH_GREYS) - 1)]
+        grey = _STRENGTH_GREYS[min(order.index(cell.strength), len(_STRENGTH_GREYS) - 1)]
         _point(ax, cell.measures[summary.single], cell.measures[summary.population],
                marker=ACTIVATION_MARKERS.get(cell.activation, "D"),
                face=grey if not cell.dissociates else "white", edge=grey, label=cell.name)
