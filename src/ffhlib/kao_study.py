@@ -340,12 +340,10 @@ def run_kao_grid(design: KaoDesign, *, executor=None, progress: bool = True):
 
 
 def _label_of(job) -> tuple:
-    what, kind = job[0], job[-1]
-    g, s = job[-3], job[-2]
-    cell = job[2]
+    """The table row a task fills: ``(ground truth, seed, kind, activation, strength)``."""
+    cell, (g, s, kind) = job[2], job[-3:]
     if kind == "bptt":
         return (g, s, kind, cell.bptt.activation, cell.bptt.rate_l2)
-    del what
     return (g, s, kind, "", math.nan)
 
 
