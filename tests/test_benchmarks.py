@@ -41,3 +41,17 @@ def test_sweep_benchmark_reports_efficiency_and_overhead(capsys):
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1]) == result
     assert result["sweep_parallel_efficiency"] > 0 and result["sweep_task_overhead_ms"] > 0
     assert result["sweep_trainings"] == 2
+
+
+def test_bptt_benchmark_takes_its_settings_from_bptt_params(capsys):
+    from ffhlib.bptt import BPTTParams
+
+    bench = _load("bench_bptt")
+    defaults = BPTTParams()
+    _, data = bench._problem(defaults)
+    assert data["u"].shape == (defaults.n_prep_steps + 51, 8, 3)  # 500 ms at dt = 10 ms
+    result = bench.main(["--quick"])
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1]) == result
+    for key in ("bptt_step_ms", "bptt_numpy_forward_ms", "bptt_step_per_forward"):
+        assert result[key] > 0
+    assert (result["bptt_units"], result["bptt_conditions"]) == (40, 8)

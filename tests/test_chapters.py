@@ -30,7 +30,9 @@ REQUIRED_GLUE = {
                            "n_ground_truths"],
     "04_full_force": ["ff_r2", "ffh_r2", "ffh_hint_r2", "n_neurons_rnn", "neuron_fraction",
                       "muscle_fraction", "ff_seconds", "ffh_seconds", "calib_hint_gain",
-                      "calib_training_noise", "calib_n_passes",
+                      "calib_training_noise", "calib_n_passes", "rivals_tau_noise",
+                      "rivals_pinned_passes", "rivals_bptt_rate_l2", "rivals_bptt_activity_l2",
+                      "rivals_tau_noise_text", "rivals_activity_fit_text",
                       *[f"hint_sweep_{m}_{g}" for g in ("0p1", "0p2", "0p3", "0p5", "1")
                         for m in ("cca_e", "fit_r2")]],
     "05_dynamics_similarity": ["cca_unobserved_ff_mean", "cca_unobserved_ffh_mean",
@@ -78,6 +80,24 @@ REQUIRED_GLUE = {
     "parameters": ["param_count", *[f"param_{t}_count" for t in ("paper", "study_abstract",
                                                                   "ref_paper", "ref_code",
                                                                   "choice", "calibrated")]],
+    "09_compared_to_what": ["n_ground_truths",
+                            *[f"{key}_{r}{stat}" for r in ("ff_tau", "ffh_tau", "bptt",
+                                                           "bptt_rec", "pinned")
+                              for key, stat in (("cca_cd_untrained", "_mean"),
+                                                ("cca_train", "_mean"),
+                                                ("cca_untrained", "_mean"), ("dsa", "_mean"),
+                                                ("gen_err", "_mean"), ("fit_r2", "_min"),
+                                                ("train_seconds", "_median"),
+                                                ("pvalue_cd_untrained", "_vs_ffh"),
+                                                ("pvalue_train", "_vs_ffh"))],
+                            *[f"matches_ffh_{r}" for r in ("ff_tau", "ffh_tau", "bptt",
+                                                          "bptt_rec", "pinned")]],
+    "10_single_neurons_populations": [
+        "kao_n_cells", "kao_n_ground_truths", "kao_rank_corr_mean", "kao_rank_corr_pvalue",
+        "kao_dissociating_cells", "kao_n_dissociating",
+        *[f"kao_{m}_{a}_{k}" for m in ("single", "cca_cd")
+          for a in ("tanh", "rtanh", "softplus") for k in range(3)],
+        *[f"single_neuron_match_{k}_mean" for k in ("ff", "ffh", "hints", "floor")]],
 }
 
 #: Glued numbers that are NaN by design in some outcomes, each beside a glued sentence that words

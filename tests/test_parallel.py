@@ -38,3 +38,12 @@ def test_local_workers_follow_the_parent_and_cluster_workers_keep_their_own_sett
     assert outcome.value is None
     outcome = parallel._guarded_call(os.environ.get, ("FFHLIB_CACHE_DIR",), 0, {})
     assert outcome.value == "/shared/cache"
+
+
+@pytest.mark.parametrize("n_workers, n_jobs", [(1, 3), (2, 1), (2, 3)])
+def test_process_executor_never_runs_a_task_in_the_parent(n_workers, n_jobs):
+    import os
+
+    outcomes = parallel.run_tasks(os.getpid, [()] * n_jobs, parallel.ProcessExecutor(n_workers))
+    assert all(o.ok for o in outcomes)
+    assert os.getpid() not in {o.value for o in outcomes}

@@ -890,3 +890,153 @@ def test_interpolation_lead_text_needs_a_network():
 def test_mechanism_verdict_counts_every_view_and_never_ticks_on_one(rows, expected):
     comparisons = [(_paired(d), better) for d, better in rows]
     assert rb.mechanism_verdict(comparisons) == expected
+
+
+# --- 09 compared to what ------------------------------------------------------------------------
+
+from ffhlib import report_rivals as rr  # noqa: E402
+
+NEAR_ZERO = tuple(0.004 * (-1) ** k * (k % 3) for k in range(12))  # tiny, both signs
+WIDE = (0.3, -0.28, 0.25, -0.2, 0.31, -0.33, 0.1, -0.12, 0.22, -0.18, 0.05, -0.04)
+
+
+def test_rival_standing_covers_every_branch():
+    assert rr.rival_standing(_paired(NEAR_ZERO), 0.05) == "matches"
+    assert rr.rival_standing(_paired(TWELVE_UP), 0.05) == "above"
+    assert rr.rival_standing(_paired([-d for d in TWELVE_UP]), 0.05) == "below"
+    assert rr.rival_standing(_paired(WIDE), 0.05) == "undecided"
+    # identical networks: no test, but an interval [0, 0]: they match
+    assert rr.rival_standing(_paired([0.0] * 12), 0.05) == "matches"
+    # two ground truths: no interval, and a p of 0.5 -> neither
+    assert rr.rival_standing(_paired([0.1, 0.2]), 0.05) == "undecided"
+    untested = dataclasses.replace(_paired([0.1, 0.2]), p_adjusted=math.nan)
+    assert rr.rival_standing(untested, 0.05) == "untested"
+
+
+def test_rival_verdict_sentences():
+    up = _paired(TWELVE_UP)
+    lo, hi = up.ci_diff
+    assert rr.rival_verdict("bptt", up, 0.05, what="X") == (
+        f"regularised BPTT beats FFH on X (difference {up.mean_diff:+.3f} [{lo:+.3f}, "
+        f"{hi:+.3f}], adjusted p = {up.p_adjusted:.3g})")
+    down = _paired([-d for d in TWELVE_UP])
+    assert rr.rival_verdict("pinned", down, 0.05, what="X").startswith(
+        "data-constrained units falls below FFH on X (difference -0.325")
+    match = rr.rival_verdict("ff_tau", _paired(NEAR_ZERO), 0.05, what="X")
+    assert match.startswith("τ-matched FF matches FFH on X (") and "within ±0.05" in match
+    wide = rr.rival_verdict("ffh_tau", _paired(WIDE), 0.05, what="X")
+    assert wide.startswith("τ-matched FFH neither differs significantly from FFH on X nor "
+                           "matches it: the interval of the difference")
+    untested = dataclasses.replace(_paired([0.1, 0.2]), p_adjusted=math.nan)
+    assert rr.rival_verdict("bptt_rec", untested, 0.05, what="X") == (
+        "BPTT with the activity loss could not be tested against FFH on X")
+    with pytest.raises(ValueError, match="kind must be one of"):
+        rr.rival_verdict("lstm", up, 0.05, what="X")
+
+
+def test_rival_marks():
+    assert rr.rival_mark(_paired(NEAR_ZERO), 0.05) == "= matches"
+    assert rr.rival_mark(_paired([-d for d in TWELVE_UP]), 0.05) == "✔ FFH ahead"
+    assert rr.rival_mark(_paired(TWELVE_UP), 0.05) == "✘ rival ahead"
+    assert rr.rival_mark(_paired(WIDE), 0.05) == "– undecided"
+    assert rr.rival_mark(None, 0.05) == "– not tested"
+
+
+def test_rivals_lead_every_outcome():
+    up, level = _paired(TWELVE_UP), _paired(NEAR_ZERO)
+    down, wide = _paired([-d for d in TWELVE_UP]), _paired(WIDE)
+    what = "on the primary measure (condition-dependent similarity with E on untrained directions)"
+    assert rr.rivals_lead({}, 0.05) == "No rival could be compared with FFH"
+    assert rr.rivals_lead({"bptt": up, "pinned": level}, 0.05) == (
+        f"regularised BPTT beats FFH {what}, and data-constrained units matches it")
+    assert rr.rivals_lead({"bptt": up, "ff_tau": up}, 0.05) == (
+        f"regularised BPTT and τ-matched FF beat FFH {what}")
+    assert rr.rivals_lead({"bptt": level, "ff_tau": down}, 0.05) == (
+        f"regularised BPTT matches FFH {what}")
+    assert rr.rivals_lead({"bptt": down, "ff_tau": down}, 0.05) == (
+        f"Every rival falls significantly below FFH {what}")
+    assert rr.rivals_lead({"bptt": down, "ff_tau": wide, "pinned": wide}, 0.05) == (
+        f"No rival matches or beats FFH {what}; τ-matched FF and data-constrained units are "
+        "not distinguishable from it either way")
+
+
+def test_flag_text():
+    assert rr.flag_text({"bptt": 0}, {"bptt": 0}, 0.95) == (
+        "Every network reached a fit R² of at least 0.95, and none diverged.")
+    assert rr.flag_text({"bptt": 2, "ffh": 0}, {"pinned": 1}, 0.95) == (
+        "Networks fit R² below 0.95: regularised BPTT 2; training diverged (left out of the "
+        "statistics, never plotted): data-constrained units 1.")
+
+
+def test_lab_advice_every_outcome():
+    up, level = _paired(TWELVE_UP), _paired(NEAR_ZERO)
+    down, wide = _paired([-d for d in TWELVE_UP]), _paired(WIDE)
+    seconds = {"ffh": 40.0, "bptt": 90.0, "bptt_rec": 95.0, "pinned": 30.0, "ff_tau": 20.0}
+    data = {"ffh": "EMG + recordings", "bptt": "EMG", "bptt_rec": "EMG + recordings",
+            "pinned": "EMG + recordings", "ff_tau": "EMG"}
+
+    def advice(primary, flagged=None, sensitivity=None):
+        return rr.lab_advice(primary, 0.05, seconds, data, flagged=flagged or {},
+                             sensitivity=sensitivity or {}, fit_flag=0.95)
+
+    assert advice({"bptt": level, "pinned": down}) == (
+        "A lab without recordings loses nothing on this measure: regularised BPTT, trained on "
+        "the EMG alone, matches or beats FFH (90 s per network against FFH's 40 s per network "
+        "on one core).")
+    assert advice({"bptt": down, "pinned": up, "bptt_rec": level}) == (
+        "With recordings, FFH is not the only choice: data-constrained units and BPTT with the "
+        "activity loss do as well; the cheapest of them is data-constrained units (30 s per "
+        "network; FFH 40 s per network on one core). Without recordings, no method tested here "
+        "reaches FFH.")
+    assert advice({"bptt": down, "ff_tau": wide}) == (
+        "FFH is the method to use when recordings exist (40 s per network on one core); for "
+        "τ-matched FF these ground truths cannot tell whether they would do as well: more "
+        "ground truths would.")
+    assert advice({"bptt": down}) == (
+        "FFH is the method to use when recordings exist (40 s per network on one core): every "
+        "rival, with or without recordings, falls below it.")
+
+
+def test_lab_advice_does_not_count_a_rival_whose_networks_do_not_fit():
+    up, level = _paired(TWELVE_UP), _paired(NEAR_ZERO)
+    down = _paired([-d for d in TWELVE_UP])
+    seconds = {"ffh": 40.0, "bptt": 90.0, "pinned": 30.0}
+    data = {"ffh": "EMG + recordings", "bptt": "EMG", "pinned": "EMG + recordings"}
+    caveat = (" regularised BPTT matches or beats FFH only with networks whose EMG fit is below "
+              "R² = 0.95; without them it does not, so it is not counted here.")
+
+    def advice(primary, flagged, sensitivity):
+        return rr.lab_advice(primary, 0.05, seconds, data, flagged=flagged,
+                             sensitivity=sensitivity, fit_flag=0.95)
+
+    # BPTT matches only thanks to its flagged networks: the EMG-only branch must not fire
+    assert advice({"bptt": level, "pinned": down}, {"bptt": 3},
+                  {"bptt": down, "pinned": down}) == (
+        "FFH is the method to use when recordings exist (40 s per network on one core): no "
+        "rival whose networks fit the EMG does as well, with or without recordings." + caveat)
+    assert advice({"bptt": level, "pinned": level}, {"bptt": 3},
+                  {"pinned": level}) == (
+        "With recordings, FFH is not the only choice: data-constrained units does as well; the "
+        "cheapest of them is data-constrained units (30 s per network; FFH 40 s per network on "
+        "one core). Without recordings, no method tested here reaches FFH." + caveat)
+    # flagged, but it still matches without them: counted
+    assert advice({"bptt": up, "pinned": down}, {"bptt": 2},
+                  {"bptt": level, "pinned": down}).startswith(
+        "A lab without recordings loses nothing on this measure: regularised BPTT")
+    # FFH's own flagged networks put every rival to the sensitivity check
+    assert advice({"bptt": level, "pinned": down}, {"ffh": 1},
+                  {"bptt": down, "pinned": down}).endswith(caveat)
+
+
+def test_rivals_settings_sentences():
+    assert rr.tau_noise_text(True, 0.98) == (
+        "τ-matched FF reaches the required fit (R² ≥ 0.98) at some noise level, and the rule took "
+        "the one with the lowest untrained-direction error among them.")
+    assert rr.tau_noise_text(False, 0.98).startswith(
+        "τ-matched FF reaches the required fit (R² ≥ 0.98) at no noise level, so the rule fell "
+        "back")
+    assert rr.activity_fit_text(0.955, 0.995) == (
+        "With the recordings to follow, the network fits the EMG better, not worse (mean R² "
+        "0.995 against 0.955 without the activity loss).")
+    assert "fits the EMG worse (mean R² 0.900" in rr.activity_fit_text(0.955, 0.9)
+    assert "fits the EMG as well" in rr.activity_fit_text(0.9, 0.9)

@@ -143,6 +143,13 @@ def test_a_failing_task_is_reported_with_its_cell_and_the_others_finish(monkeypa
     (dict(muscle_fractions=(0.01,)), "selects no unit"),
     (dict(ground_truth_seeds=(0, 101)), "reserved for calibration"),
     (dict(neuron_fraction=(0.1,)), "unknown sweep factor"),
+    (dict(activations=("tanh", "relu")), r"activations must be distinct names from \('tanh'"),
+    (dict(activations=("tanh", "tanh")), "activations must be distinct names"),
+    (dict(activations=()), "activations must be a non-empty sequence"),
+    (dict(rate_l2s=(0.0, -0.1)), r"rate_l2s\[1\] must be a real number in \[0.0"),
+    (dict(rate_l2s=(0.1, 0.1)), "rate_l2s must not repeat"),
+    (dict(rate_l2s=(float("nan"),)), r"rate_l2s\[0\] must be a real number"),
+    (dict(rate_l2s=(float("inf"),)), r"rate_l2s\[0\] must be a real number"),
 ])
 def test_bad_grids_are_refused_before_any_work(grid, message, monkeypatch):
     def never(*args, **kwargs):  # pragma: no cover - must not be reached
@@ -152,6 +159,21 @@ def test_bad_grids_are_refused_before_any_work(grid, message, monkeypatch):
     monkeypatch.setattr(study, "ground_truth", never)
     with pytest.raises((ValueError, TypeError), match=message):
         run_sweep(TINY, SweepGrid.from_mapping(grid), progress=False)
+
+
+def test_bptt_factors_expand_activation_first_and_keep_what_they_do_not_vary():
+    from ffhlib.bptt import BPTTParams
+
+    base = BPTTParams(n_units=50, steps=10, rate_l2=0.02)
+    grid = SweepGrid(activations=("softplus", "tanh"), rate_l2s=(0.1, 0.0))
+    assert grid.rate_l2s == (0.0, 0.1)
+    cells = grid.bptt_cells(base)
+    assert [(c.activation, c.rate_l2) for c in cells] == [
+        ("softplus", 0.0), ("softplus", 0.1), ("tanh", 0.0), ("tanh", 0.1)]
+    assert all(dataclasses.replace(c, activation="tanh", rate_l2=0.02) == base for c in cells)
+    assert SweepGrid(activations="rtanh").bptt_cells(base) == [
+        dataclasses.replace(base, activation="rtanh")]
+    assert SweepGrid().bptt_cells(base) == [base]
 
 
 def test_crossing_fraction_interpolates_in_log_fraction():

@@ -190,6 +190,10 @@ KNOBS: dict[str, Knob] = {
     "dsa_rank": Knob("rank of the operator of the dynamical similarity analysis", _int(1)),
     "scheduler_address": Knob("address of a running dask scheduler (None: a local cluster)",
                               _text),
+    "grid_units": Knob("units of the grid's BPTT networks (None: the chapter's default)",
+                       _optional(_int(2))),
+    "grid_steps": Knob("Adam steps of the grid's BPTT networks (None: the chapter's default)",
+                       _optional(_int(1))),
     "full": Knob("run the complete (slow) version of the chapter's extra analyses",
                  lambda n, v: check_bool(n, v)),
 }
@@ -220,6 +224,11 @@ CHAPTERS: dict[str, tuple[str, ...]] = {
                             "scheduler_address", "full"),
     "08_mechanisms": _STUDY + ("analyses", "delays_ms", "dsa_n_delays", "dsa_rank",
                                "n_workers"),
+    "09_compared_to_what": ("seed", "quick", "ground_truth_seeds", "n_seeds", "neuron_fraction",
+                            "muscle_fraction", "n_workers", "full"),
+    "10_single_neurons_populations": ("seed", "quick", "full", "ground_truth_seeds",
+                                      "grid_units", "grid_steps", "n_workers",
+                                      "scheduler_address"),
 }
 
 #: Names IPython and papermill put into a notebook's namespace.

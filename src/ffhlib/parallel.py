@@ -39,9 +39,12 @@ __all__ = [
     "run_tasks",
 ]
 
-#: Environment of single-threaded workers.
+#: Environment of single-threaded workers (XLA's flags: JAX's CPU backend, imported lazily by the
+#: BPTT rivals in the workers only, runs on one thread; the value of ``ffhlib._bptt_jax``).
 SINGLE_THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-                     "NUMBA_NUM_THREADS": "1"}
+                     "NUMBA_NUM_THREADS": "1",
+                     "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false "
+                                  "intra_op_parallelism_threads=1"}
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,8 @@ def _guarded_call(function: Callable, args: tuple, index: int,
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+    # JAX reads XLA_FLAGS when it starts (in a worker: inside the first BPTT task, after this).
+    os.environ.setdefault("XLA_FLAGS", SINGLE_THREAD_ENV["XLA_FLAGS"])
     start = time.perf_counter()
     try:
         with threadpool_limits(limits=1):
@@ -158,10 +163,21 @@ class ProcessExecutor(_ClosingExecutor):
         from joblib import Parallel, delayed
 
         env = _forwarded_env()
+        n_jobs = min(self.n_workers, max(len(jobs), 1))
+        if n_jobs == 1:
+            # joblib runs a single job in this process; a process executor never does (its
+            # tasks may import what the parent must not, e.g. JAX before other pools start).
+            from joblib.executor import get_memmapping_executor
+
+            pool = get_memmapping_executor(1)
+            futures = [pool.submit(_guarded_call, function, args, i, env)
+                       for i, args in enumerate(jobs)]
+            for future in futures:
+                yield future.result()
+            return
         calls = (delayed(_guarded_call)(function, args, i, env)
                  for i, args in enumerate(jobs))
-        parallel = Parallel(n_jobs=min(self.n_workers, max(len(jobs), 1)), backend="loky",
-                            return_as="generator_unordered")
+        parallel = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator_unordered")
         yield from parallel(calls)
 
 

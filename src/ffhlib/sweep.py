@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from ._params import param
+from .activations import ACTIVATIONS
 from .inference import MIN_UNITS, bootstrap_curve_interval
 from .metrics import check_number_tuple
 from .parallel import run_tasks
@@ -82,8 +83,25 @@ class SweepGrid:
                                           provenance="choice")
     ground_truth_seeds: tuple | None = param(None, doc="ground truths", provenance="choice")
     seeds: tuple | None = param(None, doc="network seeds per ground truth", provenance="choice")
+    activations: tuple | None = param(None, doc="activations of the BPTT rows (tanh, rtanh, "
+                                      "softplus)", provenance="choice")
+    rate_l2s: tuple | None = param(None, doc="rate-penalty strengths of the BPTT rows (>= 0)",
+                                   provenance="choice")
 
     def __post_init__(self):
+        if self.activations is not None:
+            names = (self.activations,) if isinstance(self.activations, str) else self.activations
+            if not isinstance(names, (tuple, list)) or not names:
+                raise ValueError(f"activations must be a non-empty sequence of {ACTIVATIONS}, "
+                                 f"got {self.activations!r}")
+            unknown = [a for a in names if a not in ACTIVATIONS]
+            if unknown or len(set(names)) != len(names):
+                raise ValueError(f"activations must be distinct names from {ACTIVATIONS}; got "
+                                 f"{tuple(names)}")
+            object.__setattr__(self, "activations", tuple(names))
+        if self.rate_l2s is not None:
+            object.__setattr__(self, "rate_l2s", tuple(sorted(check_number_tuple(
+                "rate_l2s", self.rate_l2s, minimum=0.0))))
         bounds = {"neuron_fractions": (0.0, 1.0), "muscle_fractions": (0.0, 1.0),
                   "hint_gains": (0.0, None), "training_noises": (0.0, None)}
         for name, (low, high) in bounds.items():
@@ -107,6 +125,15 @@ class SweepGrid:
         if unknown:
             raise ValueError(f"unknown sweep factor(s) {unknown}; the factors are {known}")
         return cls(**factors)
+
+    def bptt_cells(self, base) -> list:
+        """Every (activation, rate-penalty strength) cell of the BPTT rows: ``base`` (e.g. a
+        :class:`~ffhlib.bptt.BPTTParams`) with its ``activation`` and ``rate_l2`` replaced,
+        activation first; a factor not given keeps ``base``'s value."""
+        acts = self.activations or (base.activation,)
+        strengths = self.rate_l2s if self.rate_l2s is not None else (base.rate_l2,)
+        return [dataclasses.replace(base, activation=a, rate_l2=float(r))
+                for a in acts for r in strengths]
 
     def cells(self, base: StudyParams) -> list[StudyParams]:
         """Every cell of the grid as study parameters (units set by the grid or the base)."""
