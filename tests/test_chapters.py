@@ -94,7 +94,7 @@ REQUIRED_GLUE = {
                                                           "bptt_rec", "pinned")]],
     "10_single_neurons_populations": [
         "kao_n_cells", "kao_n_ground_truths", "kao_rank_corr_mean", "kao_rank_corr_pvalue",
-        "kao_dissociating_cells", "kao_n_dissociating",
+        "kao_dissociating_cells", "kao_n_dissociating", "kao_padj", "kao_claim",
         *[f"kao_{m}_{a}_{k}" for m in ("single", "cca_cd")
           for a in ("tanh", "rtanh", "softplus") for k in range(3)],
         *[f"single_neuron_match_{k}_mean" for k in ("ff", "ffh", "hints", "floor")]],
@@ -103,6 +103,8 @@ REQUIRED_GLUE = {
 #: Glued numbers that are NaN by design in some outcomes, each beside a glued sentence that words
 #: that outcome (e.g. a level the grid never reaches: ``fraction_for_90pct_text``).
 MAY_BE_NAN = {
+    # no candidate cell (none reaches FFH neuron by neuron): kao_claim says so
+    "10_single_neurons_populations": {"kao_padj"},
     "07_how_many_neurons": {f"{what}_for_90pct{who}{bound}" for what in ("fraction", "neurons")
                             for who in ("", "_recordings") for bound in ("", "_lo", "_hi")},
 }

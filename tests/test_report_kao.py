@@ -113,6 +113,22 @@ def test_strengths_text_branches():
 def test_texts_keys():
     texts = rk.kao_texts(_summary(_levels(0.7), _levels(0.6)))
     assert set(texts) == {"kao_dissociation_text", "kao_rank_text", "kao_reference_text",
-                          "kao_fit_text", "kao_verdict", "kao_strengths_text"}
+                          "kao_fit_text", "kao_verdict", "kao_strengths_text", "kao_claim"}
     assert all(isinstance(t, str) and t for t in texts.values())
     assert np.all([not t.endswith(".") for t in texts.values()])
+
+
+def test_claim_mark_follows_the_adjusted_p_of_the_candidates():
+    none = _summary(_levels(0.5), _levels(0.7))              # no cell reaches FFH's single score
+    assert rk.kao_claim(none) == "– no cell matches single neurons as well as FFH"
+    assert np.isnan(ks.claim_padj(none))
+    level = _summary(_levels(0.85), _levels(0.7))            # candidates, population not lower
+    assert rk.kao_claim(level).startswith("– no candidate cell")
+    assert not ks.claim_padj(level) < 0.05
+    single, pop = _levels(0.7), _levels(0.7)
+    single["rtanh"], pop["rtanh"] = [0.85, 0.7, 0.7], [0.4] * 3
+    one = _summary(single, pop)
+    assert rk.kao_claim(one) == "✔ 1 cell dissociates"
+    assert ks.claim_padj(one) == min(c.population_vs_ffh.p_adjusted for c in one.cells
+                                     if c.dissociates) < 0.05
+    assert ks.glue_values(one)["kao_padj"] == ks.claim_padj(one)

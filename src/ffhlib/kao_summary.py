@@ -237,6 +237,16 @@ def summarize_kao(table, *, single: str = "single_neuron", population: str = "cc
         strengths=tuple(sorted({float(s) for s in keys["rate_l2"]})), activations=activations)
 
 
+def claim_padj(summary: KaoSummary) -> float:
+    """The adjusted p behind the existence claim: the smallest Holm-adjusted p of a cell that
+    reaches the reference's single-neuron score with a population score below FFH's (NaN when no
+    cell is a candidate). Kao's claim holds in the grid exactly when it is below the level."""
+    candidates = [c.population_vs_ffh.p_adjusted for c in summary.cells
+                  if c.single_at_least_reference and c.population_vs_ffh.mean_diff < 0]
+    finite = [p for p in candidates if math.isfinite(p)]
+    return min(finite) if finite else math.nan
+
+
 def glue_values(summary: KaoSummary) -> dict:
     """The chapter's glue keys: ``kao_n_cells``, ``kao_n_ground_truths``, the rank correlation
     (``kao_rank_corr_mean``, ``kao_rank_corr_pvalue``), ``kao_dissociating_cells`` (the names, or
@@ -250,6 +260,7 @@ def glue_values(summary: KaoSummary) -> dict:
            "kao_rank_corr_n": summary.rank.n_groups,
            "kao_dissociating_cells": "; ".join(summary.dissociating) or "none",
            "kao_n_dissociating": len(summary.dissociating),
+           "kao_padj": claim_padj(summary),
            "kao_reference_single": summary.reference_single}
     for c in summary.cells:
         tag = cell_kind(c.activation, c.strength_index)

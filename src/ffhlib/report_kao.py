@@ -115,6 +115,20 @@ def kao_verdict(summary: KaoSummary) -> str:
             "across cells")
 
 
+def kao_claim(summary: KaoSummary) -> str:
+    """The introduction's mark for Kao's existence claim: ✔ when a cell dissociates the two
+    levels (its adjusted p, :func:`ffhlib.kao_summary.claim_padj`, is below the level), else –
+    with the reason (no cell reaches the reference neuron by neuron, or none falls significantly
+    below FFH as a population)."""
+    if summary.dissociating:
+        n = len(summary.dissociating)
+        return f"✔ {n} cell{'s' if n != 1 else ''} dissociate{'s' if n == 1 else ''}"
+    if not any(c.single_at_least_reference for c in summary.cells):
+        who = "FFH" if summary.reference == "ffh" else "the recorded neurons"
+        return f"– no cell matches single neurons as well as {who}"
+    return "– no candidate cell is significantly below FFH as a population"
+
+
 def _by_index(summary: KaoSummary) -> list[float]:
     """The cells' strengths in the order k = 0, 1, 2, ..."""
     by_k = {c.strength_index: c.strength for c in summary.cells}
@@ -128,4 +142,4 @@ def kao_texts(summary: KaoSummary) -> dict[str, str]:
             "kao_reference_text": kao_reference_text(summary),
             "kao_fit_text": kao_fit_text(summary),
             "kao_strengths_text": kao_strengths_text(_by_index(summary)),
-            "kao_verdict": kao_verdict(summary)}
+            "kao_verdict": kao_verdict(summary), "kao_claim": kao_claim(summary)}
