@@ -8,12 +8,12 @@ import dataclasses
 import numpy as np
 import pytest
 from _tiny import tiny_study
-from ffhlib.rivals import RivalParams
 
 from ffhlib import fullforce, kao_study, rivals, study
 from ffhlib.bptt import BPTTParams
 from ffhlib.generalization import GeneralizationParams
 from ffhlib.mechanism_study import MechanismParams, analyse_unit, jpca_of
+from ffhlib.rivals import RivalParams
 from ffhlib.single_neuron import single_neuron_match
 from ffhlib.sweep import SweepGrid
 
