@@ -935,8 +935,9 @@ def test_lab_advice_does_not_count_a_rival_whose_networks_do_not_fit():
     down = _paired([-d for d in TWELVE_UP])
     seconds = {"ffh": 40.0, "bptt": 90.0, "pinned": 30.0}
     data = {"ffh": "EMG + recordings", "bptt": "EMG", "pinned": "EMG + recordings"}
-    caveat = (" regularised BPTT matches or beats FFH only with networks whose EMG fit is below "
-              "R² = 0.95; without them it does not, so it is not counted here.")
+    caveat = (" Regularised BPTT matches or beats FFH only with the units where its networks or "
+              "FFH's fit the EMG below R² = 0.95; without them it does not, so it is not counted "
+              "here.")
 
     def advice(primary, flagged, sensitivity):
         return rr.lab_advice(primary, 0.05, seconds, data, flagged=flagged,

@@ -97,6 +97,11 @@ def rivals_lead(primary: Mapping[str, PairedComparison], margin: float) -> str:
             f"{_verb(rest, 'is', 'are')} not distinguishable from it either way")
 
 
+def _capital(sentence: str) -> str:
+    """A sentence's first letter in capitals (a Latin one only: 'τ-matched' stays as it is)."""
+    return sentence[:1].upper() + sentence[1:] if sentence[:1].isascii() else sentence
+
+
 def _join(names: Sequence[str]) -> str:
     names = list(names)
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
@@ -163,11 +168,11 @@ def lab_advice(primary: Mapping[str, PairedComparison], margin: float,
     level = [k for k, s in stand.items() if s in ("matches", "above")]
     good = [k for k in level if holds(k)]
     unfit = [k for k in level if not holds(k)]
-    caveat = "" if not unfit else (
-        f" {_join([_name(k) for k in unfit])} {_verb(unfit, 'matches', 'match')} or "
-        f"{_verb(unfit, 'beats', 'beat')} FFH only with networks whose EMG fit is below "
-        f"R² = {fit_flag:g}; without them {_verb(unfit, 'it does', 'they do')} not, so "
-        f"{_verb(unfit, 'it is', 'they are')} not counted here.")
+    caveat = "" if not unfit else " " + _capital(
+        f"{_join([_name(k) for k in unfit])} {_verb(unfit, 'matches', 'match')} or "
+        f"{_verb(unfit, 'beats', 'beat')} FFH only with the units where its networks or FFH's "
+        f"fit the EMG below R² = {fit_flag:g}; without them {_verb(unfit, 'it does', 'they do')} "
+        f"not, so {_verb(unfit, 'it is', 'they are')} not counted here.")
     emg_only = [k for k in good if data_needed[k] == "EMG"]
     cost = f"{seconds['ffh']:.0f} s per network on one core"
     if emg_only:
