@@ -19,7 +19,7 @@ __all__ = ["RIVAL_NAMES", "activity_fit_text", "flag_text", "lab_advice", "rival
 #: How the prose names each network.
 RIVAL_NAMES = {"ff": "FF", "ffh": "FFH", "ff_tau": "τ-matched FF", "ffh_tau": "τ-matched FFH",
                "bptt": "regularised BPTT", "bptt_rec": "BPTT with the activity loss",
-               "pinned": "data-constrained units"}
+               "pinned": "the data-constrained network"}
 
 
 def _name(kind: str) -> str:
@@ -85,10 +85,10 @@ def rivals_lead(primary: Mapping[str, PairedComparison], margin: float) -> str:
     level = [_name(k) for k, s in stand.items() if s == "matches"]
     what = "on the primary measure (condition-dependent similarity with E on untrained directions)"
     if above:
-        return f"{_join(above)} {_verb(above, 'beats', 'beat')} FFH {what}" + (
+        return _capital(f"{_join(above)} {_verb(above, 'beats', 'beat')} FFH {what}") + (
             f", and {_join(level)} {_verb(level, 'matches', 'match')} it" if level else "")
     if level:
-        return f"{_join(level)} {_verb(level, 'matches', 'match')} FFH {what}"
+        return _capital(f"{_join(level)} {_verb(level, 'matches', 'match')} FFH {what}")
     below = [_name(k) for k, s in stand.items() if s == "below"]
     if len(below) == len(stand):
         return f"Every rival falls significantly below FFH {what}"
