@@ -921,7 +921,7 @@ def test_rival_verdict_sentences():
         f"{hi:+.3f}], adjusted p = {up.p_adjusted:.3g})")
     down = _paired([-d for d in TWELVE_UP])
     assert rr.rival_verdict("pinned", down, 0.05, what="X").startswith(
-        "data-constrained units falls below FFH on X (difference -0.325")
+        "the data-constrained network falls below FFH on X (difference -0.325")
     match = rr.rival_verdict("ff_tau", _paired(NEAR_ZERO), 0.05, what="X")
     assert match.startswith("τ-matched FF matches FFH on X (") and "within ±0.05" in match
     wide = rr.rival_verdict("ffh_tau", _paired(WIDE), 0.05, what="X")
@@ -947,16 +947,18 @@ def test_rivals_lead_every_outcome():
     down, wide = _paired([-d for d in TWELVE_UP]), _paired(WIDE)
     what = "on the primary measure (condition-dependent similarity with E on untrained directions)"
     assert rr.rivals_lead({}, 0.05) == "No rival could be compared with FFH"
+    assert rr.rivals_lead({"pinned": level}, 0.05) == (
+        f"The data-constrained network matches FFH {what}")
     assert rr.rivals_lead({"bptt": up, "pinned": level}, 0.05) == (
-        f"regularised BPTT beats FFH {what}, and data-constrained units matches it")
+        f"Regularised BPTT beats FFH {what}, and the data-constrained network matches it")
     assert rr.rivals_lead({"bptt": up, "ff_tau": up}, 0.05) == (
-        f"regularised BPTT and τ-matched FF beat FFH {what}")
+        f"Regularised BPTT and τ-matched FF beat FFH {what}")
     assert rr.rivals_lead({"bptt": level, "ff_tau": down}, 0.05) == (
-        f"regularised BPTT matches FFH {what}")
+        f"Regularised BPTT matches FFH {what}")
     assert rr.rivals_lead({"bptt": down, "ff_tau": down}, 0.05) == (
         f"Every rival falls significantly below FFH {what}")
     assert rr.rivals_lead({"bptt": down, "ff_tau": wide, "pinned": wide}, 0.05) == (
-        f"No rival matches or beats FFH {what}; τ-matched FF and data-constrained units are "
+        f"No rival matches or beats FFH {what}; τ-matched FF and the data-constrained network are "
         "not distinguishable from it either way")
 
 
@@ -965,7 +967,7 @@ def test_flag_text():
         "Every network reached a fit R² of at least 0.95, and none diverged.")
     assert rr.flag_text({"bptt": 2, "ffh": 0}, {"pinned": 1}, 0.95) == (
         "Networks fit R² below 0.95: regularised BPTT 2; training diverged (left out of the "
-        "statistics, never plotted): data-constrained units 1.")
+        "statistics, never plotted): the data-constrained network 1.")
 
 
 def test_lab_advice_every_outcome():
@@ -984,10 +986,10 @@ def test_lab_advice_every_outcome():
         "the EMG alone, matches or beats FFH (90 s per network against FFH's 40 s per network "
         "on one core).")
     assert advice({"bptt": down, "pinned": up, "bptt_rec": level}) == (
-        "With recordings, FFH is not the only choice: data-constrained units and BPTT with the "
-        "activity loss do as well; the cheapest of them is data-constrained units (30 s per "
-        "network; FFH 40 s per network on one core). Without recordings, no method tested here "
-        "reaches FFH.")
+        "With recordings, FFH is not the only choice: the data-constrained network and BPTT "
+        "with the activity loss do as well; the cheapest of them is the data-constrained "
+        "network (30 s per network; FFH 40 s per network on one core). Without recordings, no "
+        "method tested here reaches FFH.")
     assert advice({"bptt": down, "ff_tau": wide}) == (
         "FFH is the method to use when recordings exist (40 s per network on one core); for "
         "τ-matched FF these ground truths cannot tell whether they would do as well: more "
@@ -1002,8 +1004,9 @@ def test_lab_advice_does_not_count_a_rival_whose_networks_do_not_fit():
     down = _paired([-d for d in TWELVE_UP])
     seconds = {"ffh": 40.0, "bptt": 90.0, "pinned": 30.0}
     data = {"ffh": "EMG + recordings", "bptt": "EMG", "pinned": "EMG + recordings"}
-    caveat = (" regularised BPTT matches or beats FFH only with networks whose EMG fit is below "
-              "R² = 0.95; without them it does not, so it is not counted here.")
+    caveat = (" Regularised BPTT matches or beats FFH only with the units where its networks or "
+              "FFH's fit the EMG below R² = 0.95; without them it does not, so it is not counted "
+              "here.")
 
     def advice(primary, flagged, sensitivity):
         return rr.lab_advice(primary, 0.05, seconds, data, flagged=flagged,
@@ -1016,9 +1019,10 @@ def test_lab_advice_does_not_count_a_rival_whose_networks_do_not_fit():
         "rival whose networks fit the EMG does as well, with or without recordings." + caveat)
     assert advice({"bptt": level, "pinned": level}, {"bptt": 3},
                   {"pinned": level}) == (
-        "With recordings, FFH is not the only choice: data-constrained units does as well; the "
-        "cheapest of them is data-constrained units (30 s per network; FFH 40 s per network on "
-        "one core). Without recordings, no method tested here reaches FFH." + caveat)
+        "With recordings, FFH is not the only choice: the data-constrained network does as "
+        "well; the cheapest of them is the data-constrained network (30 s per network; FFH 40 s "
+        "per network on one core). Without recordings, no method tested here reaches FFH."
+        + caveat)
     # flagged, but it still matches without them: counted
     assert advice({"bptt": up, "pinned": down}, {"bptt": 2},
                   {"bptt": level, "pinned": down}).startswith(

@@ -266,3 +266,19 @@ def test_chapter_values_of_a_synthetic_study():
     assert values["pvalue_cd_untrained_pinned_vs_ffh_unflagged"] == summary.sensitivity[
         ("pinned", rs.PRIMARY)].p_adjusted
     assert all(np.isfinite(v) for v in values.values() if isinstance(v, float))
+
+
+def test_sensitivity_table_says_when_every_unit_is_flagged():
+    table, _ = _synthetic()
+    for column in ("cca_untrained_e", "cca_cd_e", "procrustes_cd_untrained_e", "gen_err",
+                   "train_seconds"):
+        table[column] = 0.5
+    table.loc[table["network"] == "bptt", "fit_r2"] = 0.5
+    robust = table[["ground_truth", "seed", "network"]].assign(
+        dsa=0.3, switch_err=0.2, noise_err_s0=0.1, error="")
+    summary = rs.summarize_rivals(table, robust, noise_sigmas=(0.0,), noise_sigma=0.0)
+    assert ("bptt", rs.PRIMARY) not in summary.sensitivity
+    lines = [line for line in rs.sensitivity_table(summary).splitlines()
+             if line.startswith("| regularised BPTT")]
+    assert len(lines) == 2 and all(line.endswith("| – (every unit flagged) |") for line in lines)
+    assert "pvalue_cd_untrained_bptt_vs_ffh_unflagged" not in rs.chapter_values(summary)

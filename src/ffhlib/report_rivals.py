@@ -19,7 +19,7 @@ __all__ = ["RIVAL_NAMES", "activity_fit_text", "flag_text", "lab_advice", "rival
 #: How the prose names each network.
 RIVAL_NAMES = {"ff": "FF", "ffh": "FFH", "ff_tau": "τ-matched FF", "ffh_tau": "τ-matched FFH",
                "bptt": "regularised BPTT", "bptt_rec": "BPTT with the activity loss",
-               "pinned": "data-constrained units"}
+               "pinned": "the data-constrained network"}
 
 
 def _name(kind: str) -> str:
@@ -85,16 +85,21 @@ def rivals_lead(primary: Mapping[str, PairedComparison], margin: float) -> str:
     level = [_name(k) for k, s in stand.items() if s == "matches"]
     what = "on the primary measure (condition-dependent similarity with E on untrained directions)"
     if above:
-        return f"{_join(above)} {_verb(above, 'beats', 'beat')} FFH {what}" + (
+        return _capital(f"{_join(above)} {_verb(above, 'beats', 'beat')} FFH {what}") + (
             f", and {_join(level)} {_verb(level, 'matches', 'match')} it" if level else "")
     if level:
-        return f"{_join(level)} {_verb(level, 'matches', 'match')} FFH {what}"
+        return _capital(f"{_join(level)} {_verb(level, 'matches', 'match')} FFH {what}")
     below = [_name(k) for k, s in stand.items() if s == "below"]
     if len(below) == len(stand):
         return f"Every rival falls significantly below FFH {what}"
     rest = [_name(k) for k, s in stand.items() if s != "below"]
     return (f"No rival matches or beats FFH {what}; {_join(rest)} "
             f"{_verb(rest, 'is', 'are')} not distinguishable from it either way")
+
+
+def _capital(sentence: str) -> str:
+    """A sentence's first letter in capitals (a Latin one only: 'τ-matched' stays as it is)."""
+    return sentence[:1].upper() + sentence[1:] if sentence[:1].isascii() else sentence
 
 
 def _join(names: Sequence[str]) -> str:
@@ -163,11 +168,11 @@ def lab_advice(primary: Mapping[str, PairedComparison], margin: float,
     level = [k for k, s in stand.items() if s in ("matches", "above")]
     good = [k for k in level if holds(k)]
     unfit = [k for k in level if not holds(k)]
-    caveat = "" if not unfit else (
-        f" {_join([_name(k) for k in unfit])} {_verb(unfit, 'matches', 'match')} or "
-        f"{_verb(unfit, 'beats', 'beat')} FFH only with networks whose EMG fit is below "
-        f"R² = {fit_flag:g}; without them {_verb(unfit, 'it does', 'they do')} not, so "
-        f"{_verb(unfit, 'it is', 'they are')} not counted here.")
+    caveat = "" if not unfit else " " + _capital(
+        f"{_join([_name(k) for k in unfit])} {_verb(unfit, 'matches', 'match')} or "
+        f"{_verb(unfit, 'beats', 'beat')} FFH only with the units where its networks or FFH's "
+        f"fit the EMG below R² = {fit_flag:g}; without them {_verb(unfit, 'it does', 'they do')} "
+        f"not, so {_verb(unfit, 'it is', 'they are')} not counted here.")
     emg_only = [k for k in good if data_needed[k] == "EMG"]
     cost = f"{seconds['ffh']:.0f} s per network on one core"
     if emg_only:

@@ -18,8 +18,9 @@ from .rivals import RivalParams
 
 __all__ = ["settings_rows", "settings_table", "settings_values"]
 
-_NAMES = {"ff_tau": "τ-matched FF", "ffh_tau": "τ-matched FFH", "pinned": "data-constrained units",
-          "bptt": "regularised BPTT", "bptt_rec": "BPTT with the activity loss"}
+_NAMES = {"ff_tau": "τ-matched FF", "ffh_tau": "τ-matched FFH",
+          "pinned": "data-constrained network", "bptt": "regularised BPTT",
+          "bptt_rec": "BPTT with the activity loss"}
 
 
 def _fmt(x, spec=".3f") -> str:

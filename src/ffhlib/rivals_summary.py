@@ -243,7 +243,11 @@ def family_rows(result: RivalSummary) -> list[dict]:
 #: Ground truths of chapter 09 at defaults: the first nine of the study's (chapter 05's). Nine is
 #: the fewest at which a two-sided Wilcoxon test can survive Holm's adjustment over the family of
 #: ten (its smallest p, 2 / 2**9 = 0.0039, is below 0.05 / 10); twelve would take the chapter
-#: beyond ten minutes on two cores from an empty cache (measured: see the chapter).
+#: beyond ten minutes on two cores from an empty cache. Measured with nine, beyond chapter 05's
+#: ground truths and networks, on two cores shared with other jobs (load average 10-13): 17.5
+#: min (about 8 for the 45 rival networks and their rows, 10 for the 63 robustness
+#: evaluations); median training seconds per network: τ-matched FF 8, τ-matched FFH 6, BPTT 26,
+#: BPTT with the activity loss 33, data-constrained 30 (FF 48 and FFH 58, chapter 05's).
 N_GROUND_TRUTHS = 9
 
 
@@ -443,7 +447,8 @@ def sensitivity_table(result: RivalSummary) -> str:
                      {PRIMARY: "primary", SECONDARY: "secondary"}[row["measure"]],
                      f"{row['diff']:+.3f} [{row['lo']:+.3f}, {row['hi']:+.3f}]",
                      f"{row['p']:.3g}", f"{row['p_adjusted']:.3g}",
-                     f"{row['p_adjusted_unflagged']:.3g}"])
+                     f"{row['p_adjusted_unflagged']:.3g}"
+                     if np.isfinite(row["p_adjusted_unflagged"]) else "– (every unit flagged)"])
     caption = (f"Every comparison of the family, rival − FFH: mean difference over ground truths "
                "with its 95 % bootstrap interval, the raw Wilcoxon $p$, the Holm-adjusted $p$, "
                f"and the adjusted $p$ without the units where the rival or FFH fits the EMG "
