@@ -41,7 +41,7 @@ def plot_levels(summary, ax=None):
     -------
     matplotlib Axes
     """
-    ax = axes_or_new(ax, figsize=(6.4, 4.6))
+    ax = axes_or_new(ax, figsize=(6.0, 5.6))
     order = sorted(summary.strengths)
     for cell in summary.cells:
         grey = _STRENGTH_GREYS[min(order.index(cell.strength), len(_STRENGTH_GREYS) - 1)]
@@ -57,5 +57,6 @@ def plot_levels(summary, ax=None):
         ax.axvline(summary.reference_single, color="0.6", lw=0.8, ls="--", zorder=1)
     ax.set_xlabel("single-neuron match (median best PSTH correlation, unitless)")
     ax.set_ylabel("population similarity\n(condition-dependent CCA with E, unitless)")
-    ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    ax.legend(fontsize=7.5, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.16),
+              ncol=3)
     return ax

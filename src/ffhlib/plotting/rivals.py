@@ -53,7 +53,7 @@ def plot_rivals(primary: Mapping[str, object], secondary: Mapping[str, object],
     -------
     matplotlib.figure.Figure
     """
-    fig, axes = plt.subplots(2, 2, figsize=(11.5, 7.6))
+    fig, axes = plt.subplots(2, 2, figsize=(6.1, 6.6))
     _kinds_panel(axes[0, 0], primary, "cond.-dependent CCA with E, untrained",
                  "a. primary: untrained directions")
     _kinds_panel(axes[0, 1], secondary, "CCA with E, training directions",
