@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from _tiny import tiny_study
 
-from ffhlib import calibration, force_unit, fullforce, study
+from ffhlib import calibration, force_unit, fullforce, rival_settings_summary, study
 
 TINY = tiny_study()
 GT, SEED = TINY.units[0]
@@ -81,7 +81,8 @@ def test_unit_values_with_the_other_glued_values_cover_the_chapter(unit):
     sweep = force_unit.HintGainSweep(0, 0, 4, (force_unit.HintGainRow(0.2, 0.9, 0.8, 0.7, True),),
                                      0.95, 0.4, 0.8)
     glued = {**values, **calibration.review_values(review, full=False),
-             **force_unit.cold_run_values(table, 2), **sweep.values()}
+             **force_unit.cold_run_values(table, 2), **sweep.values(),
+             **rival_settings_summary.settings_values()}
     missing = _chapter_glue_keys() - set(glued)
     assert not missing, f"chapter 04 uses keys nobody glues: {sorted(missing)}"
 
