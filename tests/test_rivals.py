@@ -282,3 +282,20 @@ def test_sensitivity_table_says_when_every_unit_is_flagged():
              if line.startswith("| regularised BPTT")]
     assert len(lines) == 2 and all(line.endswith("| – (every unit flagged) |") for line in lines)
     assert "pvalue_cd_untrained_bptt_vs_ffh_unflagged" not in rs.chapter_values(summary)
+
+
+def test_the_two_tables_show_every_network_once_with_its_values():
+    table, _ = _synthetic()
+    for column in ("cca_untrained_e", "cca_cd_e", "procrustes_cd_untrained_e", "gen_err",
+                   "train_seconds"):
+        table[column] = np.linspace(0.1, 0.9, len(table))
+    robust = table[["ground_truth", "seed", "network"]].assign(
+        dsa=0.3, switch_err=0.2, noise_err_s0=0.1, noise_err_s1=0.4, error="")
+    summary = rs.summarize_rivals(table, robust, noise_sigmas=(0.0, 0.4), noise_sigma=0.4)
+    for text in (rs.results_table(summary), rs.measures_table(summary)):
+        rows = [line for line in text.splitlines() if line.startswith("|")][2:]
+        assert len(rows) == len(summary.kinds)
+    measures = rs.measures_table(summary)
+    for kind in summary.kinds:
+        assert f"{summary.fit_min[kind]:.3f}" in measures
+    assert ":name: tab-rivals-measures" in measures and "ground truths" in measures

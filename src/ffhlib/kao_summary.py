@@ -282,6 +282,10 @@ def _fmt(summary: KindSummary | None, digits: int = 2) -> str:
     return f"{summary.mean:.{digits}f} [{summary.low:.{digits}f}, {summary.high:.{digits}f}]"
 
 
+def _mean(summary: KindSummary | None, digits: int = 2) -> str:
+    return "–" if summary is None else f"{summary.mean:.{digits}f}"
+
+
 def table_rows(summary: KaoSummary) -> list[list[str]]:
     """The chapter's table: one row per cell, then FF, FFH, the recorded neurons, the floor and
     the ground truth (its jPCA rotational strength).
@@ -298,7 +302,7 @@ def table_rows(summary: KaoSummary) -> list[list[str]]:
         cmp = c.population_vs_ffh
         rows.append([c.name, _fmt(m.get(summary.single)), _fmt(m.get(summary.population)),
                      "–" if fit is None else f"{fit.mean:.3f} ({c.fit_min:.3f})",
-                     *[_fmt(m.get(e)) for e in extra],
+                     *[_mean(m.get(e)) for e in extra],
                      f"{cmp.mean_diff:+.2f} (p = {cmp.p_adjusted:.2g})",
                      "yes" if c.dissociates else "no"])
     names = {"ff": "FF", "ffh": "FFH", "hints": "recorded neurons", "floor": "untrained network",
@@ -310,7 +314,7 @@ def table_rows(summary: KaoSummary) -> list[list[str]]:
         fit = m.get("fit_r2")
         rows.append([label, _fmt(m.get(summary.single)), _fmt(m.get(summary.population)),
                      "–" if fit is None else f"{fit.mean:.3f}",
-                     *[_fmt(m.get(e)) for e in extra], "–", "–"])
+                     *[_mean(m.get(e)) for e in extra], "–", "–"])
     return rows
 
 

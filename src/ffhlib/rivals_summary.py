@@ -414,22 +414,38 @@ def results_table(result: RivalSummary, *, name: str = "tab-rivals") -> str:
                      mean(SECONDARY, k),
                      "" if c[SECONDARY] is None else f"{c[SECONDARY].p_adjusted:.3g}",
                      "" if c[SECONDARY] is None else rr.rival_mark(c[SECONDARY], MARGIN),
-                     mean("cca_untrained_e", k), mean("dsa", k), mean("gen_err", k),
-                     mean("noise_err", k), mean("switch_err", k),
-                     f"{result.fit_min[k]:.3f}", f"{result.seconds_median[k]:.1f}"])
+                     f"{result.seconds_median[k]:.1f}"])
     header = ["network", "needs", "cond.-dep. CCA with E, untrained (primary)", "$p$ (Holm)",
               "vs FFH", "CCA with E, training (secondary)", "$p$ (Holm)", "vs FFH",
-              "CCA with E, untrained", "DSA to E", "error, untrained directions",
-              f"error, input noise σ = {result.noise_sigma:g}", "error, cue switched",
-              "worst fit $R^2$", "training s per network (median)"]
+              "training s per network (median)"]
     caption = (f"FFH, FF and the rivals over {result.n_ground_truths} ground truths: means with "
                "95 % percentile bootstrap intervals for the two measures of the family; $p$: "
                "Wilcoxon over ground truths of rival − FFH, Holm-adjusted over the "
                f"{max((c.family_size for c in result.family.values()), default=0)} comparisons "
                f"(rivals × the two measures); '= matches': the 95 % interval of the difference "
                f"lies within ±{MARGIN:g}; ✔ FFH ahead / ✘ rival ahead: significant after "
-               "adjustment; errors are 1 − R² of the observed muscles (lower is better); DSA: "
-               "distance (lower is closer).")
+               "adjustment.")
+    return markdown_table(header, rows, caption=caption, name=name)
+
+
+def measures_table(result: RivalSummary, *, name: str = "tab-rivals-measures") -> str:
+    """The other measures of every network (a numbered MyST table beside :func:`results_table`)."""
+    from . import report_rivals as rr
+    from .notebook import markdown_table
+
+    def mean(measure, k):
+        s = result.summaries[measure].get(k)
+        return "–" if s is None else f"{s.mean:.3f}"
+
+    rows = [[rr.RIVAL_NAMES[k], mean("cca_untrained_e", k), mean("dsa", k), mean("gen_err", k),
+             mean("noise_err", k), mean("switch_err", k), f"{result.fit_min[k]:.3f}"]
+            for k in result.kinds]
+    header = ["network", "CCA with E, untrained", "DSA to E", "error, untrained directions",
+              f"error, input noise σ = {result.noise_sigma:g}", "error, cue switched",
+              "worst fit $R^2$"]
+    caption = (f"The other measures over the same {result.n_ground_truths} ground truths (means): "
+               "errors are 1 − R² of the observed muscles (lower is better); DSA: distance to E "
+               "(lower is closer).")
     return markdown_table(header, rows, caption=caption, name=name)
 
 
