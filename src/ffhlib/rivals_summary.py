@@ -408,14 +408,14 @@ def results_table(result: RivalSummary, *, name: str = "tab-rivals") -> str:
     rows = []
     for k in result.kinds:
         c = {m: result.family.get((k, m)) for m in _FAMILY}
-        rows.append([rr.RIVAL_NAMES[k], DATA_NEEDED[k], mean(PRIMARY, k),
+        rows.append([f"{rr.RIVAL_NAMES[k]} ({DATA_NEEDED[k]})", mean(PRIMARY, k),
                      "" if c[PRIMARY] is None else f"{c[PRIMARY].p_adjusted:.3g}",
                      "" if c[PRIMARY] is None else rr.rival_mark(c[PRIMARY], MARGIN),
                      mean(SECONDARY, k),
                      "" if c[SECONDARY] is None else f"{c[SECONDARY].p_adjusted:.3g}",
                      "" if c[SECONDARY] is None else rr.rival_mark(c[SECONDARY], MARGIN),
                      f"{result.seconds_median[k]:.1f}"])
-    header = ["network", "needs", "cond.-dep. CCA with E, untrained (primary)", "$p$ (Holm)",
+    header = ["network (needs)", "cond.-dep. CCA with E, untrained (primary)", "$p$ (Holm)",
               "vs FFH", "CCA with E, training (secondary)", "$p$ (Holm)", "vs FFH",
               "training s per network (median)"]
     caption = (f"FFH, FF and the rivals over {result.n_ground_truths} ground truths: means with "
