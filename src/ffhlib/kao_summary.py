@@ -301,9 +301,9 @@ def table_rows(summary: KaoSummary) -> list[list[str]]:
         fit = m.get("fit_r2")
         cmp = c.population_vs_ffh
         rows.append([c.name, _fmt(m.get(summary.single)), _fmt(m.get(summary.population)),
-                     "–" if fit is None else f"{fit.mean:.3f} ({c.fit_min:.3f})",
+                     "–" if fit is None else f"{fit.mean:.2f} ({c.fit_min:.2f})",
                      *[_mean(m.get(e)) for e in extra],
-                     f"{cmp.mean_diff:+.2f} (p = {cmp.p_adjusted:.2g})",
+                     f"{cmp.mean_diff:+.2f} ({cmp.p_adjusted:.2g})",
                      "yes" if c.dissociates else "no"])
     names = {"ff": "FF", "ffh": "FFH", "hints": "recorded neurons", "floor": "untrained network",
              "soc": "ground truth (SOC)"}
@@ -313,7 +313,7 @@ def table_rows(summary: KaoSummary) -> list[list[str]]:
             continue
         fit = m.get("fit_r2")
         rows.append([label, _fmt(m.get(summary.single)), _fmt(m.get(summary.population)),
-                     "–" if fit is None else f"{fit.mean:.3f}",
+                     "–" if fit is None else f"{fit.mean:.2f}",
                      *[_mean(m.get(e)) for e in extra], "–", "–"])
     return rows
 
