@@ -274,14 +274,6 @@ def glue_values(summary: KaoSummary) -> dict:
     return out
 
 
-def _fmt(summary: KindSummary | None, digits: int = 2) -> str:
-    if summary is None:
-        return "–"
-    if not (np.isfinite(summary.low) and np.isfinite(summary.high)):
-        return f"{summary.mean:.{digits}f}"
-    return f"{summary.mean:.{digits}f} [{summary.low:.{digits}f}, {summary.high:.{digits}f}]"
-
-
 def _mean(summary: KindSummary | None, digits: int = 2) -> str:
     return "–" if summary is None else f"{summary.mean:.{digits}f}"
 
@@ -300,7 +292,7 @@ def table_rows(summary: KaoSummary) -> list[list[str]]:
         m = c.measures
         fit = m.get("fit_r2")
         cmp = c.population_vs_ffh
-        rows.append([c.name, _fmt(m.get(summary.single)), _fmt(m.get(summary.population)),
+        rows.append([c.name, _mean(m.get(summary.single)), _mean(m.get(summary.population)),
                      "–" if fit is None else f"{fit.mean:.2f} ({c.fit_min:.2f})",
                      *[_mean(m.get(e)) for e in extra],
                      f"{cmp.mean_diff:+.2f} ({cmp.p_adjusted:.2g})",
@@ -312,7 +304,7 @@ def table_rows(summary: KaoSummary) -> list[list[str]]:
         if m is None:
             continue
         fit = m.get("fit_r2")
-        rows.append([label, _fmt(m.get(summary.single)), _fmt(m.get(summary.population)),
+        rows.append([label, _mean(m.get(summary.single)), _mean(m.get(summary.population)),
                      "–" if fit is None else f"{fit.mean:.2f}",
                      *[_mean(m.get(e)) for e in extra], "–", "–"])
     return rows
