@@ -28,8 +28,6 @@ from __future__ import annotations
 import dataclasses
 import math
 
-import numpy as np
-
 from .inference import PairedComparison, adjust_family
 from .stats import WithinGroupRankCorrelation, within_group_rank_correlation
 from .summaries import KindSummary, compare_kinds, summarize
