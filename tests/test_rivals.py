@@ -247,7 +247,8 @@ def test_chapter_04_shows_the_settings_the_rivals_train_with():
     assert rival_calibration.PINNED["preparation"].n_passes == defaults.pinned.n_passes
 
 
-def test_chapter_values_of_a_synthetic_study():
+def _synthetic_summary():
+    """A synthetic study's table (every measure filled), its differences and its summary."""
     table, d = _synthetic()
     for column in ("cca_untrained_e", "cca_cd_e", "procrustes_cd_untrained_e", "gen_err",
                    "train_seconds"):
@@ -255,6 +256,11 @@ def test_chapter_values_of_a_synthetic_study():
     robust = table[["ground_truth", "seed", "network"]].assign(
         dsa=0.3, switch_err=0.2, noise_err_s0=0.1, noise_err_s1=0.4, error="")
     summary = rs.summarize_rivals(table, robust, noise_sigmas=(0.0, 0.4), noise_sigma=0.4)
+    return table, d, summary
+
+
+def test_chapter_values_of_a_synthetic_study():
+    table, d, summary = _synthetic_summary()
     values = rs.chapter_values(summary)
     assert summary.n_flagged["pinned"] == 1 and summary.n_ground_truths == 12
     assert values["rivals_family_size"] == 6
@@ -285,13 +291,7 @@ def test_sensitivity_table_says_when_every_unit_is_flagged():
 
 
 def test_the_two_tables_show_every_network_once_with_its_values():
-    table, _ = _synthetic()
-    for column in ("cca_untrained_e", "cca_cd_e", "procrustes_cd_untrained_e", "gen_err",
-                   "train_seconds"):
-        table[column] = np.linspace(0.1, 0.9, len(table))
-    robust = table[["ground_truth", "seed", "network"]].assign(
-        dsa=0.3, switch_err=0.2, noise_err_s0=0.1, noise_err_s1=0.4, error="")
-    summary = rs.summarize_rivals(table, robust, noise_sigmas=(0.0, 0.4), noise_sigma=0.4)
+    _, _, summary = _synthetic_summary()
     for text in (rs.results_table(summary), rs.measures_table(summary)):
         rows = [line for line in text.splitlines() if line.startswith("|")][2:]
         assert len(rows) == len(summary.kinds)
