@@ -109,8 +109,9 @@ $(STAGE)/book/%.ipynb: book/%.ipynb $(LIBSRC) | $(STAMP) $(STAGE)/_config.yml
 NOT_PAPER := $(shell grep -l -- '"injected-parameters"' $(EXECUTED) $(EXECUTED_APPENDIX) 2>/dev/null)
 $(NOT_PAPER): FORCE
 
-# Appendix notebooks (parameters, reproducibility) read the executed chapters: run them last.
-$(EXECUTED_APPENDIX): $(EXECUTED)
+# Appendix notebooks (parameters, reproducibility) read the executed chapters: run them last. The
+# reproducibility appendix also compares them with the record of the published numbers.
+$(EXECUTED_APPENDIX): $(EXECUTED) $(wildcard book/expected.json)
 
 book: $(STAMP) $(STAGE)/_config.yml $(EXECUTED) $(EXECUTED_APPENDIX)  ## execute every chapter (paper parameters) and build _build/html
 	$(BIN)/jupyter-book build $(JB_FLAGS) $(STAGE) --path-output .
@@ -152,11 +153,15 @@ check: book  ## build the book, then open every page in headless Chromium (netwo
 
 # The published numbers under watch (ffhlib.golden): the record of this build's glued values, with
 # per-key tolerances measured over it and other builds of the same commit that differ in how they
-# ran (e.g. RUNS="/elsewhere/_build/stage/book" built with OMP_NUM_THREADS=2).
+# ran. The recorded second build is this machine run as one of the previous generation (AVX2
+# kernels for OpenBLAS, numba and NumPy; ffhlib.drift_sources), from a clone of the commit:
+#   other_env=$(.venv/bin/python -m ffhlib.drift_sources env)
+#   git clone -q . /tmp/other && (cd /tmp/other && eval "export $other_env" && make book)
+#   make expected RUNS=/tmp/other/_build/stage/book LABELS="'this machine' 'as an AVX2 machine'"
 expected: book  ## record book/expected.json from this build and the builds in RUNS (tolerances)
 	@test -n "$(RUNS)" || { echo "RUNS: one or more other builds' _build/stage/book of this commit"; exit 2; }
 	$(BIN)/python -m ffhlib.golden record book/expected.json $(STAGE)/book $(RUNS) \
-	  --commit "$$(git rev-parse HEAD)"
+	  --commit "$$(git rev-parse HEAD)" $(if $(LABELS),--labels $(LABELS))
 
 clean:  ## remove the built book (custom runs included) and the cache of computed stages
 	rm -rf _build .cache

@@ -77,7 +77,8 @@ def _marked_rows() -> list[tuple[str, str, str]]:
             assert not ps, f"a p without a mark: {row}"
             continue
         assert len(marks) == 1 and len(ps) <= 1, row
-        (page, mark), p = marks[0], (ps[0][1] if ps else "")
+        # a p printed as a text ("*_padj_text": "–" where there is none) stands for its number
+        (page, mark), p = marks[0], (ps[0][1].removesuffix("_text") if ps else "")
         assert not ps or ps[0][0] == page, f"mark and p from different chapters: {row}"
         out.append((page, p, mark))
     return out
@@ -158,6 +159,24 @@ def test_intro_marks_follow_the_adjusted_p_their_chapters_glue():
             assert overall.startswith("–") and "necessary, not sufficient" in overall, overall
         else:
             assert not overall.startswith("✔"), overall
+
+
+HTML = ROOT / "_build" / "html" / "book"
+
+
+@pytest.mark.skipif(not HTML.is_dir(), reason="no built book: run make book")
+def test_no_built_page_prints_nan():
+    """A number that does not exist is worded ("–", "never reached"), never printed as Python
+    prints it ("nan"; the prose may explain where a table holds NaN)."""
+    found = {}
+    for page in sorted(HTML.glob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        html = re.sub(r"<(script|style|pre)\b.*?</\1>", " ", html, flags=re.S)
+        text = re.sub(r"<[^>]+>", " ", html)
+        hits = re.findall(r".{0,40}\bnan\b.{0,20}", text)
+        if hits:
+            found[page.name] = hits[:3]
+    assert not found, f"pages print NaN: {found}"
 
 
 def test_intro_glue_keys_exist_in_the_executed_chapters():
@@ -280,3 +299,62 @@ def test_the_training_noise_figure_at_the_study_noise_is_the_study():
     for kind in ("ff", "ffh"):
         assert values[f"gen_noise_{tag}_{kind}"] == pytest.approx(
             values[f"gen_err_{kind}_mean"], rel=1e-12, abs=1e-12), kind
+
+
+# --- the published numbers under watch (book/expected.json) --------------------------------------
+
+def _record_and_build():
+    """The committed record and the executed chapters' values, or skip when the executed book is
+    not a paper-parameter build of every recorded chapter."""
+    from ffhlib import golden
+
+    path = golden.expected_path()
+    if path is None:
+        pytest.skip("book/expected.json is not committed (tests/test_golden.py says so)")
+    record = golden.read_expected(path)
+    absent = [c for c in record["chapters"] if not (EXECUTED / c).is_file()]
+    if absent:
+        pytest.skip(f"not executed in {EXECUTED}: {absent}")
+    custom = [c for c in record["chapters"]
+              if '"injected-parameters"' in (EXECUTED / c).read_text(encoding="utf-8")]
+    if custom:
+        pytest.skip(f"executed with other parameters than the defaults: {custom}")
+    return record, golden.build_values(EXECUTED, chapters=list(record["chapters"]))
+
+
+def test_the_built_book_reproduces_every_published_number_within_its_tolerance():
+    from ffhlib import golden
+
+    record, built = _record_and_build()
+    drifts = golden.compare(record, built)
+    assert not drifts, f"{len(drifts)} published values drift:\n" + "\n".join(
+        map(str, drifts[:30]))
+
+
+def test_a_deliberately_moved_number_or_mark_is_caught_and_a_small_move_is_not():
+    import copy
+
+    from ffhlib import golden
+
+    record, built = _record_and_build()
+    before = {(d.chapter, d.key) for d in golden.compare(record, built)}
+    numeric = [(c, k, e["tolerance"]) for c, keys in record["chapters"].items()
+               for k, e in keys.items() if isinstance(e["tolerance"], float)
+               and isinstance(built[c].get(k), float) and math.isfinite(built[c][k])]
+    chapter, key, tol = max(numeric, key=lambda t: t[2])   # the most tolerant number
+    within, moved = copy.deepcopy(built), copy.deepcopy(built)
+    want = float(record["chapters"][chapter][key]["value"])
+    within[chapter][key] = want + tol / 2
+    moved[chapter][key] = want + 2 * tol
+    assert {(d.chapter, d.key) for d in golden.compare(record, within)} == before
+    assert {(d.chapter, d.key) for d in golden.compare(record, moved)} - before == {(chapter, key)}
+    marks = [(c, k) for c, keys in record["chapters"].items() for k, e in keys.items()
+             if e["tolerance"] is None and isinstance(e["value"], str)
+             and e["value"][:1] in _MARKS]
+    assert marks, "the record holds no mark"
+    chapter, key = marks[0]
+    flipped = copy.deepcopy(built)
+    flipped[chapter][key] = ("✘" if built[chapter][key][:1] != "✘" else "✔") + \
+        built[chapter][key][1:]
+    assert {(d.chapter, d.key) for d in golden.compare(record, flipped)} - before == {
+        (chapter, key)}

@@ -64,8 +64,10 @@ def test_similarity_with_effects_shows_kinds_and_ground_truth_effects():
     fig = splots.plot_similarity_with_effects(summaries, effects,
                                               unit_values={0: np.array([0.1, 0.2])})
     left, right = fig.axes
-    assert [t.get_text() for t in left.get_xticklabels()] == [splots.KIND_LABELS[k]
-                                                             for k in KINDS]
+    # each label wrapped onto lines, horizontal, so that neighbours do not run into one another
+    assert [" ".join(t.get_text().split()) for t in left.get_xticklabels()] == [
+        splots.KIND_LABELS[k] for k in KINDS]
+    assert all(t.get_rotation() == 0 for t in left.get_xticklabels())
     assert [t.get_text() for t in right.get_xticklabels()] == ["0", "1", "2", "all"]
     assert "FFH − FF" in right.get_ylabel()
 

@@ -94,7 +94,7 @@ REQUIRED_GLUE = {
                                                           "bptt_rec", "pinned")]],
     "10_single_neurons_populations": [
         "kao_n_cells", "kao_n_ground_truths", "kao_rank_corr_mean", "kao_rank_corr_pvalue",
-        "kao_dissociating_cells", "kao_n_dissociating", "kao_padj", "kao_claim",
+        "kao_dissociating_cells", "kao_n_dissociating", "kao_padj", "kao_padj_text", "kao_claim",
         *[f"kao_{m}_{a}_{k}" for m in ("single", "cca_cd")
           for a in ("tanh", "rtanh", "softplus") for k in range(3)],
         *[f"single_neuron_match_{k}_mean" for k in ("ff", "ffh", "hints", "floor")]],

@@ -1044,3 +1044,21 @@ def test_rivals_settings_sentences():
         "0.995 against 0.955 without the activity loss).")
     assert "fits the EMG worse (mean R² 0.900" in rr.activity_fit_text(0.955, 0.9)
     assert "fits the EMG as well" in rr.activity_fit_text(0.9, 0.9)
+
+
+def test_behaviour_text_names_the_rivals_whose_error_interval_lies_below_ffhs():
+    from types import SimpleNamespace as S
+
+    from ffhlib import report_rivals as rr
+
+    ffh = S(mean=0.174, low=0.142, high=0.211)
+    below = rr.behaviour_text({"ffh": ffh, "ff": S(mean=0.01, low=0.0, high=0.02),
+                               "bptt": S(mean=0.02, low=0.015, high=0.03),
+                               "pinned": S(mean=0.15, low=0.1, high=0.2), "ff_tau": None})
+    assert "regularised BPTT 0.020 [0.015, 0.030]" in below
+    assert "data-constrained" not in below and "FF 0.010" not in below  # overlaps; not a rival
+    assert below.startswith("This advice rests on the dynamics measure") and below.endswith(".")
+    none = rr.behaviour_text({"ffh": ffh, "pinned": S(mean=0.15, low=0.1, high=0.2)})
+    assert none.startswith("On behaviour") and "no rival lies clearly below FFH" in none
+    with pytest.raises(ValueError, match="FFH"):
+        rr.behaviour_text({"bptt": ffh})

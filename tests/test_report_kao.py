@@ -132,3 +132,5 @@ def test_claim_mark_follows_the_adjusted_p_of_the_candidates():
     assert ks.claim_padj(one) == min(c.population_vs_ffh.p_adjusted for c in one.cells
                                      if c.dissociates) < 0.05
     assert ks.glue_values(one)["kao_padj"] == ks.claim_padj(one)
+    assert ks.glue_values(one)["kao_padj_text"] == f"{ks.claim_padj(one):.3g}"
+    assert ks.glue_values(none)["kao_padj_text"] == "– (no candidate cell)"  # never "nan"

@@ -287,6 +287,8 @@ def test_sensitivity_table_says_when_every_unit_is_flagged():
     lines = [line for line in rs.sensitivity_table(summary).splitlines()
              if line.startswith("| regularised BPTT")]
     assert len(lines) == 2 and all(line.endswith("| – (every unit flagged) |") for line in lines)
+    n = summary.n_flagged["bptt"]
+    assert n > 0 and f"| regularised BPTT (EMG; {n} flagged) |" in rs.results_table(summary)
     assert "pvalue_cd_untrained_bptt_vs_ffh_unflagged" not in rs.chapter_values(summary)
 
 

@@ -248,7 +248,8 @@ def claim_padj(summary: KaoSummary) -> float:
 def glue_values(summary: KaoSummary) -> dict:
     """The chapter's glue keys: ``kao_n_cells``, ``kao_n_ground_truths``, the rank correlation
     (``kao_rank_corr_mean``, ``kao_rank_corr_pvalue``), ``kao_dissociating_cells`` (the names, or
-    "none"), ``kao_n_dissociating``, per cell ``kao_single_<act>_<k>``, ``kao_cca_cd_<act>_<k>``
+    "none"), ``kao_n_dissociating``, ``kao_padj`` (:func:`claim_padj`) and ``kao_padj_text``
+    (the same, "–" without a candidate), per cell ``kao_single_<act>_<k>``, ``kao_cca_cd_<act>_<k>``
     and ``kao_fit_<act>_<k>``, ``kao_strength_<k>``, and ``single_neuron_match_<kind>_mean`` of
     FF, FFH, the recorded neurons and the floor."""
     out = {"kao_n_cells": len(summary.cells), "kao_n_ground_truths": summary.n_ground_truths,
@@ -259,6 +260,7 @@ def glue_values(summary: KaoSummary) -> dict:
            "kao_dissociating_cells": "; ".join(summary.dissociating) or "none",
            "kao_n_dissociating": len(summary.dissociating),
            "kao_padj": claim_padj(summary),
+           "kao_padj_text": _p_text(claim_padj(summary)),
            "kao_reference_single": summary.reference_single}
     for c in summary.cells:
         tag = cell_kind(c.activation, c.strength_index)
@@ -270,6 +272,11 @@ def glue_values(summary: KaoSummary) -> dict:
         s = summary.references.get(kind, {}).get(summary.single)
         out[f"single_neuron_match_{kind}_mean"] = s.mean if s is not None else math.nan
     return out
+
+
+def _p_text(p: float) -> str:
+    """An adjusted p as the introduction's table prints it ("–" when there is no candidate)."""
+    return f"{p:.3g}" if math.isfinite(p) else "– (no candidate cell)"
 
 
 def _mean(summary: KindSummary | None, digits: int = 2) -> str:

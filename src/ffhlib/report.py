@@ -126,7 +126,8 @@ def describe_comparison(summary: PairedComparison, *, what: str, better: str = "
     good = higher if better == "higher" else not higher
     direction = f"{'higher' if higher else 'lower'} ({'better' if good else 'worse'})"
     alpha = 1 - summary.confidence
-    opposite = (f"; {summary.n_opposite} of the {n} {unit} go the other way"
+    go = "goes" if summary.n_opposite == 1 else "go"
+    opposite = (f"; {summary.n_opposite} of the {n} {unit} {go} the other way"
                 if summary.n_opposite else f"; every one of the {n} {unit} goes the same way")
     b_of = f"{b}'" if b.endswith("s") else f"{b}'s"
     how = _p_text(summary)

@@ -13,7 +13,8 @@ import numpy as np
 
 from .inference import PairedComparison, equivalent_within
 
-__all__ = ["RIVAL_NAMES", "activity_fit_text", "flag_text", "lab_advice", "rival_mark",
+__all__ = ["RIVAL_NAMES", "activity_fit_text", "behaviour_text", "flag_text", "lab_advice",
+           "rival_mark",
            "rival_standing", "rival_verdict", "rivals_lead", "tau_noise_text"]
 
 #: How the prose names each network.
@@ -196,6 +197,33 @@ def lab_advice(primary: Mapping[str, PairedComparison], margin: float,
                 "networks fit the EMG does as well, with or without recordings.") + caveat
     return (f"FFH is the method to use when recordings exist ({cost}): every rival, with or "
             "without recordings, falls below it.")
+
+
+def behaviour_text(gen_err: Mapping) -> str:
+    """Whether the advice, which rests on the dynamics measure, also holds for behaviour: the
+    rivals whose EMG error on untrained directions lies below FFH's, their 95 % intervals apart
+    (a sentence with its full stop).
+
+    ``gen_err`` maps each kind (FFH's and the rivals') to its summary over ground truths (with
+    ``mean``, ``low`` and ``high``), or ``None`` where it has none.
+    """
+    ffh = gen_err.get("ffh")
+    if ffh is None:
+        raise ValueError("gen_err must hold FFH's summary")
+    rivals = [k for k, v in gen_err.items() if v is not None and k not in ("ff", "ffh")]
+    lower = [k for k in rivals if gen_err[k].high < ffh.low]
+
+    def show(k):
+        v = gen_err[k]
+        return f"{_name(k)} {v.mean:.3f} [{v.low:.3f}, {v.high:.3f}]"
+    if not lower:
+        return ("On behaviour, the EMG error on untrained directions, no rival lies clearly "
+                f"below FFH ({show('ffh')}; intervals overlapping or above).")
+    return (f"This advice rests on the dynamics measure. On behaviour the order differs: on "
+            f"untrained directions {_join([show(k) for k in lower])} reproduce the EMG with "
+            f"lower error than {show('ffh')}, their 95 % intervals apart, so a lab that needs a "
+            "model that generalizes the EMG, rather than one whose unrecorded neurons resemble "
+            "the circuit's, should weigh them.")
 
 
 def tau_noise_text(qualified: bool, min_fit: float) -> str:

@@ -362,7 +362,8 @@ def summarize_chapter(tables: ChapterTables) -> ChapterSummary:
 
 def chapter_texts(result: RivalSummary) -> dict[str, str]:
     """The chapter's outcome-dependent sentences (:mod:`ffhlib.report_rivals`): the lead, the
-    verdict of each rival on each measure, the flags, the advice to a lab, and the intro's mark
+    verdict of each rival on each measure, the flags, the advice to a lab and whether it holds for
+    behaviour (``rivals_behaviour``), and the intro's mark
     (``rivals_claim``: how the closest rival on the primary measure stands against FFH)."""
     from . import report_rivals as rr
 
@@ -372,7 +373,9 @@ def chapter_texts(result: RivalSummary) -> dict[str, str]:
              "rivals_advice": rr.lab_advice(
                  primary, MARGIN, result.seconds_median, DATA_NEEDED, flagged=result.n_flagged,
                  sensitivity={r: c for (r, m), c in result.sensitivity.items() if m == PRIMARY},
-                 fit_flag=FIT_FLAG)}
+                 fit_flag=FIT_FLAG),
+             "rivals_behaviour": rr.behaviour_text(
+                 {k: result.summaries["gen_err"].get(k) for k in result.kinds})}
     whats = {PRIMARY: "the primary measure", SECONDARY: "the training directions"}
     for (rival, measure), c in result.family.items():
         texts[f"verdict_{_FAMILY[measure]}_{rival}"] = rr.rival_verdict(rival, c, MARGIN,
@@ -408,7 +411,9 @@ def results_table(result: RivalSummary, *, name: str = "tab-rivals") -> str:
     rows = []
     for k in result.kinds:
         c = {m: result.family.get((k, m)) for m in _FAMILY}
-        rows.append([f"{rr.RIVAL_NAMES[k]} ({DATA_NEEDED[k]})", mean(PRIMARY, k),
+        n_flagged = result.n_flagged.get(k, 0)
+        flag = f"; {n_flagged} flagged" if n_flagged else ""
+        rows.append([f"{rr.RIVAL_NAMES[k]} ({DATA_NEEDED[k]}{flag})", mean(PRIMARY, k),
                      "" if c[PRIMARY] is None else f"{c[PRIMARY].p_adjusted:.3g}",
                      "" if c[PRIMARY] is None else rr.rival_mark(c[PRIMARY], MARGIN),
                      mean(SECONDARY, k),
@@ -424,7 +429,8 @@ def results_table(result: RivalSummary, *, name: str = "tab-rivals") -> str:
                f"{max((c.family_size for c in result.family.values()), default=0)} comparisons "
                f"(rivals × the two measures); '= matches': the 95 % interval of the difference "
                f"lies within ±{MARGIN:g}; ✔ FFH ahead / ✘ rival ahead: significant after "
-               "adjustment.")
+               f"adjustment; 'flagged': networks whose EMG fit R² is below {FIT_FLAG:g} (the "
+               "comparisons without them are in the sensitivity table).")
     return markdown_table(header, rows, caption=caption, name=name)
 
 

@@ -52,8 +52,9 @@ SCORE_COLUMNS: dict[str, tuple[str, str]] = {
     "muscle_fraction": ("fraction (0-1)", "Fraction of muscles observed (trained on)."),
     "hint_gain": ("1 (dimensionless)", "Gain of the hints (0 for FF; empty where it does not "
                                        "apply)."),
-    "training_noise": ("1 (dimensionless)", "Standard deviation of the noise added to the "
-                                            "network's input in training."),
+    "training_noise": ("1 (dimensionless)", "Standard deviation σ of the state noise in "
+                                            "training: each step adds N(0, σ² dt/τ) to the "
+                                            "network's state x."),
     "n_passes": ("count", "Training passes over the directions (0 for references)."),
     "fit_r2": ("R² (1 = perfect)", "R² of the output against the observed EMG, trained "
                                    "directions."),

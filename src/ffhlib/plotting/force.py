@@ -5,6 +5,7 @@ Each function draws what it is given (computes nothing) and returns the figure.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
@@ -117,11 +118,11 @@ def plot_hint_reproduction(time_ms, hints, reproduced, angles, neurons, *, neuro
         for c in range(hints.shape[0]):
             ax.plot(time_ms, hints[c, :, k], "--", color=colors[c], lw=0.9)
             ax.plot(time_ms, reproduced[c, :, k], color=colors[c], lw=1.0, alpha=0.85)
-        ax.set_title(label, fontsize="small")
+        ax.set_title(textwrap.fill(str(label), 10), fontsize="small")  # "SOC neuron\n98"
         ax.set_xlabel("time (ms)")
     axes[0].set_ylabel("z-scored rate")
-    fig.tight_layout(rect=(0, 0, 0.9, 1))
-    direction_key(fig, angles, bounds=(0.9, 0.45, 0.09, 0.45))
+    fig.tight_layout(rect=(0, 0, 0.86, 1))
+    direction_key(fig, angles, bounds=(0.89, 0.45, 0.09, 0.45))
     return fig
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import force as _force
 from . import similarity as _similarity
-from ._style import NETWORK_COLORS, axes_or_new, log_if_spanning
+from ._style import NETWORK_COLORS, axes_or_new, category_ticks, log_if_spanning
 from ._style import network_color as _color
 from .legibility import COLUMN_WIDTH_IN as COLUMN
 
@@ -214,8 +214,7 @@ def plot_paired_values(values: Mapping[str, np.ndarray], *, ylabel: str, pairs=(
         ia, ib = names.index(a), names.index(b)
         for va, vb in zip(values[a], values[b], strict=True):
             ax.plot([ia, ib], [va, vb], color="0.6", lw=0.6, zorder=2)
-    ax.set_xticks(range(len(names)))
-    ax.set_xticklabels(names, rotation=20, fontsize="small")
+    category_ticks(ax, names, fontsize="small")
     ax.set_xlim(-0.5, len(names) - 0.5)
     ax.set_ylabel(ylabel)
     return ax

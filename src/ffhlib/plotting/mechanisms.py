@@ -14,7 +14,7 @@ import numpy as np
 
 from .legibility import COLUMN_WIDTH_IN as COLUMN
 from .similarity import plot_ground_truth_effects, plot_kinds, plot_summary_curves
-from .style import color, direction_colors, direction_key, log_if_spanning
+from .style import category_ticks, color, direction_colors, direction_key, log_if_spanning
 from .sweep import LABELS
 
 __all__ = ["DSA_LABEL", "plot_dsa", "plot_jpc_planes", "plot_rotation", "plot_spectra",
@@ -48,8 +48,8 @@ def plot_jpc_planes(projections: Mapping[str, np.ndarray], angles, *, fig=None):
         ax.set_xticks([])
         ax.set_yticks([])
     axes[0].set_ylabel("jPC 2")
-    fig.tight_layout(rect=(0, 0, 0.9, 1))
-    direction_key(fig, angles, bounds=(0.9, 0.45, 0.09, 0.45))
+    fig.tight_layout(rect=(0, 0, 0.86, 1))
+    direction_key(fig, angles, bounds=(0.89, 0.45, 0.09, 0.45))
     return fig
 
 
@@ -142,8 +142,7 @@ def plot_dsa(distance: Mapping[str, object], comparison, unit_differences=None, 
         # stacked: the kinds' long names need the column's width
         _, axes = plt.subplots(2, 1, figsize=(COLUMN, 6.0), gridspec_kw={"height_ratios": [1.3, 1]})
     plot_kinds(distance, ylabel=DSA_LABEL, ax=axes[0])
-    axes[0].set_xticks(range(len(distance)), [LABELS.get(k, k) for k in distance], rotation=20,
-                       ha="right")
+    category_ticks(axes[0], [LABELS.get(k, k) for k in distance])
     plot_ground_truth_effects(comparison, ylabel="FFH − FF, DSA distance (unitless)",
                               ax=axes[1],
                               unit_values=unit_differences)

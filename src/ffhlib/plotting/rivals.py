@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .style import color, interval_bar, unit_dots
+from .style import category_ticks, color, interval_bar, unit_dots
 
 __all__ = ["RIVAL_COLORS", "RIVAL_LABELS", "plot_rivals"]
 
@@ -27,7 +27,7 @@ def _kinds_panel(ax, summaries: Mapping[str, object], ylabel: str, title: str) -
         s = summaries[kind]
         interval_bar(ax, x + 0.12, s.mean, s.low, s.high, color=RIVAL_COLORS[kind])
         unit_dots(ax, x - 0.12, s.per_ground_truth, color=RIVAL_COLORS[kind], jitter=0.12)
-    ax.set_xticks(range(len(kinds)), [RIVAL_LABELS[k] for k in kinds], rotation=25, ha="right")
+    category_ticks(ax, [RIVAL_LABELS[k] for k in kinds])
     ax.set_xlim(-0.5, len(kinds) - 0.5)
     ax.set_ylabel(ylabel)
     ax.set_title(title, loc="left", fontsize="medium")
@@ -67,8 +67,7 @@ def plot_rivals(primary: Mapping[str, object], secondary: Mapping[str, object],
         lo, hi = c.ci_diff
         interval_bar(ax, x + 0.12, c.mean_diff, lo, hi, color=RIVAL_COLORS[kind])
         unit_dots(ax, x - 0.12, c.differences, color=RIVAL_COLORS[kind], jitter=0.12)
-    ax.set_xticks(range(len(rivals)), [RIVAL_LABELS[k] for k in rivals], rotation=25,
-                  ha="right")
+    category_ticks(ax, [RIVAL_LABELS[k] for k in rivals])
     ax.set_xlim(-0.5, len(rivals) - 0.5)
     ax.set_ylabel("rival − FFH (primary)")
     ax.legend(loc="lower left", frameon=False, fontsize="small")
@@ -82,7 +81,7 @@ def plot_rivals(primary: Mapping[str, object], secondary: Mapping[str, object],
             ax.plot([x - 0.25, x + 0.25], [np.median(values)] * 2, color=RIVAL_COLORS[kind],
                     lw=2)
     ax.set_yscale("log")
-    ax.set_xticks(range(len(kinds)), [RIVAL_LABELS[k] for k in kinds], rotation=25, ha="right")
+    category_ticks(ax, [RIVAL_LABELS[k] for k in kinds])
     ax.set_xlim(-0.5, len(kinds) - 0.5)
     ax.set_ylabel("training wall time per network (s)")
     ax.set_title("d. cost (line: median)", loc="left", fontsize="medium")

@@ -15,6 +15,7 @@ import numpy as np
 from .legibility import COLUMN_WIDTH_IN as COLUMN
 from .style import (
     axes_or_new,
+    category_ticks,
     color,
     direction_colors,
     direction_key,
@@ -136,8 +137,7 @@ def plot_kinds(summaries: Mapping[str, object], *, ylabel: str, ax=None, pair=("
             ya = a.per_ground_truth[np.flatnonzero(a.ground_truths == g)[0]]
             yb = b.per_ground_truth[np.flatnonzero(b.ground_truths == g)[0]]
             ax.plot([xa - 0.12, xb - 0.12], [ya, yb], color="0.75", lw=0.7, zorder=1)
-    ax.set_xticks(range(len(kinds)), [KIND_LABELS.get(k, k) for k in kinds], rotation=20,
-                  ha="right")
+    category_ticks(ax, [KIND_LABELS.get(k, k) for k in kinds])
     ax.set_xlim(-0.5, len(kinds) - 0.5)
     ax.set_ylabel(ylabel)
     return ax
@@ -261,8 +261,7 @@ def plot_designs(summaries: Mapping[str, Mapping[str, object]], *, ylabel: str, 
             interval_bar(ax, x + offset, s.mean, s.low, s.high, color=c,
                          fmt=DESIGN_MARKERS.get(design, "o"), mfc=face,
                          label=DESIGN_LABELS.get(design, design) if x == 0 else None)
-    ax.set_xticks(range(len(kinds)), [KIND_LABELS.get(k, k) for k in kinds], rotation=20,
-                  ha="right")
+    category_ticks(ax, [KIND_LABELS.get(k, k) for k in kinds])
     ax.set_xlim(-0.6, len(kinds) - 0.4)
     ax.set_ylabel(ylabel)
     return ax
@@ -417,8 +416,7 @@ def plot_design_dots(summaries: Mapping[str, Mapping[str, object]], *, ylabel: s
             ax.scatter(xs, values, s=14, marker=DESIGN_MARKERS.get(design, "o"), zorder=3,
                        color=c if j == 0 else "white", edgecolors=c, lw=0.9)
             ax.plot([x + offset - 0.13, x + offset + 0.13], [s.mean, s.mean], color=c, lw=1.6)
-    ax.set_xticks(range(len(kinds)), [KIND_LABELS.get(k, k) for k in kinds], rotation=20,
-                  ha="right")
+    category_ticks(ax, [KIND_LABELS.get(k, k) for k in kinds])
     ax.set_xlim(-0.6, len(kinds) - 0.4)
     ax.set_ylabel(ylabel)
     return ax

@@ -42,6 +42,7 @@ __all__ = [
     "REFERENCES",
     "UnknownStyleName",
     "axes_or_new",
+    "category_ticks",
     "color",
     "direction_colors",
     "direction_key",
@@ -135,6 +136,17 @@ def setup_figures() -> None:
         "axes.titlesize": "medium",
         "font.size": 9,
     })
+
+
+def category_ticks(ax, labels: Sequence[str], *, width: int = 8, **kwargs) -> None:
+    """Name the categories of a categorical x axis (one at each integer), each label wrapped at
+    ``width`` characters and set horizontally, so that neighbours never run into one another
+    (rotated labels of a narrow panel do)."""
+    import textwrap
+
+    ax.set_xticks(range(len(labels)),
+                  [textwrap.fill(str(label), width, break_long_words=False) for label in labels],
+                  rotation=0, ha="center", **kwargs)
 
 
 def color(name: str) -> str:

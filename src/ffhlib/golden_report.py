@@ -1,0 +1,180 @@
+"""The reproducibility appendix's section on the published numbers under watch: this build's
+distance from the committed record (:mod:`ffhlib.golden`), the numbers that move most between
+machines, and where that drift enters (:mod:`ffhlib.drift_sources`)."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from pathlib import Path
+
+from . import drift_sources, golden
+from .notebook import markdown_table
+
+__all__ = ["Watch", "drift_sources_table", "drift_sources_values", "drifts_table",
+           "sensitive_table", "watch", "watch_values"]
+
+#: Drifts listed in the appendix (all of them are printed by ``make check``).
+MAX_LISTED = 15
+
+
+@dataclasses.dataclass(frozen=True)
+class Watch:
+    """The record (``None`` if none is committed) and this build's distance from it."""
+
+    record: dict | None
+    distance: golden.Distance | None
+    summary: dict
+
+
+def watch(stage: Path | None, expected: Path | None | str = "find") -> Watch:
+    """Compare the executed chapters in ``stage`` with ``book/expected.json``."""
+    path = golden.expected_path() if isinstance(expected, str) and expected == "find" else expected
+    if path is None or stage is None:
+        return Watch(None, None, {})
+    record = golden.read_expected(path)
+    chapters = [c for c in record["chapters"] if (Path(stage) / c).is_file()]
+    summary = golden.record_summary(record)
+    if not chapters:
+        return Watch(record, None, summary)
+    built = golden.build_values(stage, chapters=chapters)
+    return Watch(record, golden.distance(record, built), summary)
+
+
+def _status_text(w: Watch) -> str:
+    if w.record is None:
+        return ("no record of the published numbers is committed yet (`make expected` writes "
+                "one after a cold build), so this build is compared with nothing")
+    d = w.distance
+    if d is None:
+        return "no executed chapter of this build was found to compare with the record"
+    beyond = ("none of them lies beyond its tolerance" if not d.drifts else
+              f"{len(d.drifts)} lie beyond their tolerance (listed below)")
+    worst = ("" if not d.worst_key else
+             f"; the number closest to its limit, `{d.worst_key}`, moved by "
+             f"{d.worst_ratio:.2f} of its tolerance")
+    return (f"this build reproduces {d.n_identical} of the {d.n_keys} recorded values exactly, "
+            f"and {beyond}{worst}")
+
+
+def watch_values(w: Watch) -> dict:
+    """The section's glue values (``golden_*``)."""
+    provenance = (w.record or {}).get("provenance", {})
+    runs = provenance.get("runs", [])
+    s = w.summary
+    return {
+        "golden_status_text": _status_text(w),
+        "golden_n_keys": s.get("n_keys", 0),
+        "golden_n_drifts": len(w.distance.drifts) if w.distance else 0,
+        "golden_record_commit": (provenance.get("commit") or "unknown")[:7],
+        "golden_record_runs": " and ".join(f"“{r}”" for r in runs) or "none",
+        "golden_safety": f"{golden.SAFETY:g}",
+        "golden_n_numeric": s.get("n_numeric", 0),
+        "golden_n_numeric_moved": s.get("n_numeric_moved", 0),
+        "golden_n_texts_moved": s.get("n_texts_moved", 0),
+        "golden_n_unstable": s.get("n_unstable", 0),
+        "golden_median_relative": _percent(s.get("median_relative", 0.0)),
+        "golden_max_relative": _percent(s.get("max_relative", 0.0)),
+    }
+
+
+def _percent(x: float) -> str:
+    return f"{100 * x:.2g} %"
+
+
+def _value(v) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return str(v)
+
+
+def drifts_table(w: Watch) -> str:
+    """The values beyond their tolerance (``tbl-repro-drifts``), or a sentence saying none."""
+    if w.distance is None or not w.distance.drifts:
+        return ""
+    rows = [(f"{d.chapter.split('_')[0]}", f"`{d.key}`", _value(d.expected), _value(d.actual),
+             d.reason) for d in w.distance.drifts[:MAX_LISTED]]
+    more = len(w.distance.drifts) - len(rows)
+    return markdown_table(
+        ["chapter", "key", "recorded", "this build", "why"], rows, name="tbl-repro-drifts",
+        caption="Published values this build does not reproduce within their tolerance"
+                + (f" (the first {len(rows)}; `make check` prints all {more + len(rows)})"
+                   if more else "") + ".")
+
+
+def sensitive_table(w: Watch, n: int = 10) -> str:
+    """The numbers that moved most between the recorded builds (``tbl-repro-sensitive``)."""
+    if w.record is None:
+        return ""
+    rows = []
+    for r in golden.sensitive_keys(w.record, n):
+        rel = "–" if math.isinf(r["relative"]) else _percent(r["relative"])
+        spread = r["spread"] if isinstance(r["spread"], str) else f"{r['spread']:.2g}"
+        rows.append((r["chapter"].split("_")[0], f"`{r['key']}`", _value(r["value"]), spread,
+                     rel))
+    if not rows:
+        return ""
+    return markdown_table(
+        ["chapter", "key", "value", "moved by", "relative"], rows, name="tbl-repro-sensitive",
+        caption="The published numbers most sensitive to the machine: those that moved most, "
+                "relative to their size, between the two recorded builds (a value that took "
+                "different forms, such as a mark that flipped, first).")
+
+
+#: The variants that change the CPU a build runs on (not its thread count).
+_CPU_VARIANTS = ("OpenBLAS's AVX2 kernels", "numba compiled for AVX2", "NumPy without AVX-512",
+                 "another machine")
+
+
+def _size(x: float) -> str:
+    """A measured difference as prose prints it: two digits from 0.001 up, else a power of ten."""
+    return "0" if x == 0 else f"{x:.2g}" if x >= 1e-3 else f"{x:.0e}"
+
+
+def drift_sources_values(record: dict | None = None) -> dict:
+    """Glue values of the shipped drift-source record (``drift_*``): for each stage the largest
+    difference over the variants that change the CPU (``drift_<stage>_cpu``), the variant
+    behind FFH's primary measure's largest move, two threads' move of it, what the same
+    settings twice and numba alone change, and a sentence on numba's share."""
+    record = drift_sources.read_record() if record is None else record
+    by = {v["name"]: v["differences"] for v in record["variants"]}
+    cpu = {name: by[name] for name in _CPU_VARIANTS}
+    largest = {key: max(d[key] for d in cpu.values()) for key, _, _ in drift_sources.STAGES}
+    numba = by["numba compiled for AVX2"]
+    upstream = ("soc_w", "gains", "soc_rates")
+    moved = [label for key, label, _ in drift_sources.STAGES if numba[key] > 0]
+    numba_text = (
+        "change nothing at all" if not moved else
+        f"leave the SOC, its gains and its rates bit for bit as they were and change the "
+        f"trained networks by at most {_size(max(numba.values()))}"
+        if all(numba[k] == 0 for k in upstream) else
+        f"change every stage from {moved[0]} on, by at most {_size(max(numba.values()))}")
+    worst = max(cpu, key=lambda name: cpu[name]["ffh_primary"])
+    return {
+        "drift_cpu": record.get("cpu", ""),
+        **{f"drift_{key}_cpu": _size(largest[key]) for key, _, _ in drift_sources.STAGES},
+        "drift_ffh_primary_worst": next(v.short for v in drift_sources.VARIANTS
+                                        if v.name == worst),
+        "drift_ffh_primary_threads": _size(by["two BLAS threads"]["ffh_primary"]),
+        "drift_ffh_j_threads": _size(by["two BLAS threads"]["ffh_j"]),
+        "drift_numba_max": _size(max(numba.values())),
+        "drift_numba_text": numba_text,
+        "drift_again_max": _size(max(by["baseline again"].values())),
+    }
+
+
+def drift_sources_table(record: dict | None = None) -> str:
+    """The shipped drift-source record (``tbl-repro-drift-sources``)."""
+    record = drift_sources.read_record() if record is None else record
+    header, rows = drift_sources.drift_table(record)
+    return markdown_table(
+        header, rows, name="tbl-repro-drift-sources",
+        caption="Where the drift enters: one unit of the study (ground truth 0, network seed 0, "
+                "the book's parameters) computed from an empty cache in a fresh process, once "
+                "per change of the environment; each cell is how far a stage lands from the "
+                "first run (weights, gains and rates: largest difference over the largest "
+                "value; measures: difference). 'again': the same settings; '2 threads': two "
+                "BLAS threads; 'BLAS AVX2': OpenBLAS's Haswell kernels; 'numba AVX2': numba "
+                "compiled without AVX-512; 'NumPy AVX2': NumPy's loops without AVX-512; 'all "
+                "three': the three CPU changes, the second recorded build. Primary measure: "
+                "condition-dependent CCA with E on the untrained directions.")
