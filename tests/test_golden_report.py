@@ -54,6 +54,9 @@ def test_a_moved_value_is_listed_and_a_missing_record_or_build_is_said(tmp_path)
     assert "tbl-repro-drifts" in table and "`claim`" in table and "moved by +0.051" in table
     none = golden_report.watch(tmp_path / "m", None)
     assert "no record" in golden_report.watch_values(none)["golden_status_text"]
+    # the prose cites the sensitive table, so it is there (saying why it is empty) without a record
+    assert "tbl-repro-sensitive" in golden_report.sensitive_table(none)
+    assert "no record" in golden_report.sensitive_table(none)
     empty = golden_report.watch(tmp_path / "nothing-here", _record(tmp_path))
     assert "no executed chapter" in golden_report.watch_values(empty)["golden_status_text"]
 
@@ -87,3 +90,19 @@ def test_drift_sources_section_reads_the_variants_by_name():
             == "change every stage from SOC weights on, by at most 2e-05")
     table = golden_report.drift_sources_table(_drift_record())
     assert "tbl-repro-drift-sources" in table and "all three" in table
+
+
+def test_a_mark_that_flipped_between_the_recorded_builds_is_named_with_both_forms(tmp_path):
+    same = golden.read_expected(_record(tmp_path))
+    assert golden_report.flipped_marks(same) == []
+    assert "gave every mark the same" in golden_report.flipped_marks_text(same)
+    flipped = {"05_x.ipynb": {**B["05_x.ipynb"], "claim": "– not significant"}}
+    tol = golden.tolerances_from_runs({"a": A, "b": flipped})
+    path = tmp_path / "flipped.json"
+    golden.write_expected(path, A, tol, provenance={"commit": "0123456789", "runs": ["x", "y"]})
+    record = golden.read_expected(path)
+    assert golden_report.flipped_marks(record) == [
+        ("05_x.ipynb", "claim", "✔ supports", ["– not significant"])]
+    text = golden_report.flipped_marks_text(record)
+    assert "0123456" in text and "`claim` (chapter 5: ✔ supports in the first" in text
+    assert "not known" in golden_report.flipped_marks_text(None)

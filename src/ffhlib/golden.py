@@ -2,8 +2,9 @@
 record (``book/expected.json``), each with its tolerance.
 
 A change that moves a published number should show up in review, not on a reader's screen. After
-a cold build, ``make expected`` records every value the chapters glue at their defaults (numbers,
-texts, marks), with a tolerance per key; ``make check`` compares a build with that record and
+a cold build, ``make expected`` records every value the chapters (and the parameters appendix,
+whose counts the intro quotes) glue at their defaults (numbers, texts, marks), with a tolerance
+per key; ``make check`` compares a build with that record and
 lists every drift; the reproducibility appendix reports the build's distance from it.
 
 Builds on one machine, with the same thread settings, are bitwise identical. Across machines they
@@ -41,7 +42,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["IGNORED", "MIN_TOLERANCE", "Distance", "Drift", "build_values",
+__all__ = ["IGNORED", "MIN_TOLERANCE", "PUBLISHED_APPENDICES", "Distance", "Drift", "build_values",
            "chapter_relative_move", "compare", "distance", "expected_path", "glued_values",
            "ignored", "read_expected",
            "record_summary", "sensitive_keys", "text_numbers", "tolerances_from_runs",
@@ -430,12 +431,19 @@ def record_summary(expected: Mapping) -> dict:
             "median_relative": float(sorted(moved)[len(moved) // 2]) if moved else 0.0}
 
 
+#: Appendices whose glued values the book publishes (the intro quotes the parameter counts); the
+#: reproducibility appendix reports the build itself (and this record), so it is not recorded.
+PUBLISHED_APPENDICES = ("parameters.ipynb",)
+
+
 def build_values(stage: str | Path, chapters=None) -> dict:
     """``{chapter: {key: value}}`` of the executed chapters in ``stage`` (a build's
-    ``_build/stage/book``): every ``NN_*.ipynb`` there, or the names in ``chapters``."""
+    ``_build/stage/book``): every ``NN_*.ipynb`` there and the :data:`PUBLISHED_APPENDICES`, or
+    the names in ``chapters``."""
     stage = Path(stage)
     paths = ([stage / c for c in chapters] if chapters is not None
-             else sorted(stage.glob("[0-9][0-9]_*.ipynb")))
+             else sorted(stage.glob("[0-9][0-9]_*.ipynb"))
+             + [stage / a for a in PUBLISHED_APPENDICES if (stage / a).is_file()])
     missing = [p.name for p in paths if not p.is_file()]
     if missing or not paths:
         raise FileNotFoundError(f"no executed chapters {missing or ''} in {stage}: run make book")

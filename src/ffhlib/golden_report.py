@@ -11,8 +11,8 @@ from pathlib import Path
 from . import drift_sources, golden
 from .notebook import markdown_table
 
-__all__ = ["Watch", "drift_sources_table", "drift_sources_values", "drifts_table",
-           "sensitive_table", "watch", "watch_values"]
+__all__ = ["MARKS", "Watch", "drift_sources_table", "drift_sources_values", "drifts_table",
+           "flipped_marks", "flipped_marks_text", "sensitive_table", "watch", "watch_values"]
 
 #: Drifts listed in the appendix (all of them are printed by ``make check``).
 MAX_LISTED = 15
@@ -75,7 +75,46 @@ def watch_values(w: Watch) -> dict:
         "golden_n_unstable": s.get("n_unstable", 0),
         "golden_median_relative": _percent(s.get("median_relative", 0.0)),
         "golden_max_relative": _percent(s.get("max_relative", 0.0)),
+        "golden_n_flipped_marks": len(flipped_marks(w.record)),
+        "golden_flipped_marks_text": flipped_marks_text(w.record),
     }
+
+
+#: The first character of every mark the chapters glue (``ffhlib.report``).
+MARKS = ("✔", "✘", "–")
+
+
+def flipped_marks(record: dict | None) -> list[tuple[str, str, str, list[str]]]:
+    """``(chapter, key, recorded mark, other marks)`` of every mark that differed between the
+    recorded builds (the recorded value is the first build's)."""
+    out = []
+    for chapter, entries in (record or {}).get("chapters", {}).items():
+        for key, entry in entries.items():
+            tol = entry["tolerance"]
+            forms = tol.get("allowed", []) if isinstance(tol, dict) else []
+            if forms and all(isinstance(f, str) and f.startswith(MARKS) for f in forms):
+                others = [f for f in forms if f != entry["value"]]
+                out.append((chapter, key, str(entry["value"]), others))
+    return out
+
+
+def flipped_marks_text(record: dict | None) -> str:
+    """A sentence on whether the recorded builds agree on every mark, for the intro's table
+    and the appendix (``golden_flipped_marks_text``)."""
+    if record is None:
+        return ("No record of two builds of this commit is committed, so whether a mark depends "
+                "on the machine is not known")
+    runs = record.get("provenance", {}).get("runs", [])
+    builds = (f"Two builds of commit {(record['provenance'].get('commit') or 'unknown')[:7]}"
+              + (f" ({' and '.join(f'“{r}”' for r in runs)})" if runs else ""))
+    flipped = flipped_marks(record)
+    if not flipped:
+        return f"{builds} gave every mark the same"
+    listed = [f"`{key}` (chapter {int(chapter[:2])}: {mark} in the first, "
+              f"{' / '.join(others)} in the second)" for chapter, key, mark, others in flipped]
+    which = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
+    return (f"{builds} did not agree on every mark: {which}. Those tests changed with the last "
+            f"bits of the arithmetic, so a reader's machine may give either mark")
 
 
 def _percent(x: float) -> str:
@@ -103,17 +142,21 @@ def drifts_table(w: Watch) -> str:
 
 
 def sensitive_table(w: Watch, n: int = 10) -> str:
-    """The numbers that moved most between the recorded builds (``tbl-repro-sensitive``)."""
-    if w.record is None:
-        return ""
+    """The numbers that moved most between the recorded builds (``tbl-repro-sensitive``).
+
+    The table is always there (the prose refers to it): without a record, or when no number
+    moved, its one row says so.
+    """
     rows = []
-    for r in golden.sensitive_keys(w.record, n):
+    for r in golden.sensitive_keys(w.record, n) if w.record is not None else []:
         rel = "–" if math.isinf(r["relative"]) else _percent(r["relative"])
         spread = r["spread"] if isinstance(r["spread"], str) else f"{r['spread']:.2g}"
         rows.append((r["chapter"].split("_")[0], f"`{r['key']}`", _value(r["value"]), spread,
                      rel))
     if not rows:
-        return ""
+        why = ("no record of the published numbers is committed (`make expected`)"
+               if w.record is None else "no number moved between the recorded builds")
+        rows = [("–", why, "–", "–", "–")]
     return markdown_table(
         ["chapter", "key", "value", "moved by", "relative"], rows, name="tbl-repro-sensitive",
         caption="The published numbers most sensitive to the machine: those that moved most, "
