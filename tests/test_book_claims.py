@@ -179,6 +179,15 @@ def test_no_built_page_prints_nan():
     assert not found, f"pages print NaN: {found}"
 
 
+def test_no_built_page_shows_an_objects_repr_instead_of_its_content():
+    """An output is rendered, never shown as Python's repr of it (an empty ``Markdown("")``
+    leaves only its text/plain "<IPython.core.display.Markdown object>")."""
+    found = {page.name: hits[:3] for page in sorted(HTML.glob("*.html"))
+             if (hits := re.findall(r"&lt;(?:IPython|matplotlib)\.[\w.]+ object",
+                                    page.read_text(encoding="utf-8")))}
+    assert not found, f"pages show an object's repr: {found}"
+
+
 def test_intro_glue_keys_exist_in_the_executed_chapters():
     """Every key the introduction quotes is glued by the chapter it names (checked for every
     executed chapter found; skipped for the others)."""

@@ -104,5 +104,17 @@ def test_a_mark_that_flipped_between_the_recorded_builds_is_named_with_both_form
     assert golden_report.flipped_marks(record) == [
         ("05_x.ipynb", "claim", "✔ supports", ["– not significant"])]
     text = golden_report.flipped_marks_text(record)
-    assert "0123456" in text and "`claim` (chapter 5: ✔ supports in the first" in text
+    assert "0123456" in text
+    assert "the mark on claim (chapter 5) was ✔ supports in the first and – not significant" in text
     assert "not known" in golden_report.flipped_marks_text(None)
+
+
+def test_differing_parts_shows_the_clause_where_two_sentences_differ():
+    a = "X is lower (p < 0.05; 1 of the 12 ground truths goes the other way)"
+    b = "X is lower (p < 0.05; every one of the 12 ground truths goes the same way)"
+    first, second = golden_report.differing_parts([a, b])
+    assert "1 of the 12" in first and "every one of the 12" in second
+    assert first.startswith("…") and not first.startswith("…X is lower")
+    assert golden_report.differing_parts(["✔ supports", "– not significant"]) == [
+        "✔ supports", "– not significant"]
+    assert golden_report.differing_parts(["some text", ""])[1] == "(nothing)"

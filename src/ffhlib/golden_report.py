@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 from pathlib import Path
 
 from . import drift_sources, golden
 from .notebook import markdown_table
 
-__all__ = ["MARKS", "Watch", "drift_sources_table", "drift_sources_values", "drifts_table",
-           "flipped_marks", "flipped_marks_text", "sensitive_table", "watch", "watch_values"]
+__all__ = ["CLAIM_NAMES", "MARKS", "Watch", "differing_parts", "drift_sources_table",
+           "drift_sources_values", "drifts_table", "flipped_marks", "flipped_marks_text",
+           "sensitive_table", "watch", "watch_values"]
 
 #: Drifts listed in the appendix (all of them are printed by ``make check``).
 MAX_LISTED = 15
@@ -98,6 +100,29 @@ def flipped_marks(record: dict | None) -> list[tuple[str, str, str, list[str]]]:
     return out
 
 
+#: What the intro's table calls the test behind each mark that has no glued label of its own.
+CLAIM_NAMES = {
+    "sim_claim": "the CCA with the held-out neurons",
+    "sim_claim_hints": "FFH against its recorded neurons",
+    "sim_claim_whole": "the CCA with all SOC neurons",
+    "sim_claim_untrained": "FFH against the interpolated recordings",
+    "gen_claim": "the error on untrained directions",
+    "loo_claim": "the error on a left-out training direction",
+    "unobs_claim": "the unobserved muscles",
+    "noise_claim": "the error under input noise",
+    "mech_claim": "the mechanism as a whole",
+    "rivals_claim": "FFH against the field's other methods",
+    "kao_claim": "Kao's single neurons or populations",
+}
+
+
+def _claim_name(record: dict, chapter: str, key: str) -> str:
+    """The intro's name of the test behind mark ``key``: its glued label (``X_label`` beside
+    ``X_claim``), else :data:`CLAIM_NAMES`, else the key itself."""
+    label = record["chapters"][chapter].get(key.removesuffix("_claim") + "_label")
+    return str(label["value"]) if label else CLAIM_NAMES.get(key, key)
+
+
 def flipped_marks_text(record: dict | None) -> str:
     """A sentence on whether the recorded builds agree on every mark, for the intro's table
     and the appendix (``golden_flipped_marks_text``)."""
@@ -110,15 +135,37 @@ def flipped_marks_text(record: dict | None) -> str:
     flipped = flipped_marks(record)
     if not flipped:
         return f"{builds} gave every mark the same"
-    listed = [f"`{key}` (chapter {int(chapter[:2])}: {mark} in the first, "
-              f"{' / '.join(others)} in the second)" for chapter, key, mark, others in flipped]
-    which = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
+    listed = [f"the mark on {_claim_name(record, chapter, key)} (chapter {int(chapter[:2])}) "
+              f"was {mark} in the first and {' / '.join(others)} in the second"
+              for chapter, key, mark, others in flipped]
+    which = listed[0] if len(listed) == 1 else "; ".join(listed[:-1]) + "; and " + listed[-1]
     return (f"{builds} did not agree on every mark: {which}. Those tests changed with the last "
             f"bits of the arithmetic, so a reader's machine may give either mark")
 
 
 def _percent(x: float) -> str:
-    return f"{100 * x:.2g} %"
+    return f"{100 * x:.2g} %" if 100 * x < 100 else f"{100 * x:.0f} %"
+
+
+def differing_parts(forms: list[str], width: int = 70) -> list[str]:
+    """Each of ``forms`` cut to the part where they differ (the common beginning and end
+    replaced by "…", at most ``width`` characters), so that two long sentences that differ in
+    one clause show that clause."""
+    if len(forms) < 2:
+        return [f if len(f) <= width else f[:width - 1] + "…" for f in forms]
+    head = len(os.path.commonprefix(forms))
+    tail = len(os.path.commonprefix([f[head:][::-1] for f in forms]))
+    start = max(0, head - 15)  # a few words of context before the difference, from a word
+    space = forms[0].find(" ", start, head)
+    head = space + 1 if start and space >= 0 else start
+    out = []
+    for f in forms:
+        part = f[head:len(f) - tail + min(tail, 15)]
+        cut = len(part) > width
+        part = part[:width - 1] + "…" if cut else part
+        out.append(("…" if head else "") + part + ("…" if tail > 15 and not cut else "")
+                   if f else "(nothing)")
+    return out
 
 
 def _value(v) -> str:
@@ -128,7 +175,8 @@ def _value(v) -> str:
 
 
 def drifts_table(w: Watch) -> str:
-    """The values beyond their tolerance (``tbl-repro-drifts``), or a sentence saying none."""
+    """The values beyond their tolerance (``tbl-repro-drifts``), or ``""`` when there are none
+    (the status sentence, ``golden_status_text``, says so)."""
     if w.distance is None or not w.distance.drifts:
         return ""
     rows = [(f"{d.chapter.split('_')[0]}", f"`{d.key}`", _value(d.expected), _value(d.actual),
@@ -150,9 +198,15 @@ def sensitive_table(w: Watch, n: int = 10) -> str:
     rows = []
     for r in golden.sensitive_keys(w.record, n) if w.record is not None else []:
         rel = "–" if math.isinf(r["relative"]) else _percent(r["relative"])
-        spread = r["spread"] if isinstance(r["spread"], str) else f"{r['spread']:.2g}"
-        rows.append((r["chapter"].split("_")[0], f"`{r['key']}`", _value(r["value"]), spread,
-                     rel))
+        if isinstance(r["spread"], str):  # unstable: the part of each form that differs
+            entry = w.record["chapters"][r["chapter"]][r["key"]]
+            forms = [str(f) for f in entry["tolerance"]["allowed"]]
+            value, *others = differing_parts([str(entry["value"])]
+                                             + [f for f in forms if f != str(entry["value"])])
+            spread = "took " + " / ".join(others)
+        else:
+            value, spread = _value(r["value"]), f"{r['spread']:.2g}"
+        rows.append((r["chapter"].split("_")[0], f"`{r['key']}`", value, spread, rel))
     if not rows:
         why = ("no record of the published numbers is committed (`make expected`)"
                if w.record is None else "no number moved between the recorded builds")
