@@ -137,6 +137,25 @@ def test_a_texts_numbers_get_the_measured_spread_or_one_unit_of_their_last_digit
     assert drifts("0.449 [0.400, 0.493] across 12")[0].reason == "differs"
 
 
+def test_a_duration_in_a_text_measures_the_build_and_is_not_compared():
+    # Training seconds depend on the machine's load (38 s in a loaded build, 15 s alone); the
+    # rest of the sentence, milliseconds (a model time) included, is compared as usual.
+    skeleton, numbers, _ = golden.text_numbers("FFH (38 s per network; 2.5 min in all) at 50 ms")
+    assert skeleton == "FFH (<duration> per network; <duration> in all) at # ms"
+    assert numbers == [50.0]
+    a = {"c.ipynb": {"advice": "Use FFH (38 s per network on one core)."}}
+    b = {"c.ipynb": {"advice": "Use FFH (37 s per network on one core)."}}
+    tol = golden.tolerances_from_runs({"a": a, "b": b})["c.ipynb"]
+    assert tol["advice"] is None  # exact: its words did not move
+    record = {"chapters": {"c.ipynb": {"advice": {"value": a["c.ipynb"]["advice"],
+                                                  "tolerance": None}}}}
+
+    def drifts(text):
+        return golden.compare(record, {"c.ipynb": {"advice": text}})
+    assert drifts("Use FFH (15 s per network on one core).") == []
+    assert drifts("Use FF (15 s per network on one core).")[0].reason == "differs"
+
+
 def test_a_mark_that_flipped_between_the_builds_is_unstable_and_named():
     a = {"c.ipynb": {"claim": "✔ supports", "flag": True, "x": 0.5, "p": math.nan}}
     b = {"c.ipynb": {"claim": "– not significant", "flag": True, "x": 0.5, "p": 0.04}}

@@ -28,6 +28,8 @@ Kinds of keys:
   tolerance: the measured spread at its place times :data:`SAFETY`, and at least one unit of its
   last printed digit when it has decimals (a rounded number moves by one unit for an arbitrarily
   small move of its value);
+- **durations in a text** ("38 s per network"): they measure the build, like the ignored keys,
+  and are never compared (:data:`_DURATION`); the rest of the text is;
 - **unstable**: a value that took forms the rules above cannot relate in the measured builds (a
   mark that flipped, a NaN on one side): the record lists the forms it took, and any of them
   passes. The reproducibility appendix names every such key.
@@ -104,14 +106,21 @@ def _kind(value) -> str:
     return "exact"
 
 
+#: A duration in a glued text ("38 s", "2.5 min", "1 h"; milliseconds are science, not build
+#: time, and stay numbers): masked before a text is compared.
+_DURATION = re.compile(r"(?<![\w.])\d+(?:\.\d+)?[ \u00a0\u202f]?(?:s|min|h)\b")
+_DURATION_MARK = "<duration>"
+
 #: A number in a glued text (the book's minus sign "−" included).
 _NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w.])")
 
 
 def text_numbers(text: str) -> tuple[str, list[float], list[float]]:
     """A text's words and numbers: ``(skeleton with '#' for each number, numbers, the unit of
-    each number's last printed digit (0 for an integer))``."""
+    each number's last printed digit (0 for an integer))``. Durations (:data:`_DURATION`) are
+    part of the skeleton, as ``<duration>``, not numbers."""
     numbers, units = [], []
+    text = _DURATION.sub(_DURATION_MARK, text)
     for match in _NUMBER.finditer(text):
         token = match.group().replace("−", "-")
         numbers.append(float(token))
@@ -142,9 +151,16 @@ def _tolerance(seen: list):
             spreads = [_spread(col) for col in zip(*(p[1] for p in parsed), strict=True)]
             return ([max(SAFETY * d, u) for d, u in zip(spreads, parsed[0][2], strict=True)],
                     spreads)
-    if all(v == first for v in seen):
+    if all(_same(v, first) for v in seen):
         return None, None
     return {"allowed": sorted({_jsonable(v) for v in seen}, key=repr)}, None
+
+
+def _same(a, b) -> bool:
+    """Whether two exact values are equal (texts with their durations masked)."""
+    if isinstance(a, str) and isinstance(b, str):
+        return text_numbers(a) == text_numbers(b)
+    return a == b
 
 
 def _jsonable(value):
@@ -301,7 +317,7 @@ def _compare_one(chapter, key, entry, got) -> Drift | None:
     if isinstance(tol, list):
         return _compare_text(chapter, key, want, got, tol)
     if tol is None:
-        return None if got == want else Drift(chapter, key, want, got, None, "differs")
+        return None if _same(got, want) else Drift(chapter, key, want, got, None, "differs")
     if not isinstance(got, (int, float)) or isinstance(got, bool):
         return Drift(chapter, key, want, got, tol, "not a number")
     if math.isnan(want) or math.isnan(got):
