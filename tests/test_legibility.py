@@ -67,6 +67,29 @@ def test_screen_size_of_the_smallest_text_by_hand():
         L.screen_font_px(info, 100.0, 0.0)
 
 
+def test_an_svgs_smallest_text_is_inherited_through_groups_and_scales_with_the_image(tmp_path):
+    svg = tmp_path / "d.svg"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 960 100" width="960" '
+                   'font-size="13"><title>a title is not drawn</title>'
+                   '<text x="0" y="20">body</text>'
+                   '<g style="fill:#444; font-size: 9pt"><text x="0" y="40">note</text></g>'
+                   '<text x="0" y="60" font-size="30">   </text></svg>')
+    info = L.read_svg_info(svg)
+    assert info.min_font_text == "note"       # 9 pt = 12 CSS px, smaller than 13 px
+    assert info.natural_px == pytest.approx(960)
+    # shown 672 px wide: 12 px of its 960 become 12 * 672 / 960 = 8.4 px on screen
+    assert L.screen_font_px(info, 672.0) == pytest.approx(12 * 672 / 960)
+    svg.write_text(svg.read_text().replace("9pt", "1em"))
+    with pytest.raises(ValueError, match="font-size"):
+        L.read_svg_info(svg)
+
+
+def test_the_intros_pipeline_diagram_is_legible_in_the_column():
+    # the intro shows it 660 px wide in a 1280 px window (make check measures the built page)
+    info = L.read_svg_info(BOOK / "images" / "pipeline.svg")
+    assert L.screen_font_px(info, 660.0) >= L.MIN_SCREEN_PX, info
+
+
 def test_check_legible_refuses_a_wide_figure_and_passes_a_column_one():
     wide = L.FigureInfo(width_in=12.5, dpi=110.0, min_font_pt=9.0, min_font_text="0.5")
     assert 9 * 672 / (72 * 12.5) < 9                 # the 1375 px figure: 6.7 px text

@@ -321,3 +321,50 @@ def test_design_legend_fills_the_design_plot_designs_fills():
     assert to_rgb(keyed[second]) == to_rgb("white") != to_rgb(keyed[first])
     assert [t.get_text() for t in legend.get_texts()] == [splots.DESIGN_LABELS[d] for d in order]
     plt.close(fig)
+
+
+def test_seed_ticks_mark_every_ground_truth_and_thin_the_labels_only_in_a_narrow_panel():
+    narrow = plt.figure(figsize=(2.5, 2)).add_subplot()
+    style.seed_ticks(narrow, range(12), extra={12.6: "all"})
+    assert list(narrow.get_xticks()) == [*range(12), 12.6]   # a tick at every ground truth
+    assert [t.get_text() for t in narrow.get_xticklabels()] == [
+        "0", "", "2", "", "4", "", "6", "", "8", "", "10", "", "all"]
+    wide = plt.figure(figsize=(8, 2)).add_subplot()
+    style.seed_ticks(wide, range(12))
+    assert [t.get_text() for t in wide.get_xticklabels()] == [str(i) for i in range(12)]
+    style.seed_ticks(narrow, [3, 5, 7])
+    assert [t.get_text() for t in narrow.get_xticklabels()] == ["3", "5", "7"]
+
+
+def _gaps_px(ax):
+    """The horizontal gaps between neighbouring tick labels of each row (px; < 0: overlap)."""
+    ax.figure.draw_without_rendering()
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.get_xticklabels()]
+    rows: dict = {}
+    for t, box in zip(ax.get_xticklabels(), boxes, strict=True):
+        rows.setdefault(len(t.get_text()) - len(t.get_text().lstrip("\n")), []).append(box)
+    return [b.x0 - a.x1 for row in rows.values()
+            for a, b in itertools.pairwise(sorted(row, key=lambda r: r.x0))]
+
+
+def test_category_ticks_shrink_then_stagger_only_labels_that_would_touch():
+    from ffhlib.plotting.legibility import MIN_FONT_PT
+
+    style.setup_figures()
+    names = ["FFH", "FF", "FF, τ 200 ms", "FFH, τ 200 ms", "BPTT", "BPTT + activity",
+             "data-constrained"]
+    roomy = plt.figure(figsize=(6, 2)).add_subplot()
+    style.category_ticks(roomy, names[:3])
+    crowded = plt.figure(figsize=(2.6, 2)).add_subplot()
+    crowded.plot(range(len(names)), range(len(names)))
+    style.category_ticks(crowded, names)
+    normal = {t.get_fontsize() for t in roomy.get_xticklabels()}
+    small = {t.get_fontsize() for t in crowded.get_xticklabels()}
+    assert len(small) == len(normal) == 1 and small.pop() < normal.pop()
+    assert all(t.get_fontsize() >= MIN_FONT_PT for t in crowded.get_xticklabels())
+    texts = [t.get_text() for t in crowded.get_xticklabels()]
+    assert texts[0] == "FFH" and texts[1].startswith("\n") and texts[1].strip() == "FF"
+    assert min(_gaps_px(crowded)) > 0                      # no two labels of a row touch
+    assert [t.get_text() for t in roomy.get_xticklabels()][2] == "FF, τ\n200 ms"
+    assert min(_gaps_px(roomy)) > 0

@@ -21,6 +21,7 @@ from .style import (
     interval_band,
     line_kw,
     muscle_labels,
+    seed_ticks,
     unit_dots,
 )
 
@@ -266,7 +267,7 @@ def plot_fits_over_ground_truths(angles_deg, unexplained, is_training, seeds, *,
     for g in range(len(seeds)):
         unit_dots(right, g, unexplained[g], color=COLORS["SOC"], jitter=0.35, size=10,
                   force=True)
-    right.set_xticks(range(len(seeds)), [str(s) for s in seeds])
+    seed_ticks(right, seeds)
     right.set_xlabel("ground truth (seed)")
     right.set_ylabel("1 − R² per direction")
     if np.all(unexplained > 0):          # an error measure: log scale, as in the learning curves

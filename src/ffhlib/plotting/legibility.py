@@ -12,18 +12,21 @@ and writes into the PNG's text chunks the saved width (inches), the dpi and the 
 size drawn (points) (:data:`PNG_KEYS`). :func:`read_png_info` reads them back, from a file of the
 built book; :func:`screen_font_px` is the height in screen pixels of that smallest text, given
 the width at which the browser shows the image (the browser check of ``make check`` measures it).
+:func:`read_svg_info` gives the same record for a hand-drawn SVG (the intro's pipeline), whose
+text scales with the image just as a PNG's does.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import io
+import math
 from pathlib import Path
 
 __all__ = [
     "COLUMN_PX", "COLUMN_WIDTH_IN", "DPI", "MIN_FONT_PT", "MIN_SCREEN_PX", "PNG_KEYS",
     "FigureInfo", "IllegibleFigure", "check_legible", "column_font_px", "figure_png",
-    "read_png_info", "screen_font_px", "smallest_font",
+    "read_png_info", "read_svg_info", "screen_font_px", "smallest_font",
 ]
 
 #: Width (CSS px) of the book's text column in a 1280 px wide window (sphinx-book-theme 1.x,
@@ -134,6 +137,62 @@ def read_png_info(source: str | Path | bytes) -> FigureInfo | None:
                       dpi=float(text[PNG_KEYS["dpi"]]),
                       min_font_pt=float(text[PNG_KEYS["min_font_pt"]]),
                       min_font_text=text.get(PNG_KEYS["min_font_text"], ""))
+
+
+def _svg_length_px(value: str, what: str) -> float:
+    value = value.strip()
+    for unit, scale in (("px", 1.0), ("pt", 96.0 / 72.0), ("", 1.0)):
+        if unit and not value.endswith(unit):
+            continue
+        try:
+            return float(value[:len(value) - len(unit)] if unit else value) * scale
+        except ValueError:
+            break
+    raise ValueError(f"{what}: a length in px or pt (user units) expected; got {value!r}")
+
+
+def read_svg_info(source: str | Path) -> FigureInfo:
+    """The record of an SVG image, as :func:`read_png_info` gives it for a PNG: its width
+    (the ``viewBox``'s, in user units, which are CSS px at the image's natural size) and the
+    smallest font size of any non-blank text, inherited through the groups (CSS px).
+
+    It is expressed at 96 dpi, so :func:`screen_font_px` (with the natural width left to the
+    record) gives the text's height on screen.
+    """
+    import xml.etree.ElementTree as ET
+
+    root = ET.parse(source).getroot()
+    box = (root.get("viewBox") or "").replace(",", " ").split()
+    if len(box) == 4:
+        width = float(box[2])
+    elif root.get("width"):
+        width = _svg_length_px(root.get("width"), f"{source}: width")
+    else:
+        raise ValueError(f"{source}: an SVG without a viewBox or a width")
+
+    def size_of(element, inherited):
+        style = {k.strip(): v for k, _, v in (part.partition(":") for part in
+                                              (element.get("style") or "").split(";"))}
+        value = style.get("font-size", element.get("font-size"))
+        return inherited if value is None else _svg_length_px(value, f"{source}: font-size")
+
+    found = []
+
+    def walk(element, inherited):
+        size = size_of(element, inherited)
+        tag = element.tag.rsplit("}", 1)[-1]
+        if tag in ("text", "tspan") and (element.text or "").strip():
+            found.append((size, element.text.strip()))
+        for child in element:
+            if child.tag.rsplit("}", 1)[-1] not in ("title", "desc", "defs"):
+                walk(child, size)
+
+    walk(root, 16.0)   # the browser's default font size
+    if not found:
+        return FigureInfo(width_in=width / 96.0, dpi=96.0, min_font_pt=math.inf)
+    px, text = min(found, key=lambda f: f[0])
+    return FigureInfo(width_in=width / 96.0, dpi=96.0, min_font_pt=px * 72.0 / 96.0,
+                      min_font_text=text)
 
 
 def screen_font_px(info: FigureInfo, rendered_px: float, natural_px: float | None = None

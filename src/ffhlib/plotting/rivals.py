@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .style import category_ticks, color, interval_bar, unit_dots
+from .style import category_ticks, color, interval_bar, log_if_spanning, unit_dots
 
 __all__ = ["RIVAL_COLORS", "RIVAL_LABELS", "plot_rivals"]
 
@@ -80,7 +80,9 @@ def plot_rivals(primary: Mapping[str, object], secondary: Mapping[str, object],
         if values.size:
             ax.plot([x - 0.25, x + 0.25], [np.median(values)] * 2, color=RIVAL_COLORS[kind],
                     lw=2)
-    ax.set_yscale("log")
+    if not log_if_spanning(ax, np.concatenate([np.asarray(seconds[k], dtype=float).ravel()
+                                               for k in kinds] or [np.empty(0)]), decades=0.0):
+        ax.set_ylim(bottom=0.0)
     category_ticks(ax, [RIVAL_LABELS[k] for k in kinds])
     ax.set_xlim(-0.5, len(kinds) - 0.5)
     ax.set_ylabel("training wall time per network (s)")

@@ -23,6 +23,7 @@ from .style import (
     interval_bar,
     line_kw,
     log_if_spanning,
+    seed_ticks,
     unit_dots,
 )
 
@@ -50,9 +51,9 @@ __all__ = [
 
 #: How each kind of study row is named in figures.
 KIND_LABELS = {"ff": "FF", "ffh": "FFH", "hints": "hints (observed neurons)",
-               "floor": "floor (untrained)", "ceiling": "two samples of E (half vs half)",
+               "floor": "floor (untrained)", "ceiling": "E: half vs half",
                "interpolation": "angular interpolation", "soc": "SOC (all neurons)",
-               "oracle": "oracle (SOC outside the half)",
+               "oracle": "oracle",
                "e_interpolation": "E's own interpolation"}
 #: The book-wide style name of each kind (the oracle is SOC neurons: the SOC's colour; E's own
 #: interpolation a black reference line).
@@ -178,8 +179,7 @@ def plot_ground_truth_effects(summary, *, ylabel: str, ax=None, unit_values=None
     else:
         ax.plot(x_all, summary.mean_diff, "o", color="black", ms=6)
     ax.axhline(0.0, color="0.6", lw=0.8, zorder=0)
-    labels = [str(g) for g in groups] + ["all"]
-    ax.set_xticks([*range(len(groups)), x_all], labels)
+    seed_ticks(ax, groups, extra={x_all: "all"})
     ax.set_xlabel("ground truth (seed)")
     ax.set_ylabel(ylabel)
     return ax
@@ -494,7 +494,7 @@ def plot_untrained_similarity(cca_cd: Mapping[str, object], cca: Mapping[str, ob
     fig, axes = _two_over_one(8.4, stacked=True)
     for ax, sums, title in ((axes[0], cca_cd, "a. condition-dependent part (primary)"),
                             (axes[1], cca, "b. all of the activity")):
-        plot_kinds(sums, ylabel="mean canonical corr. with E, untrained", ax=ax,
+        plot_kinds(sums, ylabel="mean canonical corr. with E", ax=ax,
                    pair=("interpolation", "ffh"))
         relabel_kinds(ax, sums, labels)
         ax.axvline(len(sums) - 1.5, color="0.6", lw=0.8, ls="--")
