@@ -368,3 +368,34 @@ def test_category_ticks_shrink_then_stagger_only_labels_that_would_touch():
     assert min(_gaps_px(crowded)) > 0                      # no two labels of a row touch
     assert [t.get_text() for t in roomy.get_xticklabels()][2] == "FF, τ\n200 ms"
     assert min(_gaps_px(roomy)) > 0
+
+
+def test_category_labels_are_decided_again_at_the_figures_final_layout():
+    from ffhlib.plotting.legibility import figure_png
+
+    style.setup_figures()
+    fig = plt.figure(figsize=(6, 2.5))
+    ax = fig.add_subplot()
+    names = ["floor (untrained)", "FF", "hints (observed neurons)", "SOC (all neurons)"]
+    ax.plot(range(4), range(4))
+    style.category_ticks(ax, names)
+    assert {t.get_fontsize() for t in ax.get_xticklabels()} == {plt.rcParams["font.size"]}
+    fig.subplots_adjust(right=0.35)              # e.g. a legend placed beside it afterwards
+    figure_png(fig)
+    assert min(_gaps_px(ax)) > 0
+    assert {t.get_fontsize() for t in ax.get_xticklabels()} != {plt.rcParams["font.size"]}
+    plt.close(fig)
+
+
+def test_labels_set_after_category_ticks_are_kept_when_the_figure_is_saved():
+    from ffhlib.plotting.legibility import figure_png
+
+    fig, ax = plt.subplots(figsize=(2.5, 2))
+    style.category_ticks(ax, ["FF", "FFH", "interpolation", "hints"])
+    ax.set_xticks(range(4), ["FF", "FFH", "interpolated recordings", "recordings of the new "
+                             "conditions"], rotation=25, ha="right")   # relabelled afterwards
+    figure_png(fig)
+    assert [t.get_text() for t in ax.get_xticklabels()][2:] == [
+        "interpolated recordings", "recordings of the new conditions"]
+    assert {t.get_rotation() for t in ax.get_xticklabels()} == {25.0}
+    plt.close(fig)

@@ -110,6 +110,9 @@ def figure_png(fig, *, dpi: float = DPI) -> tuple[bytes, FigureInfo]:
     """
     from PIL import Image
 
+    from .style import settle_category_ticks
+
+    settle_category_ticks(fig)
     min_pt, min_text = smallest_font(fig)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")

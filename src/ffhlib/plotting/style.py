@@ -54,6 +54,7 @@ __all__ = [
     "log_if_spanning",
     "percent_log_axis",
     "seed_ticks",
+    "settle_category_ticks",
     "setup_figures",
     "muscle_label",
     "muscle_labels",
@@ -148,21 +149,53 @@ def category_ticks(ax, labels: Sequence[str], *, width: int = 8, **kwargs) -> No
     Where neighbouring labels would touch in the panel's width, they are set in the ``"small"``
     font (still above the book's smallest, :data:`ffhlib.plotting.legibility.MIN_FONT_PT`;
     unless ``fontsize`` is given) and, if they still would, every other label is dropped below
-    its neighbours (staggered)."""
+    its neighbours (staggered). The panel's final width is known only once the figure is laid
+    out, so :func:`settle_category_ticks` decides again when the figure is saved."""
     import textwrap
 
     wrapped = [textwrap.fill(str(label), width, break_long_words=False) for label in labels]
-    ax.set_xticks(range(len(labels)), wrapped, rotation=0, ha="center", **kwargs)
-    if len(labels) < 2 or not _labels_collide(ax, len(labels)):
-        return
+    ax._ffh_categories = (wrapped, dict(kwargs))
+    _settle(ax)
+
+
+def _settle(ax) -> bool:
+    """Set the categories recorded by :func:`category_ticks` in the plainest form that does not
+    collide at the panel's present width; whether the form differs from the plain one."""
+    wrapped, kwargs = ax._ffh_categories
+    n = len(wrapped)
+    ax.set_xticks(range(n), wrapped, rotation=0, ha="center", **kwargs)
+    if n < 2 or not _labels_collide(ax, n):
+        return False
     if "fontsize" not in kwargs:
-        ax.set_xticks(range(len(labels)), wrapped, rotation=0, ha="center", fontsize="small")
-        if not _labels_collide(ax, len(labels)):
-            return
+        ax.set_xticks(range(n), wrapped, rotation=0, ha="center", fontsize="small")
+        if not _labels_collide(ax, n):
+            return True
     depth = 1 + max(w.count("\n") for w in wrapped[::2])
     staggered = [w if i % 2 == 0 else "\n" * depth + w for i, w in enumerate(wrapped)]
-    ax.set_xticks(range(len(labels)), staggered, rotation=0, ha="center",
+    ax.set_xticks(range(n), staggered, rotation=0, ha="center",
                   **({"fontsize": "small"} | kwargs))
+    return True
+
+
+def settle_category_ticks(fig) -> None:
+    """Decide again, at the figure's final layout, how each panel named by
+    :func:`category_ticks` sets its labels (called when a figure is saved for the book:
+    :func:`ffhlib.plotting.legibility.figure_png`), unless the panel's labels were set
+    otherwise since. The layout is left as it is (a panel's
+    room for a legend beside it stays); the saved image's tight box takes in staggered labels."""
+    panels = [ax for ax in fig.axes if hasattr(ax, "_ffh_categories") and _still_ours(ax)]
+    if not panels:
+        return
+    fig.draw_without_rendering()
+    for ax in panels:
+        _settle(ax)
+
+
+def _still_ours(ax) -> bool:
+    """Whether the panel's x tick labels are still those :func:`category_ticks` set (a plot
+    that relabels its categories afterwards keeps its own labels)."""
+    wrapped, _ = ax._ffh_categories
+    return [t.get_text().lstrip("\n") for t in ax.get_xticklabels()] == wrapped
 
 
 def _labels_collide(ax, n: int, gap_px: float = 4.0) -> bool:
