@@ -110,7 +110,7 @@ def figure_png(fig, *, dpi: float = DPI) -> tuple[bytes, FigureInfo]:
     """
     from PIL import Image
 
-    from .style import settle_category_ticks
+    from .ticks import settle_category_ticks
 
     settle_category_ticks(fig)
     min_pt, min_text = smallest_font(fig)
