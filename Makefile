@@ -93,10 +93,19 @@ $(STAGE)/_config.yml: _config.yml _toc.yml references.bib CITATION.cff $(PAGES) 
 	cp _toc.yml references.bib $(STAGE)/
 	$(BIN)/python -m ffhlib.notebook stage-config _config.yml > $(STAGE)/_config.yml
 	cp $(PAGES) $(STAGE)/book/
-	$(BIN)/python -m ffhlib.notebook citation CITATION.cff > $(STAGE)/book/citation.bib
 	$(if $(IMAGES),cp $(IMAGES) $(STAGE)/book/images/)
 	$(if $(STATIC),cp $(STATIC) $(STAGE)/_static/)
 	touch $@
+
+# The book's BibTeX entry and its Binder and repository links name the commit it is built from:
+# written again on every build (a new commit changes no file make watches), each replaced only
+# when its text changes.
+$(STAGE)/book/citation.bib: CITATION.cff FORCE | $(STAMP) $(STAGE)/_config.yml
+	$(BIN)/python -m ffhlib.notebook citation CITATION.cff > $@.tmp
+	if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+	$(BIN)/python -m ffhlib.notebook stage-config _config.yml > $(STAGE)/_config.yml.tmp
+	if cmp -s $(STAGE)/_config.yml.tmp $(STAGE)/_config.yml; then rm $(STAGE)/_config.yml.tmp; \
+	  else mv $(STAGE)/_config.yml.tmp $(STAGE)/_config.yml; fi
 
 # Each execution also logs what it read from the cache and what it computed (ffhlib.cache), for
 # the reproducibility appendix.
@@ -113,7 +122,7 @@ $(NOT_PAPER): FORCE
 # reproducibility appendix also compares them with the record of the published numbers.
 $(EXECUTED_APPENDIX): $(EXECUTED) $(wildcard book/expected.json)
 
-book: $(STAMP) $(STAGE)/_config.yml $(EXECUTED) $(EXECUTED_APPENDIX)  ## execute every chapter (paper parameters) and build _build/html
+book: $(STAMP) $(STAGE)/_config.yml $(STAGE)/book/citation.bib $(EXECUTED) $(EXECUTED_APPENDIX)  ## execute every chapter (paper parameters) and build _build/html
 	$(BIN)/jupyter-book build $(JB_FLAGS) $(STAGE) --path-output .
 	@echo "book: open _build/html/index.html"
 

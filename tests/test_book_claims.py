@@ -179,6 +179,16 @@ def test_no_built_page_prints_nan():
     assert not found, f"pages print NaN: {found}"
 
 
+@pytest.mark.skipif(not HTML.is_dir(), reason="no built book: run make book")
+def test_no_glued_value_in_the_prose_reads_as_a_python_boolean():
+    """A check that holds reads "yes" or "no" in the prose (:func:`ffhlib.chapter.glue_flags`),
+    never Python's True or False."""
+    found = {page.name: hits for page in sorted(HTML.glob("*.html"))
+             if (hits := re.findall(r'<span class="pasted-text">\s*(True|False)\s*</span>',
+                                    page.read_text(encoding="utf-8")))}
+    assert not found, f"glued booleans in the prose: {found}"
+
+
 def test_no_built_page_shows_an_objects_repr_instead_of_its_content():
     """An output is rendered, never shown as Python's repr of it (an empty ``Markdown("")``
     leaves only its text/plain "<IPython.core.display.Markdown object>")."""

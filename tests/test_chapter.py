@@ -93,3 +93,18 @@ def test_every_page_checks_its_parameters_first(notebook):
     lines = [ln for ln in "".join(cells[1]["source"]).splitlines() if ln.strip()]
     assert lines[:2] == ["from ffhlib.chapter import setup",
                          f'args = setup("{notebook.stem}", globals())']
+
+
+def test_glue_flags_glues_the_bool_and_a_yes_or_no_for_the_prose(monkeypatch):
+    import numpy as np
+
+    myst_nb = pytest.importorskip("myst_nb")
+    glued = {}
+    monkeypatch.setattr(myst_nb, "glue",
+                        lambda key, value, display=True: glued.update({key: value}))
+    chapter.glue_flags({"dale_ok": np.bool_(True), "diag_zero": False})
+    assert glued == {"dale_ok": True, "dale_ok_text": "yes", "diag_zero": False,
+                     "diag_zero_text": "no"}
+    assert type(glued["dale_ok"]) is bool
+    with pytest.raises(TypeError, match="ratio"):
+        chapter.glue_flags({"ratio": 0.5})

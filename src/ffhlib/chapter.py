@@ -32,7 +32,7 @@ from .study import CALIBRATION_GROUND_TRUTHS, SimilarityParams, StudyParams
 from .trials import CUE_EPOCHS
 
 __all__ = ["CHAPTERS", "KNOBS", "ChapterSetup", "Knob", "glue_all", "glue_comparison",
-           "glue_figure", "glue_not_run", "glue_summaries", "setup", "study_params"]
+           "glue_figure", "glue_flags", "glue_not_run", "glue_summaries", "setup", "study_params"]
 
 
 @dataclass(frozen=True)
@@ -375,6 +375,18 @@ def glue_all(values: Mapping[str, Any]) -> None:
 
     for key, value in values.items():
         glue(key, _plain(value), display=False)
+
+
+def glue_flags(flags: Mapping[str, Any]) -> None:
+    """Glue each check that holds or not: ``key`` as a bool (for tests and the record) and
+    ``key_text`` as "yes" or "no", for the prose (a reader should never see Python's True)."""
+    from myst_nb import glue
+
+    for key, flag in flags.items():
+        if not isinstance(_plain(flag), bool):
+            raise TypeError(f"{key} must be a bool, got {type(flag).__name__}")
+        glue(key, bool(flag), display=False)
+        glue(f"{key}_text", "yes" if flag else "no", display=False)
 
 
 def glue_figure(key: str, fig) -> None:
