@@ -573,7 +573,7 @@ def plot_seed_spread(spreads: Mapping[str, object], titles: Mapping[str, str], *
                 ax.scatter(x, values[:, s], color=c, s=16, zorder=3,
                            marker=SEED_MARKERS[s % len(SEED_MARKERS)],
                            label=f"{KIND_LABELS.get(kind, kind)}, seed {spread.seeds[s]}")
-        ax.set_xticks(range(len(gts)), [str(g) for g in gts])
+        seed_ticks(ax, gts)
         ax.set_xlabel("ground truth (seed)")
         ax.set_ylabel(ylabel)
         ax.set_title(titles.get(measure, measure), loc="left", fontsize="medium", wrap=True)

@@ -32,23 +32,22 @@ def category_ticks(ax, labels: Sequence[str], *, width: int = 8, **kwargs) -> No
     _settle(ax)
 
 
-def _settle(ax) -> bool:
+def _settle(ax) -> None:
     """Set the categories recorded by :func:`category_ticks` in the plainest form that does not
-    collide at the panel's present width; whether the form differs from the plain one."""
+    collide at the panel's present width."""
     wrapped, kwargs = ax._ffh_categories
     n = len(wrapped)
     ax.set_xticks(range(n), wrapped, rotation=0, ha="center", **kwargs)
     if n < 2 or not _labels_collide(ax, n):
-        return False
+        return
     if "fontsize" not in kwargs:
         ax.set_xticks(range(n), wrapped, rotation=0, ha="center", fontsize="small")
         if not _labels_collide(ax, n):
-            return True
+            return
     depth = 1 + max(w.count("\n") for w in wrapped[::2])
     staggered = [w if i % 2 == 0 else "\n" * depth + w for i, w in enumerate(wrapped)]
     ax.set_xticks(range(n), staggered, rotation=0, ha="center",
                   **({"fontsize": "small"} | kwargs))
-    return True
 
 
 def settle_category_ticks(fig) -> None:
